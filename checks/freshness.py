@@ -1,0 +1,125 @@
+"""Freshness rules: columns that should be updated and are not (栏目不更新, 空白栏目)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterator
+
+from dateutil.relativedelta import relativedelta
+
+from checks.base import Check, Violation
+from crawler.store.view import ColumnView, PreviousViolation, RunView
+
+
+def _column_rechecked(run: RunView, previous: PreviousViolation) -> bool:
+    site = run.site(previous.site)
+    if not (site and site.completed):
+        return False
+    column = next((c for c in run.columns(previous.site) if c.url == previous.url), None)
+    # a column removed from the site is no longer stale or blank; an unread one proves nothing
+    return column is None or column.kind != "unread"
+
+
+class StaleColumn(Check):
+    """A column whose newest dated item is older than its category allows.
+
+    ## What it checks
+    Columns are the navigation entries (or those listed in the sites file) whose pages list
+    dated items. The newest item date over all list pages (置顶 pinned rows excluded) is
+    compared with the monitoring date (``--as-of``): news (动态要闻) must have an item in
+    the last 14 days, notices and policy documents (通知公告/政策文件) in the last 6 months,
+    personnel and plans (人事/规划计划) and unclassified columns in the last year.
+
+    ## Why it matters
+    国办秘函〔2019〕19号 单项否决: 5 or more stale news + notice/policy columns, or 10 or more
+    columns that should be updated and are not, fail the site. Each stale column is listed.
+
+    ## Parameters
+    ``news_days`` (14), ``notice_months`` (6), ``policy_months`` (6), ``personnel_months`` (12),
+    ``plan_months`` (12), ``other_months`` (12; 0 switches unclassified columns off).
+
+    ## Known problems
+    A column that never had any item is ``blank-column`` only. Static pages (机构职能, 领导信息)
+    and interpretation/interaction columns have no update duty here. Undated items never
+    count as updates (2015 普查 notes: 未注明信息发布时间的视为不更新).
+    """
+
+    id = "stale-column"
+    title = "栏目不更新"
+    source = "国办秘函〔2019〕19号 单项否决：栏目不更新"
+    severity = "deduction"
+
+    @dataclass(frozen=True)
+    class Params:
+        news_days: int = 14
+        notice_months: int = 6
+        policy_months: int = 6
+        personnel_months: int = 12
+        plan_months: int = 12
+        other_months: int = 12
+
+    @staticmethod
+    def limit(params: Params, category: str, as_of: dt.date) -> dt.date | None:
+        """The oldest newest-item date that is still fresh, or None for no update duty."""
+        if category == "news":
+            return as_of - dt.timedelta(days=params.news_days)
+        months = getattr(params, f"{category}_months", None)
+        return as_of - relativedelta(months=months) if months else None
+
+    def check(self, run: RunView, params: Params) -> Iterator[Violation]:
+        for column in run.columns():
+            if column.kind != "list" or column.newest_date is None:
+                continue
+            limit = self.limit(params, column.category, run.as_of)
+            if limit is not None and column.newest_date < limit:
+                yield Violation(
+                    self.id, column.site, column.url, page=column.url, column=column.name,
+                    detail={
+                        "category": column.category,
+                        "newest": column.newest_date.isoformat(),
+                        "days": (run.as_of - column.newest_date).days,
+                        "limit_days": (run.as_of - limit).days,
+                        "items": column.item_count,
+                    },
+                )
+
+    rechecked = staticmethod(lambda run, previous: _column_rechecked(run, previous))
+
+
+class BlankColumn(Check):
+    """A column that has never published anything (空白栏目).
+
+    ## What it checks
+    A column whose list pages hold no item at all — the list is empty or says 暂无信息.
+    Single pages (机构职能, 领导信息, 概况) are static, not blank. A column with items that
+    have no readable date is not blank either (it is reported as unread, not guessed).
+
+    ## Why it matters
+    国办秘函〔2019〕19号 单项否决: 5 or more blank columns fail the site; each one is listed.
+
+    ## Parameters
+    ``categories``: the column categories checked (default: every category with an update
+    duty, plus interpretation and unclassified columns).
+    """
+
+    id = "blank-column"
+    title = "空白栏目"
+    source = "国办秘函〔2019〕19号 单项否决：空白栏目"
+    severity = "deduction"
+
+    @dataclass(frozen=True)
+    class Params:
+        categories: tuple[str, ...] = ("news", "notice", "policy", "personnel", "plan", "interpretation", "other")
+
+    def check(self, run: RunView, params: Params) -> Iterator[Violation]:
+        for column in run.columns():
+            if column.kind == "list" and column.item_count == 0 and column.category in params.categories:
+                yield Violation(self.id, column.site, column.url, page=column.url, column=column.name,
+                                detail={"category": column.category, "list_pages": column.list_pages})
+
+    rechecked = staticmethod(lambda run, previous: _column_rechecked(run, previous))
+
+
+def is_blank(column: ColumnView) -> bool:
+    return column.kind == "list" and column.item_count == 0

@@ -1,0 +1,364 @@
+"""The `govwatch` command (also `python -m crawler`): the one composition root.
+
+Exit codes: 0 done (violations found or not), 2 bad input (config, arguments), 1 failure.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from crawler.config import Config, ConfigError, load_config
+from crawler.lock import LockedError, RunLock
+from crawler.store import models as m
+from crawler.store.db import Store
+
+log = logging.getLogger("govwatch")
+
+
+class GovWatchGroup(click.Group):
+    """Turns known errors into one clear line and the contract's exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            click.echo(f"govwatch: {exc}", err=True)
+            ctx.exit(2)
+        except LockedError as exc:
+            click.echo(f"govwatch: {exc}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("govwatch: interrupted", err=True)
+            ctx.exit(1)
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"govwatch: failed: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
+            ctx.exit(1)
+
+
+def as_of_option(f):
+    return click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                        help="Monitoring date for every time rule (default: today in the sites file's timezone).")(f)
+
+
+def config_option(f):
+    return click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False),
+                        help="The sites file (YAML).")(f)
+
+
+def _as_of(config: Config, value: dt.datetime | None) -> dt.date:
+    return value.date() if value else config.today()
+
+
+def _sites(config: Config, name: str | None):
+    return [config.site(name)] if name else list(config.sites)
+
+
+@click.group(cls=GovWatchGroup)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected failures.")
+@click.version_option(package_name="govwatch")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
+    """GovWatch: audit government websites against the national indicators."""
+    ctx.obj = {"debug": debug}
+    level = max(logging.WARNING - 10 * verbose, logging.DEBUG)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    # the level sits on the handler: Scrapy resets its loggers' levels when a crawl starts
+    handler.setLevel(level)
+    logging.root.addHandler(handler)
+    logging.root.setLevel(level)
+    for noisy in ("scrapy", "twisted", "weasyprint", "fontTools", "alembic", "apprise", "py.warnings"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)
+    logging.captureWarnings(True)
+
+
+# -- init, db ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", default="sites.yaml", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str, force: bool) -> None:
+    """Write a complete, commented example sites file."""
+    from crawler.config import default_config_text
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} exists; use --force to overwrite it")
+    target.write_text(default_config_text(), encoding="utf-8")
+    click.echo(f"wrote {target}")
+
+
+@cli.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@config_option
+def db_upgrade(config_path: str) -> None:
+    """Apply schema migrations (runs also happen automatically)."""
+    from crawler.store.db import make_engine, upgrade
+
+    config = load_config(config_path)
+    engine = make_engine(config.database)
+    click.echo("upgraded" if upgrade(engine) else "schema is up to date")
+
+
+# -- crawl, check, run -------------------------------------------------------------------------
+
+
+def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date) -> int:
+    from crawler import jobs
+
+    sites = _sites(config, site)
+    if not sites:
+        raise ConfigError(f"{config.path}: no sites to crawl")
+    jobs.enabled_checks(config)  # a bad `rules:` entry fails before a long crawl, not after
+    run_id = jobs.crawl(config, store, sites, as_of)
+    with store.session() as s:
+        run = s.get(m.Run, run_id)
+        click.echo(f"run {run_id}: crawled {len(sites)} site(s), {run.stats.get('pages', 0)} pages, "
+                   f"{run.stats.get('links', 0)} links", err=True)
+    return run_id
+
+
+def _check(config: Config, store: Store, run_id: int, as_of: dt.date | None):
+    from crawler import jobs
+
+    result = jobs.check(config, store, run_id, as_of)
+    click.echo(f"run {run_id}: {len(result.opened)} new, {len(result.reopened)} reopened, "
+               f"{len(result.fixed)} fixed problem(s) as of {result.as_of}", err=True)
+    return result
+
+
+@cli.command()
+@config_option
+@click.option("--site", help="Only this site (by name).")
+@as_of_option
+def crawl(config_path: str, site: str | None, as_of: dt.datetime | None) -> None:
+    """Crawl the sites into a new run (the first half of `run`)."""
+    config = load_config(config_path)
+    with RunLock(config.database):
+        _crawl(config, Store(config.database), site, _as_of(config, as_of))
+
+
+@cli.command("check")
+@config_option
+@click.option("--run", "run_id", type=int, help="The run to check (default: the latest crawled run).")
+@as_of_option
+def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -> None:
+    """Run the checks on a crawled run and update the violations (the second half of `run`)."""
+    from crawler import jobs
+
+    config = load_config(config_path)
+    store = Store(config.database)
+    with RunLock(config.database):
+        if run_id is None:
+            run = jobs.latest_run(store)
+            if run is None:
+                raise click.UsageError("no crawled run in the database; run `govwatch crawl` first")
+            run_id = run.id
+        _check(config, store, run_id, as_of.date() if as_of else None)
+
+
+@cli.command()
+@config_option
+@click.option("--site", help="Only this site (by name).")
+@as_of_option
+def run(config_path: str, site: str | None, as_of: dt.datetime | None) -> None:
+    """Crawl, check, store and notify: the nightly job."""
+    config = load_config(config_path)
+    store = Store(config.database)
+    with RunLock(config.database):
+        day = _as_of(config, as_of)
+        run_id = _crawl(config, store, site, day)
+        result = _check(config, store, run_id, day)
+        _notify(config, store, result)
+
+
+def _notify(config: Config, store: Store, result) -> None:
+    if not config.notify:
+        return
+    from reports.notify_run import notify_run
+
+    for line in notify_run(config, store, result):
+        click.echo(line, err=True)
+
+
+# -- outputs -----------------------------------------------------------------------------------
+
+
+VIOLATION_FIELDS = ("rule", "title", "site", "url", "page", "column", "severity", "status", "first_seen",
+                    "last_seen", "fixed_on", "detail")
+
+
+def violation_dicts(store: Store, site: str | None, status: str) -> list[dict[str, Any]]:
+    from checks.registry import load_checks
+
+    titles = {rule: cls.title for rule, cls in load_checks().items()}
+    with store.session() as s:
+        q = select(m.Violation).order_by(m.Violation.site, m.Violation.rule, m.Violation.url)
+        if site:
+            q = q.where(m.Violation.site == site)
+        if status != "all":
+            q = q.where(m.Violation.status == status)
+        return [{
+            "rule": v.rule, "title": titles.get(v.rule, v.rule), "site": v.site, "url": v.url, "page": v.page,
+            "column": v.column, "severity": v.severity, "status": v.status,
+            "first_seen": v.first_seen.isoformat(), "last_seen": v.last_seen.isoformat(),
+            "fixed_on": v.fixed_on.isoformat() if v.fixed_on else None,
+            "detail": {**v.detail, "reopened": v.reopened},
+        } for v in s.scalars(q)]
+
+
+@cli.command()
+@config_option
+@click.option("--site", help="Only this site (by name).")
+@click.option("--status", type=click.Choice(["open", "fixed", "all"]), default="open", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def violations(config_path: str, site: str | None, status: str, fmt: str) -> None:
+    """List violations (open by default)."""
+    config = load_config(config_path)
+    if site:
+        config.site(site)
+    rows = violation_dicts(Store(config.database), site, status)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(VIOLATION_FIELDS)
+        for row in rows:
+            writer.writerow([json.dumps(row[k], ensure_ascii=False) if k == "detail" else (row[k] or "")
+                             for k in VIOLATION_FIELDS])
+        sys.stdout.buffer.write(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))  # BOM: Excel/WPS
+    else:
+        if not rows:
+            click.echo(f"no {status} violations" if status != "all" else "no violations")
+            return
+        for row in rows:
+            where = f" on {row['page']}" if row["page"] and row["page"] != row["url"] else ""
+            column = f" [{row['column']}]" if row["column"] else ""
+            click.echo(f"{row['status']:5}  {row['rule']:18} {row['site']}{column}  {row['url']}{where}  "
+                       f"(since {row['first_seen']})")
+
+
+@cli.command()
+@config_option
+@click.option("--week", help="ISO week YYYY-Www (default: the week of the latest run).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "xlsx", "json", "csv"]), default="pdf",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Output file (default: <archive>/<week>/audit.<ext>).")
+def report(config_path: str, week: str | None, fmt: str, out: str | None) -> None:
+    """Write the weekly audit report."""
+    from reports.weekly import build_weekly, parse_week, week_of
+    from reports.render import write_report
+
+    config = load_config(config_path)
+    store = Store(config.database)
+    if week is None:
+        from crawler.jobs import latest_run
+
+        latest = latest_run(store, ("checked",))
+        week = week_of(latest.as_of if latest else config.today())
+    try:
+        parse_week(week)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--week") from None
+    model = build_weekly(store, config, week)
+    path = Path(out) if out else config.archive / week / f"audit.{fmt}"
+    write_report(model, fmt, path)
+    click.echo(str(path))
+
+
+@cli.command("checks")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def checks_cmd(fmt: str) -> None:
+    """List every registered check (built-in and plugins)."""
+    from checks.registry import load_checks
+
+    described = [cls.describe() for cls in load_checks().values()]
+    if fmt == "json":
+        click.echo(json.dumps([{k: v for k, v in d.items() if k != "doc"} for d in described],
+                              ensure_ascii=False, indent=2))
+        return
+    for d in described:
+        params = ", ".join(f"{k}={v}" for k, v in d["parameters"].items()) or "-"
+        click.echo(f"{d['id']}\t{d['title']}\t{d['severity']}\t{d['source']}\tparams: {params}")
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--url", help="The page's URL, to resolve relative links of a local file.")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+def inspect(target: str, url: str | None, fmt: str) -> None:
+    """Show what the extractors see in one page (a file or an http(s) URL)."""
+    from crawler.extract.page import analyse
+
+    if target.startswith(("http://", "https://")):
+        import urllib.request
+
+        from crawler.settings import USER_AGENT
+
+        req = urllib.request.Request(target, headers={"User-Agent": USER_AGENT})
+        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (http only, checked above)
+            body, status = resp.read(), resp.status
+            charset = resp.headers.get_content_charset()
+        facts = analyse(body, url or target, encoding=charset, status=status)
+    else:
+        path = Path(target)
+        if not path.is_file():
+            raise click.BadParameter(f"{target} is neither a file nor an http(s) URL", param_hint="TARGET")
+        facts = analyse(path.read_bytes(), url or path.resolve().as_uri())
+    click.echo(json.dumps(facts.as_json(), ensure_ascii=False, indent=2))
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default="govwatch-demo", show_default=True,
+              help="Where the sample portal, sites file, database and reports go (created or reused).")
+@as_of_option
+@click.pass_context
+def demo(ctx: click.Context, directory: str, as_of: dt.datetime | None) -> None:
+    """Serve the bundled sample portal on 127.0.0.1, audit it, and write the week's report."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from crawler.demo.runner import run_demo
+
+    for line in run_demo(Path(directory), as_of.date() if as_of else None):
+        click.echo(line)
+
+
+@demo.command("serve")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default="govwatch-demo", show_default=True)
+def demo_serve(directory: str) -> None:
+    """Serve the sample portal again (on its port from D/sites.yaml) until interrupted."""
+    from crawler.demo.runner import serve_demo
+
+    serve_demo(Path(directory), echo=click.echo)
+
+
+def main() -> None:
+    cli(prog_name="govwatch")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,509 @@
+"""The sites file (YAML): loading, validation with file:line errors, and defaults.
+
+A leaf module: stdlib, yaml and pydantic only, so every part of GovWatch (and its tests) can
+read a sites file without pulling in the crawler or the store.
+
+The file is composed into YAML nodes first, so that every key and value keeps its line; plain
+data built from the nodes is validated by the pydantic models below, and each pydantic error
+location is mapped back to a line of the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
+from urllib.parse import urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from typing_extensions import TypedDict  # pydantic needs this TypedDict on Python < 3.12
+
+__all__ = [
+    "CATEGORIES",
+    "AccountConfig",
+    "CalendarConfig",
+    "ColumnConfig",
+    "Config",
+    "ConfigError",
+    "CrawlConfig",
+    "NotifyConfig",
+    "SiteConfig",
+    "default_config_text",
+    "load_config",
+]
+
+Category = Literal["news", "notice", "policy", "personnel", "plan", "interpretation", "interaction", "static", "other"]
+Platform = Literal["wechat", "weibo", "douyin", "toutiao", "kuaishou", "bilibili", "other"]
+CATEGORIES: tuple[str, ...] = get_args(Category)
+PLATFORMS: tuple[str, ...] = get_args(Platform)
+DEFAULT_USER_AGENT = "GovWatch/0.1 (+https://github.com/govwatch/govwatch; government website monitor)"
+
+Loc = tuple[Union[str, int], ...]
+
+
+class ConfigError(Exception):
+    """A sites file that cannot be used; str(e) is the complete message for the user."""
+
+
+# --- value checks -------------------------------------------------------------------------
+
+
+def _http_url(value: str) -> str:
+    """An absolute http(s) URL, with "/" as path when it has none."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return urlunsplit(parts._replace(path=parts.path or "/"))
+
+
+def _to_date(value: Any) -> date:
+    # YAML gives date objects for unquoted 2024-10-01; quoted strings are accepted too.
+    if isinstance(value, datetime):
+        raise ValueError(f"expected a date (YYYY-MM-DD), got a date and time {value.isoformat(' ')!r}")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as e:
+            raise ValueError(f"{value!r} is not a valid date: {e}") from None
+    raise ValueError(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+
+
+HttpUrl = Annotated[str, BeforeValidator(lambda v: _http_url(v) if isinstance(v, str) else v)]
+Day = Annotated[date, BeforeValidator(_to_date)]
+
+
+# --- models -------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    # strict: "abc" or "5" for an int is an error (pydantic still accepts a YAML int for a float)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_empty(cls, data: Any) -> Any:
+        # `accounts:` with every entry commented out is null: treat an empty optional key as unset.
+        if isinstance(data, dict):
+            return {
+                k: v for k, v in data.items()
+                if v is not None or k not in cls.model_fields or cls.model_fields[k].is_required()
+            }
+        return data
+
+
+class CrawlConfig(_Model):
+    """Politeness and limits; the top-level values are defaults, a site's `crawl` overrides them."""
+
+    concurrency: Annotated[int, Field(ge=1)] = 2  # simultaneous requests per host
+    delay: Annotated[float, Field(ge=0)] = 1.0  # seconds between requests to one host
+    max_pages: Annotated[int, Field(ge=1)] = 5000
+    max_list_pages: Annotated[int, Field(ge=1)] = 50  # list pages followed per column
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+    user_agent: Annotated[str, Field(min_length=1)] = DEFAULT_USER_AGENT
+    robots: bool = True
+    retries: Annotated[int, Field(ge=0)] = 2
+    text_cap: Annotated[int, Field(ge=0)] = 20000  # characters of page text kept
+
+
+# A site's `crawl`: the same keys and checks as CrawlConfig, but only those the site sets.
+CrawlOverrides = TypedDict(  # type: ignore[misc]
+    "CrawlOverrides",
+    {n: Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation
+     for n, f in CrawlConfig.model_fields.items()},
+    total=False,
+)
+CrawlOverrides.__pydantic_config__ = ConfigDict(extra="forbid", strict=True)  # type: ignore[attr-defined]
+
+
+class ColumnConfig(_Model):
+    name: str
+    url: HttpUrl  # relative URLs were made absolute against the site's url
+    category: Category | None = None  # None: classified from the name
+    owner: str | None = None
+    needs_metadata: bool | None = None  # None: decided by category and the page
+    schedule: Literal["monthly", "quarterly", "yearly"] | None = None
+    due_days: Annotated[int, Field(ge=0)] | None = None  # days after the period allowed for it
+
+
+class SiteConfig(_Model):
+    name: Annotated[str, Field(min_length=1)]
+    url: HttpUrl
+    owner: str | None = None
+    columns: list[ColumnConfig] = []
+    crawl: CrawlOverrides = Field(default_factory=dict)  # type: ignore[valid-type]
+    discover: bool = True  # also discover columns from the navigation
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absolute_column_urls(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
+            return data
+        try:
+            base = _http_url(data["url"])
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return data  # the site's url error is reported on its own
+        columns = [
+            {**c, "url": urljoin(base, c["url"].strip())} if isinstance(c, dict) and isinstance(c.get("url"), str) else c
+            for c in data["columns"]
+        ]
+        return {**data, "columns": columns}
+
+
+class AccountConfig(_Model):
+    name: Annotated[str, Field(min_length=1)]
+    platform: Platform
+    feed: HttpUrl | None = None  # RSS / Atom / JSON Feed, or a Weibo API URL
+    pages: list[HttpUrl] = []  # article pages, for platforms without a feed
+    owner: str | None = None
+
+    @model_validator(mode="after")
+    def _feed_or_pages(self) -> AccountConfig:
+        if self.feed is None and not self.pages:
+            raise ValueError("an account needs a `feed` or `pages`")
+        return self
+
+
+class NotifyConfig(_Model):
+    url: str  # an apprise URL: it carries tokens and passwords, so it is never shown
+    send: Literal["digest", "veto"] = "digest"
+    owners: list[str] = []  # empty: problems of every owner
+    name: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _apprise_url(cls, value: str) -> str:
+        if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*://.", value.strip()):
+            # the value is not echoed: it may hold a secret
+            raise ValueError("expected an apprise URL such as mailto://... or dingtalk://...")
+        return value.strip()
+
+    def __repr_args__(self):  # type: ignore[no-untyped-def]
+        for key, value in super().__repr_args__():
+            yield key, (value.split("://", 1)[0] + "://***" if key == "url" else value)
+
+
+class CalendarConfig(_Model):
+    holidays: list[Day] = []
+    workdays: list[Day] = []  # 调休: weekend days that are working days
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CalendarConfig:
+        both = sorted(set(self.holidays) & set(self.workdays))
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is both a holiday and a workday")
+        return self
+
+
+def _rule_params(value: Any) -> Any:
+    return {} if value is None else value  # `blank-column:` alone means defaults
+
+
+class Config(_Model):
+    """A validated sites file. Build it with load_config()."""
+
+    database: str = Field(default=None, validate_default=True)  # type: ignore[assignment]
+    timezone: str = "Asia/Shanghai"
+    archive: Path = Field(default=None, validate_default=True)  # type: ignore[assignment]
+    calendar: CalendarConfig = CalendarConfig()
+    sites: list[SiteConfig] = []
+    accounts: list[AccountConfig] = []
+    notify: list[NotifyConfig] = []
+    rules: dict[str, Annotated[dict[str, Any], BeforeValidator(_rule_params)]] = {}
+    crawl: CrawlConfig = CrawlConfig()
+
+    _path: Path = PrivateAttr(default_factory=lambda: Path.cwd() / "sites.yaml")
+    _lines: dict[Loc, int] = PrivateAttr(default_factory=dict)
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: Any, info: ValidationInfo) -> Any:
+        base = _base_dir(info)
+        if value is None:
+            return f"sqlite:///{base / 'govwatch.db'}"
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not re.match(r"[A-Za-z][\w+.-]*://", value):
+            raise ValueError(f"{value!r} is not a database URL (e.g. sqlite:///govwatch.db or postgresql+psycopg://user@host/db)")
+        # a relative SQLite file is beside the sites file, not in the cwd (cron starts in /)
+        m = re.fullmatch(r"(sqlite(?:\+\w+)?:///)([^?]+)(\?.*)?", value)
+        if m and m[2] != ":memory:" and not os.path.isabs(os.path.expanduser(m[2])):
+            return f"{m[1]}{base / m[2]}{m[3] or ''}"
+        return value
+
+    @field_validator("archive", mode="before")
+    @classmethod
+    def _archive(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return _base_dir(info) / "reports"
+        if not isinstance(value, str):
+            return value
+        return _base_dir(info) / Path(value.strip()).expanduser()
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(value, available_timezones(), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"unknown time zone {value!r}{hint}") from None
+        return value
+
+    @property
+    def path(self) -> Path:
+        """Absolute path of the sites file."""
+        return self._path
+
+    @property
+    def base_dir(self) -> Path:
+        """The sites file's folder: relative paths in the file resolve against it."""
+        return self._path.parent
+
+    def site(self, name: str) -> SiteConfig:
+        for site in self.sites:
+            if site.name == name:
+                return site
+        known = ", ".join(s.name for s in self.sites) or "none"
+        raise ConfigError(f"{self.path}: unknown site {name!r} (known: {known})")
+
+    def crawl_for(self, site: SiteConfig) -> CrawlConfig:
+        """The top-level crawl settings with the site's own `crawl` keys on top."""
+        return self.crawl.model_copy(update=site.crawl)
+
+    def line_of(self, *keys: str | int) -> int | None:
+        """Line (1-based) of a key, e.g. ("rules", "stale-column", "news_days"), or None."""
+        return self._lines.get(tuple(keys))
+
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.timezone)).date()
+
+
+def _base_dir(info: ValidationInfo) -> Path:
+    return Path((info.context or {}).get("base_dir") or Path.cwd())
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def default_config_text() -> str:
+    """The commented example sites file that `govwatch init` writes."""
+    return resources.files("crawler").joinpath("sites.example.yaml").read_text(encoding="utf-8")
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate a sites file; raise ConfigError with file:line messages."""
+    shown = os.fspath(path)  # as the user wrote it, e.g. "sites.yaml"
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")  # -sig: files saved by Windows editors
+    except FileNotFoundError:
+        raise ConfigError(f"{shown}: file not found (`govwatch init` writes an example)") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{shown}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except OSError as e:
+        raise ConfigError(f"{shown}: cannot read: {e.strerror or e}") from None
+
+    lines: dict[Loc, int] = {}
+    data = _parse(text, shown, lines)
+    absolute = Path(os.path.abspath(path))
+    try:
+        config = Config.model_validate(data, context={"base_dir": absolute.parent})
+    except ValidationError as e:
+        messages = sorted({(_line(lines, err["loc"], err["type"]), _message(err)) for err in e.errors()})
+        raise ConfigError("\n".join(f"{shown}:{line}: {msg}" for line, msg in messages)) from None
+
+    def fail(loc: Loc, message: str) -> ConfigError:
+        return ConfigError(f"{shown}:{_line(lines, loc)}: {message}")
+
+    if not config.sites and not config.accounts:
+        raise fail(("sites",), "sites: nothing to monitor: add at least one site or account")
+    # violations name their site or account, so the names must be unique across both
+    seen: dict[str, Loc] = {}
+    for key, items in (("sites", config.sites), ("accounts", config.accounts)):
+        for i, item in enumerate(items):
+            loc = (key, i, "name")
+            if item.name in seen:
+                first = seen[item.name]
+                raise fail(loc, f"{_dotted(loc)}: duplicate name {item.name!r} (already used by "
+                                f"{_dotted(first[:2])} at line {_line(lines, first)})")
+            seen[item.name] = loc
+    config._path = absolute
+    config._lines = lines
+    return config
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _parse(text: str, shown: str, lines: dict[Loc, int]) -> Any:
+    """YAML text -> plain data, filling `lines` with the line of every key and list item."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise ConfigError(f"{shown}:1: the file is empty (`govwatch init` writes an example)")
+        if not isinstance(root, yaml.MappingNode):
+            raise ConfigError(f"{shown}:{root.start_mark.line + 1}: expected a mapping of settings at the top level")
+        lines[()] = root.start_mark.line + 1
+        return _build(loader, root, (), lines, shown, set())
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f"{shown}:{mark.line + 1}" if mark else shown
+        problem = ": ".join(p for p in (e.context, e.problem) if p)
+        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{shown}: invalid YAML: {e}") from None
+    finally:
+        loader.dispose()
+
+
+def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], shown: str, stack: set[int]) -> Any:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            return loader.construct_object(node)
+        except ValueError as e:  # e.g. 2024-02-30 matches YAML's date pattern but is no date
+            what = "is not a valid date" if node.tag == "tag:yaml.org,2002:timestamp" else "cannot be read"
+            raise ConfigError(f"{shown}:{line}: {_dotted(loc)}: {node.value!r} {what}: {e}") from None
+    if id(node) in stack:
+        raise ConfigError(f"{shown}:{line}: {_dotted(loc)}: an alias refers to itself")
+    stack = stack | {id(node)}
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, child in enumerate(node.value):
+            lines[loc + (i,)] = child.start_mark.line + 1
+            items.append(_build(loader, child, loc + (i,), lines, shown, stack))
+        return items
+    # Mapping. Merge keys (<<: *defaults) first, so that the explicit keys' lines win.
+    merged: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    raise ConfigError(f"{shown}:{source.start_mark.line + 1}: {_dotted(loc)}: `<<` needs a mapping")
+                for k, v in _build(loader, source, loc, lines, shown, stack).items():
+                    merged.setdefault(k, v)
+    own: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        key_line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise ConfigError(f"{shown}:{key_line}: {_dotted(loc)}: a key must be a plain word, not a list or mapping")
+        key = key_node.value  # as written: `yes:` stays "yes", `2024:` stays "2024"
+        if key in own:
+            first = lines[loc + (key,)]
+            raise ConfigError(f"{shown}:{key_line}: {_dotted(loc + (key,))}: duplicate key (first at line {first})")
+        lines[loc + (key,)] = key_line
+        own[key] = _build(loader, value_node, loc + (key,), lines, shown, stack)
+    return {**merged, **own}
+
+
+# --- error messages -----------------------------------------------------------------------
+
+
+def _dotted(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _line(lines: dict[Loc, int], loc: Loc, kind: str = "") -> int:
+    # a missing key has no line of its own: use its parent mapping's
+    loc = tuple(loc[:-1]) if kind == "missing" else tuple(loc)
+    while loc not in lines:
+        loc = loc[:-1]
+    return lines[loc]
+
+
+_EXPECTED = {
+    "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
+    "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
+    "bool_parsing": "true or false", "string_type": "a string", "list_type": "a list",
+    "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+    "date_type": "a date (YYYY-MM-DD)",
+}
+_BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+
+
+def _describe(value: Any) -> str:
+    names = {bool: "boolean", int: "integer", float: "number", str: "string", list: "list",
+             dict: "mapping", date: "date", datetime: "date and time", type(None): "nothing (null)"}
+    name = names.get(type(value), type(value).__name__)
+    if value is None or isinstance(value, (list, dict)):
+        return name
+    return f"{name} {value!r}"
+
+
+def _message(err: Any) -> str:
+    loc, kind, value, ctx = tuple(err["loc"]), err["type"], err.get("input"), err.get("ctx") or {}
+    path = _dotted(loc)
+    if kind == "extra_forbidden":
+        known = _known_keys(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"{path}: unknown key ({hint}known: {', '.join(known)})"
+    if kind == "missing":
+        return f"{_dotted(loc[:-1])}: missing required key {loc[-1]!r}"
+    if kind in _EXPECTED:
+        return f"{path}: expected {_EXPECTED[kind]}, got {_describe(value)}"
+    if kind == "literal_error":
+        allowed = re.sub(r"'([^']*)'", r"\1", ctx.get("expected", "")).replace(" or ", ", ")
+        what = "category" if loc[-1] == "category" else "value"
+        return f"{path}: unknown {what} {value!r} (allowed: {allowed})"
+    if kind in _BOUNDS:
+        return f"{path}: must be {_BOUNDS[kind]} {next(iter(ctx.values()))}, got {value!r}"
+    if kind == "string_too_short":
+        return f"{path}: must not be empty"
+    if kind in ("value_error", "assertion_error") and "error" in ctx:
+        return f"{path}: {ctx['error']}"
+    return f"{path}: {err['msg']}"
+
+
+def _known_keys(loc: Loc) -> list[str]:
+    """The keys allowed in the mapping at `loc`, found by walking the models' type hints."""
+    hint: Any = Config
+    for part in loc:
+        hint = _unwrap(hint)
+        if isinstance(hint, type) and issubclass(hint, BaseModel):
+            hint = hint.model_fields[part].annotation  # type: ignore[index]
+        elif hasattr(hint, "__total__"):  # a TypedDict
+            hint = get_type_hints(hint, include_extras=True)[part]  # type: ignore[index]
+        else:
+            hint = get_args(hint)[-1]  # list[X] -> X, dict[K, V] -> V
+    hint = _unwrap(hint)
+    if isinstance(hint, type) and issubclass(hint, BaseModel):
+        return list(hint.model_fields)
+    return list(get_type_hints(hint))
+
+
+def _unwrap(hint: Any) -> Any:
+    while True:
+        if get_origin(hint) is Annotated:
+            hint = get_args(hint)[0]
+        elif type(None) in get_args(hint):  # X | None -> X
+            hint = next(a for a in get_args(hint) if a is not type(None))
+        else:
+            return hint

@@ -1,0 +1,546 @@
+"""The bundled sample portal of the fictional 示例县人民政府, served by `govwatch demo`.
+
+Static UTF-8 HTML in TRS style (columns as folders, articles at ./YYYYMM/tYYYYMMDD_ID.html,
+list pages index.html, index_1.html ...). Every date is relative to the as-of date, so the
+planted problems (`Portal.planted`) and the traps (`Portal.traps`) hold on any day.
+All content is invented; the markup is modelled on real county portals.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from html import escape
+from pathlib import Path
+
+SITE_NAME = "示例县人民政府"
+SITE_DOMAIN = "www.example.gov.cn"
+SITE_CODE = "3609000001"
+ORG_CODE = "11360900MB1234567X"  # 统一社会信用代码, the prefix of every 索引号
+OFFICE = "示例县人民政府办公室"
+EMAIL = "zwgk@example.gov.cn"
+PHONE = "0795-1234567"
+PAGE_SIZE = 20
+ASSETS = Path(__file__).with_name("assets")
+
+# Fixed URLs of the planted problems and traps (paths relative to the portal root).
+DEAD_TOPIC = "/zt/2019/index.html"
+DEAD_ATTACHMENT = "/uploads/2026/notice-attachment.pdf"
+GONE_POLICY = "/old/policy-2019.html"
+REDIRECT = "/redirect-me.html"
+REDIRECT_TARGET = "/xwdt/index.html"
+FORM_PDF = "/uploads/2026/form.pdf"
+LOGO = "/images/logo.png"
+ADMIN = "/admin/login.html"
+JIUCUO = "/jiucuo.html"
+TRAP_HREFS = ("#top", f"mailto:{EMAIL}", f"tel:{PHONE}", "javascript:void(0)")
+META_FIELDS = ("索引号", "发文机关", "发文字号", "成文日期", "发布日期")  # what missing-metadata requires
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    path: str  # folder, e.g. "xwdt"
+    category: str  # DESIGN.md column categories
+    column_type: str  # national ColumnType meta value
+
+    @property
+    def url(self) -> str:
+        return f"/{self.path}/"
+
+
+COLUMNS = (
+    Column("要闻动态", "xwdt", "news", "工作动态"),
+    Column("通知公告", "tzgg", "notice", "信息公开目录"),
+    Column("政策文件", "zcwj", "policy", "政策文件"),
+    Column("政策解读", "zcjd", "interpretation", "政策解读"),
+    Column("人事信息", "rsxx", "personnel", "信息公开目录"),
+    Column("规划计划", "ghjh", "plan", "信息公开目录"),
+    Column("机构职能", "jgzn", "static", "机构职能"),
+)
+COL = {c.path: c for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Portal:
+    files: dict[str, bytes]  # "xwdt/index.html" -> bytes
+    routes: dict[str, dict]  # "/old/policy-2019.html" -> {"status": 410}
+    planted: list[dict]  # what the audit must find
+    traps: list[dict] = field(default_factory=list)  # what it must not report, and why
+    columns: list[dict] = field(default_factory=list)  # name, url, category, newest, items
+
+
+@dataclass
+class _Doc:
+    col: Column
+    title: str
+    when: datetime
+    source: str
+    paras: list[str]
+    meta: list[tuple[str, str | None]] | None = None  # 信息公开 rows; None value = row absent
+    attachments: list[tuple[str, str]] = field(default_factory=list)  # (href, anchor)
+    related: list[tuple[str, str, str]] = field(default_factory=list)  # (label, href, anchor)
+    docid: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"/{self.col.path}/{self.when:%Y%m}/t{self.when:%Y%m%d}_{self.docid}.html"
+
+
+# ---------------------------------------------------------------- content (invented)
+
+_TIMES = ("09:30", "10:15", "16:20", "08:45", "11:05", "15:40", "17:10")
+
+_NEWS = (
+    ("县政府召开常务会议研究部署近期重点工作", "县长刘向东主持召开县政府常务会议，传达学习上级有关会议精神，研究部署安全生产、项目建设和民生保障等近期重点工作。"),
+    ("全县重点项目建设推进会召开", "全县重点项目建设推进会在县行政中心召开，会议通报了重点项目进展情况，对存在的问题逐项明确责任单位和完成时限。"),
+    ("我县开展安全生产大检查", "县安委会组织应急管理、市场监管、住建等部门组成联合检查组，深入企业、工地和人员密集场所开展安全生产大检查。"),
+    ("县领导深入乡镇调研乡村振兴工作", "县委副书记陈立平率队深入青石镇、河口乡等地，实地调研特色产业发展、农村人居环境整治等工作。"),
+    ("示例县举办就业援助专场招聘会", "县人力资源和社会保障局在人民广场举办就业援助专场招聘会，五十余家企业提供就业岗位一千二百余个。"),
+    ("县政务服务中心推行“一窗通办”改革", "县政务服务中心整合各部门服务窗口，推行“前台综合受理、后台分类审批、统一窗口出件”的服务模式。"),
+    ("县市场监管局开展食品安全专项检查", "县市场监督管理局组织执法人员对校园周边、农贸市场和餐饮单位开展食品安全专项检查。"),
+    ("我县新建改建农村公路顺利通过交工验收", "县交通运输局组织对新建改建的农村公路进行交工验收，项目建成后将进一步改善沿线群众出行条件。"),
+    ("县人大常委会组织视察民生实事项目", "县人大常委会组织部分县人大代表视察全县民生实事项目，实地察看了城区学校扩建、乡镇卫生院改造等项目。"),
+    ("县政府与省内高校签订校地合作协议", "县政府与省内一所高校签订校地合作框架协议，双方将在人才培养、科技成果转化和产业规划等方面开展合作。"),
+    ("我县举行防汛应急综合演练", "县防汛抗旱指挥部在城南河段组织开展防汛应急综合演练，检验了应急预案的可操作性和部门协同处置能力。"),
+    ("县医保局开展医保政策进村入户宣传", "县医疗保障局组织工作人员走进村组和农户家中，面对面讲解城乡居民医保参保缴费和报销政策。"),
+    ("示例县召开优化营商环境工作会议", "全县优化营商环境工作会议召开，会议总结了前一阶段工作成效，部署了涉企服务和审批提速等重点任务。"),
+    ("县教育体育局开展校园安全隐患排查", "县教育体育局组织专项工作组，对全县中小学校和幼儿园的消防设施、食堂管理和校车运营开展隐患排查。"),
+    ("县生态环境局开展重点河道水质监测", "县生态环境局对境内重点河道断面开展水质监测，及时掌握水环境质量变化情况。"),
+    ("我县组织开展消防安全知识培训", "县消防救援大队走进机关单位和重点企业，开展消防安全知识培训和灭火器实操演示。"),
+    ("县农业农村局推广农业实用新技术", "县农业农村局组织农技人员深入田间地头，向种植大户推广测土配方施肥和病虫害绿色防控技术。"),
+    ("示例县开展“送法下乡”普法宣传活动", "县司法局联合各乡镇司法所开展“送法下乡”普法宣传活动，为群众提供法律咨询服务。"),
+    ("县卫生健康委组织开展义诊进社区活动", "县卫生健康委员会组织县直医疗机构专家走进城区社区，为居民提供健康咨询和常见病诊疗服务。"),
+    ("县政府召开民营企业座谈会", "县政府召开民营企业座谈会，听取企业负责人对融资、用工、用地等方面的意见建议。"),
+    ("全县信访工作会议召开", "全县信访工作会议召开，会议要求坚持和发展新时代“枫桥经验”，把矛盾纠纷化解在基层。"),
+    ("县文化馆举办群众文艺汇演", "县文化馆举办群众文艺汇演，来自各乡镇的业余文艺团队表演了歌舞、采茶戏等节目。"),
+    ("县住建局加快推进老旧小区改造", "县住房和城乡建设局召开老旧小区改造推进会，督促施工单位倒排工期，确保改造工程质量和进度。"),
+    ("县统计局开展统计法治宣传活动", "县统计局在城区主要街道设立宣传咨询台，向群众宣传统计法律法规和统计调查知识。"),
+    ("县林业局开展林长制巡林工作", "县林业局组织各级林长开展巡林工作，重点检查森林资源保护和松材线虫病防控情况。"),
+)
+
+_GENERIC = (
+    ("会议强调，各乡镇、各部门要进一步提高思想认识，压紧压实工作责任，确保各项任务按时保质完成。",
+     "会议要求，要加强统筹协调和督促检查，对工作推进不力的单位及时通报，推动各项措施落地见效。"),
+    ("活动现场，工作人员向群众发放宣传资料，耐心解答群众关心关注的问题。",
+     "据统计，本次活动共发放宣传资料三千余份，接受群众咨询四百余人次。"),
+    ("据了解，下一步该局将建立长效工作机制，定期开展督促检查，推动工作常态化、制度化。",
+     "对检查中发现的问题，检查组当场反馈并下达整改意见，明确整改时限，实行闭环管理。"),
+    ("参加活动的干部群众纷纷表示，将以此为契机，进一步增强责任意识，为全县经济社会高质量发展贡献力量。",
+     "县直有关部门和各乡镇负责同志参加活动。"),
+)
+
+_NOTICES = (
+    ("关于开展全县政务公开工作业务培训的通知", "为进一步提升全县政务公开工作水平，经研究，决定举办全县政务公开工作业务培训班。请各乡镇、县直各单位安排政务公开工作负责人和信息员按时参加。", OFFICE),
+    ("关于公开招聘社区工作者的公告", "根据工作需要，经研究决定，面向社会公开招聘社区工作者二十名。报考人员须具有示例县户籍或在本县连续居住一年以上，具体报名条件和程序见附件。", "示例县民政局"),
+    ("关于调整县政务服务中心窗口办公时间的通告", "为方便企业和群众办事，县政务服务中心自即日起实行工作日午间不间断服务，周六上午设立综合窗口办理部分高频事项。", "示例县政务服务数据管理局"),
+    ("关于做好重要节假日期间安全生产工作的通知", "各乡镇人民政府，县政府各部门：为切实做好节假日期间安全生产工作，有效防范各类生产安全事故，现就有关事项通知如下。", OFFICE),
+    ("关于征集县政府民生实事项目意见建议的公告", "为广泛听取社会各界意见，县政府决定公开征集下一年度县政府民生实事项目意见建议。欢迎社会各界人士通过电子邮件或信函方式提出意见建议。", OFFICE),
+)
+
+# (title, 发文机关, 字号 prefix, 主题分类)
+_POLICIES = (
+    ("示例县人民政府办公室关于印发《示例县城乡居民医疗救助实施办法》的通知", OFFICE, "示府办发", "卫生、体育\\医药管理"),
+    ("示例县人民政府关于印发《示例县政府投资项目管理办法》的通知", SITE_NAME, "示府发", "国民经济管理、国有资产监管\\其他"),
+    ("示例县人民政府办公室关于进一步加强农村生活垃圾治理工作的实施意见", OFFICE, "示府办发", "城乡建设、环境保护\\城乡建设"),
+    ("示例县人民政府办公室关于印发《示例县促进中小微企业发展若干措施》的通知", OFFICE, "示府办发", "工业、交通\\中小企业"),
+    ("示例县人民政府关于公布县级行政许可事项清单的通知", SITE_NAME, "示府发", "综合政务\\政务公开"),
+    ("示例县人民政府办公室关于印发《示例县突发事件应急预案管理办法》的通知", OFFICE, "示府办发", "公安、安全、司法\\应急管理"),
+)
+_POLICY_DAYS = (30, 55, 80, 110, 140, 170)
+_DOC_A, _DOC_B, _DOC_GONE = 2, 4, 1  # missing 发文字号 / missing 索引号+成文日期 / links the 410 page
+_INTERPRETED = (0, 1, 3)  # policies with a 解读, linked both ways, published the same day
+
+_PERSONNEL = (
+    ("示例县人民政府关于李文军等同志职务任免的通知", "任命李文军为县农业农村局副局长；任命孙丽萍为县统计局副局长；免去何建明的县林业局副局长职务。"),
+    ("示例县人民政府关于周晓燕同志任职的通知", "任命周晓燕为县政务服务数据管理局副局长，试用期一年。"),
+    ("示例县人民政府关于免去赵国庆同志职务的通知", "因工作调整，免去赵国庆的县交通运输局副局长职务。"),
+)
+_PERSONNEL_DAYS = (300, 320, 345)
+
+_JGZN = (
+    ("主要职责", (
+        "执行县人民代表大会及其常务委员会的决议，以及上级国家行政机关的决定和命令，规定行政措施，发布决定和命令。",
+        "领导所属各工作部门和下级人民政府的工作，改变或者撤销所属各工作部门不适当的命令、指示和下级人民政府不适当的决定、命令。",
+        "执行国民经济和社会发展规划纲要、计划和预算，管理本行政区域内的经济、教育、科学、文化、卫生、体育、城乡建设等事业和生态环境保护、自然资源、财政、民政、社会保障、公安、民族事务、司法行政、人口与计划生育等行政工作。",
+        "保护社会主义的全民所有的财产和劳动群众集体所有的财产，保护公民私人所有的合法财产，维护社会秩序，保障公民的人身权利、民主权利和其他权利。",
+        "推进政务公开，依法及时准确公开政府信息，回应社会关切，建设法治政府、服务型政府。",
+        "办理上级国家行政机关交办的其他事项。",
+    )),
+    ("工作部门", (
+        "县人民政府设办公室、发展和改革委员会、教育体育局、科学技术局、工业和信息化局、公安局、民政局、司法局、财政局、人力资源和社会保障局、自然资源局、生态环境局、住房和城乡建设局、交通运输局、水利局、农业农村局、商务局、文化广电新闻出版旅游局、卫生健康委员会、退役军人事务局、应急管理局、审计局、市场监督管理局、统计局、医疗保障局、林业局等工作部门。",
+        "县政务服务数据管理局、县信访局等为县人民政府直属机构。",
+    )),
+    ("办公地址", (
+        "示例县人民政府位于示例县城关镇人民大道一号县行政中心，邮政编码 336000。",
+        "办公时间为法定工作日上午八时至十二时、下午二时半至五时半。",
+    )),
+)
+
+_CSS = """body{margin:0;font:14px/1.8 "Microsoft YaHei",SimSun,sans-serif;color:#333}
+.header{background:#c8102e;color:#fff;padding:10px 40px}.header img{vertical-align:middle}
+.site-name{font-size:28px;font-weight:bold;margin-left:12px}.header .tools a{color:#fff;float:right}
+.nav ul{margin:0;padding:0 40px;background:#a50d25;list-style:none;overflow:hidden}
+.nav li{float:left}.nav a{display:block;padding:8px 18px;color:#fff;text-decoration:none}
+.position,.main{margin:10px 40px}.list{list-style:none;padding:0}.list li{border-bottom:1px dashed #ddd}
+.list .date{float:right;color:#888}.info{color:#888;text-align:center}h1{text-align:center;font-size:22px}
+.xxgk-table{width:100%;border-collapse:collapse}.xxgk-table td{border:1px solid #ccc;padding:4px 8px}
+.page{text-align:center;margin:16px}.footer{background:#eee;text-align:center;padding:12px;margin-top:24px}
+"""
+
+
+# ---------------------------------------------------------------- building the documents
+
+
+def _at(d: date, i: int) -> datetime:
+    return datetime.combine(d, time.fromisoformat(_TIMES[i % len(_TIMES)]))
+
+
+def _cn(d: date) -> str:
+    return f"{d.year}年{d.month:02d}月{d.day:02d}日"
+
+
+def _md(d: date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def _build_docs(as_of: date) -> dict[str, list[_Doc]]:
+    docs: dict[str, list[_Doc]] = {c.path: [] for c in COLUMNS}
+    day = lambda n: as_of - timedelta(days=n)  # noqa: E731
+
+    # 要闻动态: 25 items every third day, newest yesterday (fresh trap; 2 list pages)
+    for i, (title, lead) in enumerate(_NEWS):
+        when = _at(day(1 + 3 * i), i)
+        g = _GENERIC[i % len(_GENERIC)]
+        docs["xwdt"].append(_Doc(COL["xwdt"], title, when, "示例县融媒体中心" if i % 2 else OFFICE,
+                                 [f"{_md(when.date())}，{lead}", *g]))
+    news = docs["xwdt"]
+    news[2].attachments.append((FORM_PDF, "附件：报名表（空白表格）.pdf"))  # existing PDF: trap
+    news[4].attachments.append((DEAD_ATTACHMENT, "附件：报名表.pdf"))  # planted 404
+
+    # 通知公告: 5 items, newest 200 days ago -> stale (6-month limit)
+    for i, ((title, text, src), n) in enumerate(zip(_NOTICES, (200, 215, 240, 270, 310))):
+        when = _at(day(n), i + 2)
+        docs["tzgg"].append(_Doc(COL["tzgg"], title, when, src,
+                                 [text, f"特此{title[-2:]}。", f"{src}　{_cn(when.date())}"]))
+    docs["tzgg"][1].attachments.append((DEAD_ATTACHMENT, "附件下载"))  # same planted 404
+
+    # 政策文件: 6 documents with a 信息公开 table; A and B are incomplete
+    for i, ((title, organ, prefix, topic), n) in enumerate(zip(_POLICIES, _POLICY_DAYS)):
+        pub = _at(day(n), i + 4)
+        signed = pub.date() - timedelta(days=3 + i % 3)
+        number = f"{prefix}〔{signed.year}〕{18 - 2 * i}号"
+        index = f"{ORG_CODE}/{pub.year}-{120 - 7 * i:05d}"
+        meta: list[tuple[str, str | None]] = [
+            ("索 引 号：" if i % 2 else "索\u2002引\u2002号：", "" if i == _DOC_B else index),
+            ("主题分类：", topic),
+            ("发文机关：", organ),
+            ("成文日期：", None if i == _DOC_B else _cn(signed)),
+            ("标\u3000\u3000题：", title),
+            ("发文字号：" if i % 2 else "发 文 字 号：", "" if i == _DOC_A else number),
+            ("发布日期：", _cn(pub.date()) if i % 2 else pub.date().isoformat()),
+        ]
+        name = title.split("《")[1].split("》")[0] if "《" in title else "本意见"
+        paras = ["各乡镇人民政府，县政府各部门：",
+                 f"《{name}》已经县人民政府同意，现印发给你们，请结合实际认真贯彻执行。" if "《" in title
+                 else "为进一步做好相关工作，经县人民政府同意，现提出如下意见，请认真贯彻落实。",
+                 "各单位要加强组织领导，明确责任分工，认真抓好贯彻落实，执行中遇到的问题请及时向县人民政府反映。",
+                 f"{organ}", _cn(signed) if i != _DOC_B else "", "（此件主动公开）"]
+        doc = _Doc(COL["zcwj"], title, pub, organ, [p for p in paras if p], meta)
+        if i == _DOC_GONE:
+            doc.related.append(("本办法施行后，原办法同时废止。", GONE_POLICY, "原政策文件（已废止）"))
+        docs["zcwj"].append(doc)
+
+    # 政策解读: 3 interpretations, no metadata table, same day as their policy
+    for k, i in enumerate(_INTERPRETED):
+        pol = docs["zcwj"][i]
+        name = pol.title.split("《")[1].split("》")[0]
+        paras = [f"近日，{pol.meta[2][1]}印发了《{name}》。为便于社会公众了解相关内容，现解读如下。",
+                 "一、出台背景。为贯彻落实上级有关决策部署，结合本县实际，在广泛征求意见的基础上制定本文件。",
+                 "二、主要内容。文件明确了适用范围、工作原则、主要措施和保障机制，细化了各部门职责分工。",
+                 "三、实施时间。文件自印发之日起施行。政策咨询部门为县人民政府办公室，联系电话见本站页脚。"]
+        interp = _Doc(COL["zcjd"], f"《{name}》政策解读", pol.when + timedelta(minutes=30 + 5 * k),
+                      pol.meta[2][1] or OFFICE, paras)
+        interp.related.append(("相关文件：", "", pol.title))  # hrefs filled after docids
+        pol.related.append(("相关解读：", "", interp.title))
+        docs["zcjd"].append(interp)
+
+    # 人事信息: 3 complete documents, newest 300 days ago (1-year limit: not stale)
+    for i, ((title, text), n) in enumerate(zip(_PERSONNEL, _PERSONNEL_DAYS)):
+        pub = _at(day(n), i + 3)
+        signed = pub.date() - timedelta(days=2)
+        meta = [("索 引 号：", f"{ORG_CODE}/{pub.year}-{40 - 3 * i:05d}"), ("主题分类：", "综合政务\\人事"),
+                ("发文机关：", SITE_NAME), ("成文日期：", _cn(signed)), ("标\u3000\u3000题：", title),
+                ("发文字号：", f"示府字〔{signed.year}〕{9 - 2 * i}号"), ("发布日期：", _cn(pub.date()))]
+        docs["rsxx"].append(_Doc(COL["rsxx"], title, pub, SITE_NAME,
+                                 ["各乡镇人民政府，县政府各部门：", f"经县人民政府研究决定：{text}",
+                                  SITE_NAME, _cn(signed)], meta))
+
+    # Stable TRS-like docids: ascending with publication time across the site.
+    everything = sorted((d for ds in docs.values() for d in ds), key=lambda d: (d.when, d.col.path, d.title))
+    for n, d in enumerate(everything):
+        d.docid = 1001 + n
+    for pol, interp in zip((docs["zcwj"][i] for i in _INTERPRETED), docs["zcjd"]):
+        pol.related[-1] = ("相关解读：", interp.url, interp.title)
+        interp.related[-1] = ("相关文件：", pol.url, pol.title)
+    return docs
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _page(as_of: date, title: str, main: str, metas: dict[str, str] | None = None,
+          position: list[tuple[str, str]] | None = None, extra_tools: str = "") -> bytes:
+    m = {"SiteName": SITE_NAME, "SiteDomain": SITE_DOMAIN, "SiteIDCode": SITE_CODE, **(metas or {})}
+    head_metas = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in m.items())
+    nav = "".join(f'<li><a href="{c.url}">{c.name}</a></li>' for c in COLUMNS)
+    pos = ""
+    if position:
+        crumbs = " &gt; ".join(f'<a href="{u}">{escape(t)}</a>' for t, u in position)
+        pos = f'<div class="position">当前位置：<a href="/">首页</a> &gt; {crumbs}</div>\n'
+    html = f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="X-UA-Compatible" content="IE=edge">
+<title>{escape(title)}</title>
+{head_metas}
+<meta name="Maketime" content="{as_of.isoformat()} 03:00:00">
+<link rel="stylesheet" href="/css/main.css">
+</head>
+<body>
+<div id="top" class="header">
+<a href="/"><img src="{LOGO}" alt="{SITE_NAME}" width="64" height="64"></a><span class="site-name">{SITE_NAME}</span>
+<span class="tools"><a href="javascript:void(0)">加入收藏</a>{extra_tools}</span>
+</div>
+<div class="nav"><ul><li><a href="/">首页</a></li>{nav}</ul></div>
+{pos}<div class="main">
+{main}
+</div>
+<div class="footer">
+<p><a href="{JIUCUO}">我为政府网站找错</a> | <a href="mailto:{EMAIL}">联系我们</a> | <a href="#top">返回顶部</a></p>
+<p>主办单位：{OFFICE}　承办单位：示例县政务服务数据管理局</p>
+<p>网站标识码：{SITE_CODE}　<span class="icp">赣ICP备12345678号</span>　<span class="gaba">赣公网安备 36092202000123号</span></p>
+<p>联系电话：<a href="tel:{PHONE}">{PHONE}</a>　电子邮箱：{EMAIL}</p>
+</div>
+</body>
+</html>
+"""
+    return html.encode("utf-8")
+
+
+def _short(title: str, n: int = 26) -> str:
+    return title if len(title) <= n else title[:n] + "…"
+
+
+def _item(href: str, d: _Doc) -> str:
+    t = escape(d.title)
+    return f'<li><a href="{href}" title="{t}">{escape(_short(d.title))}</a><span class="date">{d.when:%Y-%m-%d}</span></li>'
+
+
+def _pager(count: int, cur: int) -> str:
+    name = lambda i: "index.html" if i == 0 else f"index_{i}.html"  # noqa: E731  TRS: page 2 is index_1
+    parts = [f"共{count}页", f'<a href="{name(0)}">首页</a>']
+    if cur > 0:
+        parts.append(f'<a href="{name(cur - 1)}">上一页</a>')
+    parts += [f'<span class="current">{i + 1}</span>' if i == cur else f'<a href="{name(i)}">{i + 1}</a>'
+              for i in range(count)]
+    if cur < count - 1:
+        parts.append(f'<a href="{name(cur + 1)}">下一页</a>')
+    parts.append(f'<a href="{name(count - 1)}">尾页</a>')
+    return f'<div class="page">{" ".join(parts)}</div>'
+
+
+def _list_pages(as_of: date, col: Column, docs: list[_Doc]) -> dict[str, bytes]:
+    docs = sorted(docs, key=lambda d: d.when, reverse=True)
+    chunks = [docs[i:i + PAGE_SIZE] for i in range(0, len(docs), PAGE_SIZE)] or [[]]
+    out = {}
+    for p, chunk in enumerate(chunks):
+        items = "\n".join(_item(f"./{d.when:%Y%m}/t{d.when:%Y%m%d}_{d.docid}.html", d) for d in chunk)
+        items = items or '<li class="empty">暂无信息</li>'
+        main = (f'<div class="column-title"><h2>{col.name}</h2></div>\n<ul class="list">\n{items}\n</ul>\n'
+                f"{_pager(len(chunks), p)}")
+        metas = {"ColumnName": col.name, "ColumnType": col.column_type, "ColumnDescription": col.name}
+        out[f"{col.path}/{'index.html' if p == 0 else f'index_{p}.html'}"] = _page(
+            as_of, f"{col.name} - {SITE_NAME}", main, metas, [(col.name, col.url)])
+    return out
+
+
+def _xxgk_table(meta: list[tuple[str, str | None]]) -> str:
+    rows, pair = [], []
+    for label, value in meta:
+        if value is None:  # the row is absent altogether
+            continue
+        cells = f'<td class="label">{label}</td><td>{escape(value)}</td>'
+        if label.startswith("标"):  # title spans the whole row, as on gov.cn
+            rows.append(f'<tr><td class="label">{label}</td><td colspan="3">{escape(value)}</td></tr>')
+            continue
+        pair.append(cells)
+        if len(pair) == 2:
+            rows.append(f"<tr>{''.join(pair)}</tr>")
+            pair = []
+    if pair:
+        rows.append("<tr>" + pair[0].replace("<td>", '<td colspan="3">', 1) + "</tr>")
+    body = "\n".join(rows)
+    return f'<table class="xxgk-table" cellspacing="0" cellpadding="0">\n{body}\n</table>'
+
+
+def _article(as_of: date, d: _Doc) -> bytes:
+    when = d.when.strftime("%Y-%m-%d %H:%M")
+    paras = "\n".join(f"<p>{escape(p)}</p>" for p in d.paras)
+    extra = ""
+    for label, href, anchor in d.related:
+        extra += f'<p class="related">{escape(label)}<a href="{href}">{escape(anchor)}</a></p>\n'
+    if d.attachments:
+        extra += "".join(f'<p class="attachment"><a href="{h}">{escape(a)}</a></p>\n' for h, a in d.attachments)
+    table = _xxgk_table(d.meta) + "\n" if d.meta else ""
+    main = (f"{table}<h1>{escape(d.title)}</h1>\n"
+            f'<div class="info">发布时间：{when}　来源：{escape(d.source)}</div>\n'
+            f'<div class="TRS_Editor" id="zoom">\n{paras}\n</div>\n{extra}')
+    metas = {"ColumnName": d.col.name, "ArticleTitle": d.title, "PubDate": when, "ContentSource": d.source}
+    return _page(as_of, f"{d.title} - {SITE_NAME}", main, metas, [(d.col.name, d.col.url)])
+
+
+def _home(as_of: date, docs: dict[str, list[_Doc]]) -> bytes:
+    news = "\n".join(_item(d.url, d) for d in docs["xwdt"][:6])
+    notices = "\n".join(_item(d.url, d) for d in docs["tzgg"])
+    policies = "\n".join(_item(d.url, d) for d in docs["zcwj"][:4])
+    xxgk = "".join(f'<li><a href="{c.url}">{c.name}</a></li>' for c in COLUMNS if c.path not in ("xwdt", "tzgg"))
+    main = f"""<div class="block news"><h2><a href="/xwdt/">要闻动态</a></h2><a class="more" href="/xwdt/">更多&gt;&gt;</a>
+<ul class="list">
+{news}
+</ul></div>
+<div class="block notice"><h2><a href="/tzgg/">通知公告</a></h2><a class="more" href="/tzgg/">更多&gt;&gt;</a>
+<ul class="list">
+{notices}
+</ul></div>
+<div class="block policy"><h2><a href="/zcwj/">政策文件</a></h2>
+<ul class="list">
+{policies}
+</ul></div>
+<div class="block xxgk"><h2>政府信息公开</h2><ul>{xxgk}</ul></div>
+<div class="block zt"><h2>专题专栏</h2><ul>
+<li><a href="{DEAD_TOPIC}">2019年专题（已撤销）</a></li>
+<li><a href="{REDIRECT}">要闻动态（旧版入口）</a></li>
+</ul></div>
+<div class="block service"><h2>政务服务</h2><ul>
+<li><a href="mailto:{EMAIL}">政务公开邮箱</a></li>
+<li><a href="tel:{PHONE}">政务服务热线 {PHONE}</a></li>
+<li><a href="{FORM_PDF}">办事表格下载</a></li>
+</ul></div>"""
+    return _page(as_of, SITE_NAME, main, extra_tools=f' <a href="{ADMIN}">网站管理</a>')
+
+
+def _jgzn(as_of: date) -> bytes:
+    col = COL["jgzn"]
+    sections = "\n".join(f"<h3>{h}</h3>\n" + "\n".join(f"<p>{escape(p)}</p>" for p in ps) for h, ps in _JGZN)
+    main = f'<h1>{col.name}</h1>\n<div class="TRS_Editor">\n<p>{SITE_NAME}是县人民代表大会的执行机关，是县级国家行政机关，对县人民代表大会及其常务委员会和上一级人民政府负责并报告工作。</p>\n{sections}\n</div>'
+    return _page(as_of, f"{col.name} - {SITE_NAME}", main,
+                 {"ColumnName": col.name, "ColumnType": col.column_type}, [(col.name, col.url)])
+
+
+def _jiucuo(as_of: date) -> bytes:
+    main = (f"<h1>我为政府网站找错</h1>\n<p>欢迎社会公众对{SITE_NAME}门户网站存在的错别字、链接无法访问、"
+            "信息更新不及时、办事服务不好用等问题进行监督。</p>\n"
+            f'<p>请将问题页面的网址和问题描述发送至 <a href="mailto:{EMAIL}">{EMAIL}</a>，'
+            "我们将在三个工作日内核实处理并予以答复。</p>\n<p>感谢您对政府网站建设的关心和支持。</p>")
+    return _page(as_of, f"我为政府网站找错 - {SITE_NAME}", main)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def build_portal(as_of: date) -> Portal:
+    """The whole portal for one as-of date. Pure and deterministic."""
+    docs = _build_docs(as_of)
+    for ds in docs.values():
+        ds.sort(key=lambda d: d.when, reverse=True)
+    files: dict[str, bytes] = {
+        "index.html": _home(as_of, docs),
+        "robots.txt": b"User-agent: *\nDisallow: /admin/\n",
+        "css/main.css": _CSS.encode("utf-8"),
+        LOGO[1:]: (ASSETS / "logo.png").read_bytes(),
+        FORM_PDF[1:]: (ASSETS / "form.pdf").read_bytes(),
+        JIUCUO[1:]: _jiucuo(as_of),
+        "jgzn/index.html": _jgzn(as_of),
+    }
+    for col in COLUMNS:
+        if col.category == "static":
+            continue
+        files.update(_list_pages(as_of, col, docs[col.path]))
+        for d in docs[col.path]:
+            files[d.url[1:]] = _article(as_of, d)
+
+    routes = {GONE_POLICY: {"status": 410}, REDIRECT: {"status": 301, "location": REDIRECT_TARGET}}
+
+    news, notice, pol = docs["xwdt"], docs["tzgg"], docs["zcwj"]
+    by_title = {d.title: d for d in pol}
+    doc_a, doc_b, gone = (by_title[_POLICIES[i][0]] for i in (_DOC_A, _DOC_B, _DOC_GONE))
+    dead_att_pages = [d.url for ds in (news, notice) for d in ds if any(h == DEAD_ATTACHMENT for h, _ in d.attachments)]
+    planted = [
+        {"rule": "dead-link", "url": DEAD_TOPIC, "column": None, "pages": ["/"], "detail": {"status": 404}},
+        {"rule": "dead-link", "url": DEAD_ATTACHMENT, "column": None, "pages": dead_att_pages, "detail": {"status": 404}},
+        {"rule": "dead-link", "url": GONE_POLICY, "column": None, "pages": [gone.url], "detail": {"status": 410}},
+        {"rule": "stale-column", "url": "/tzgg/", "column": "通知公告", "pages": [], "detail": {}},
+        {"rule": "blank-column", "url": "/ghjh/", "column": "规划计划", "pages": [], "detail": {}},
+        {"rule": "missing-metadata", "url": doc_a.url, "column": "政策文件", "pages": [], "detail": {"missing": ["发文字号"]}},
+        {"rule": "missing-metadata", "url": doc_b.url, "column": "政策文件", "pages": [], "detail": {"missing": ["索引号", "成文日期"]}},
+    ]
+
+    link_rules = ["dead-link"]
+    traps = [
+        {"url": REDIRECT, "rules": link_rules, "why": f"301 to {REDIRECT_TARGET}, an existing page (at most a link-redirected warning)"},
+        {"url": FORM_PDF, "rules": ["dead-link", "bad-attachment"], "why": "existing, valid PDF attachment"},
+        {"url": LOGO, "rules": ["dead-link", "bad-attachment"], "why": "existing PNG logo on every page"},
+        {"url": ADMIN, "rules": link_rules, "why": "disallowed by robots.txt, so never checked (the file does not exist)"},
+        *({"url": h, "rules": link_rules, "why": "fragment / mailto / tel / javascript: not an HTTP link"} for h in TRAP_HREFS),
+        {"url": "/xwdt/", "rules": ["stale-column", "blank-column"], "why": "newest item 1 day before as_of; 2 list pages"},
+        {"url": "/zcwj/", "rules": ["stale-column", "blank-column"], "why": "newest document 30 days before as_of"},
+        {"url": "/zcjd/", "rules": ["stale-column", "blank-column"], "why": "interpretations are fresh"},
+        {"url": "/rsxx/", "rules": ["stale-column", "blank-column"], "why": "newest item 300 days before as_of; personnel limit is 1 year"},
+        {"url": "/jgzn/", "rules": ["stale-column", "blank-column"], "why": "static single page (机构职能) without list or dates"},
+        {"url": "/tzgg/", "rules": ["blank-column"], "why": "stale, not blank"},
+        {"url": "/ghjh/", "rules": ["stale-column"], "why": "a column that never had an item is blank-column only"},
+        {"url": "/", "rules": ["homepage-stale", "missing-site-identity"], "why": "home shows yesterday's news; footer has 标识码, ICP, 公网安备, 主办单位"},
+        {"url": "*", "rules": [], "why": f"<meta name=\"Maketime\" content=\"{as_of} 03:00:00\"> on every page is generation time, not a publication date"},
+        *({"url": d.url, "rules": ["missing-metadata", "interpretation-overdue", "interpretation-unlinked"],
+           "why": "政策解读 needs no metadata table; published the same day as its policy, linked both ways"} for d in docs["zcjd"]),
+        *({"url": d.url, "rules": ["missing-metadata", "malformed-doc-number", "inconsistent-dates"],
+           "why": "complete 信息公开 table (labels with odd spaces, dates as 年月日)"}
+          for d in [*pol, *docs["rsxx"]] if d not in (doc_a, doc_b)),
+    ]
+    columns = [{"name": c.name, "url": c.url, "category": c.category,
+                "newest": docs[c.path][0].when.date().isoformat() if docs.get(c.path) else None,
+                "items": len(docs.get(c.path, []))} for c in COLUMNS]
+    return Portal(files=files, routes=routes, planted=planted, traps=traps, columns=columns)
+
+
+def write_portal(root: Path, as_of: date) -> Portal:
+    """Write the portal under root (overwriting only its own files) plus _routes.json and _planted.json.
+
+    Files written for an earlier as-of date and no longer part of the portal are removed (listed in
+    _manifest.json), so old article URLs do not linger; other files in root are left alone.
+    """
+    root = Path(root)
+    portal = build_portal(as_of)
+    root.mkdir(parents=True, exist_ok=True)
+    manifest = root / "_manifest.json"
+    if manifest.exists():
+        try:
+            old = set(json.loads(manifest.read_text("utf-8")))
+        except (ValueError, TypeError):
+            old = set()
+        for rel in old - set(portal.files):
+            p = root / rel
+            if ".." not in Path(rel).parts and p.is_file():
+                p.unlink()
+    for rel, data in portal.files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    dump = lambda obj: json.dumps(obj, ensure_ascii=False, indent=1) + "\n"  # noqa: E731
+    (root / "_routes.json").write_text(dump(portal.routes), "utf-8")
+    (root / "_planted.json").write_text(dump(portal.planted), "utf-8")
+    manifest.write_text(dump(sorted(portal.files)), "utf-8")
+    return portal

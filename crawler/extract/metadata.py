@@ -1,0 +1,151 @@
+"""The 信息公开 metadata block of a document page (索引号, 发文机关, 发文字号, 成文日期, ...).
+
+Real blocks are tables (label and value in separate cells, or ``<b>label:</b>value`` in one),
+dl/dd lists and div rows; labels carry odd spaces (索  引  号, 文　　号, U+2002). The block is
+the smallest element holding at least two known labels, so look-alikes in the body text
+(来源：..., 时间：...) are not read as metadata.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+
+from crawler.extract.dates import parse_date
+
+# Synonyms (one field, several spellings) -> the standard name (DESIGN.md `inspect`).
+SYNONYMS = {
+    "文号": "发文字号",
+    "发布机构": "发文机关",
+    "发文单位": "发文机关",
+    "发文日期": "成文日期",
+    "印发日期": "成文日期",
+    "分类": "主题分类",
+    "发布时间": "发布日期",
+    "时效性": "有效性",
+    "是否有效": "有效性",
+}
+KNOWN_LABELS = frozenset(
+    [
+        "索引号", "发文机关", "发文字号", "成文日期", "发布日期", "主题分类", "有效性", "标题",
+        "组配分类", "公开目录", "体裁分类", "公开方式", "公开范围", "公开时限", "生成日期",
+        "责任部门", "主题词", "生效日期", "废止日期", "登记号", "统一编号", "信息来源",
+        "政策咨询部门", "有效期",
+    ]
+    + list(SYNONYMS)
+)
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u3000]+")
+_LABEL_VALUE = re.compile(r"^([^:：]{1,12})[:：](.*)$", re.S)
+_CELL_TAGS = ("td", "th", "dt", "dd", "li", "label", "span", "b", "strong", "font", "p", "div")  # may hold a label
+
+
+def normalize_label(text: str) -> str:
+    return _SPACES.sub("", text).rstrip(":：")
+
+
+def standard_label(text: str) -> str:
+    label = normalize_label(text)
+    return SYNONYMS.get(label, label)
+
+
+def _clean_value(label: str, value: str) -> str:
+    value = " ".join(_SPACES.sub(" ", value).split())
+    if "日期" in label or label.endswith("时间"):
+        if (day := parse_date(value)) is not None:
+            return day.isoformat()
+    return value
+
+
+def _label_of(el) -> str | None:
+    """The known label an element starts with (its own text, before any child), if any."""
+    text = el.text or ""
+    if not text.strip() and len(el):
+        return None
+    m = _LABEL_VALUE.match(text.strip())
+    label = normalize_label(m.group(1) if m else text)
+    return label if label in KNOWN_LABELS else None
+
+
+def _find_block(doc: lxml_html.HtmlElement):
+    """The deepest container holding most of the page's labelled cells (linear in page size)."""
+    counts: dict = {}
+    for el in doc.iter(*_CELL_TAGS):
+        if _label_of(el) is None:
+            continue
+        for anc in el.iterancestors("table", "dl", "ul", "div", "section"):
+            counts[anc] = counts.get(anc, 0) + 1
+    if not counts:
+        return None
+    top = max(counts.values())
+    if top < 2:
+        return None
+    # an info line (发布日期：...) outside the table must not drag the block up to <body>
+    wanted = max(2, int(top * 0.75 + 0.999))
+    candidates = [el for el, n in counts.items() if n >= wanted]
+    return max(candidates, key=lambda el: sum(1 for _ in el.iterancestors()))
+
+
+_CELLS = ("td", "th", "dd", "dt", "li", "p", "div", "tr")
+
+
+def _tokens(block) -> list[tuple[str, int]]:
+    """The block's text nodes in document order, each with the id of its enclosing cell."""
+    out: list[tuple[str, int]] = []
+
+    def walk(el, cell: int) -> None:
+        if el.tag in _CELLS:
+            cell = id(el)
+        if el.text and el.text.strip():
+            out.append((el.text.strip(), cell))
+        for child in el:
+            if isinstance(child.tag, str):
+                walk(child, cell)
+            if child.tail and child.tail.strip():
+                out.append((child.tail.strip(), cell))
+
+    walk(block, id(block))
+    return out
+
+
+def _split_label(text: str) -> tuple[str, str] | None:
+    """(label, inline value) when the text starts with a label."""
+    m = _LABEL_VALUE.match(text)
+    if m:
+        label = normalize_label(m.group(1))
+        if label in KNOWN_LABELS or (len(label) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", label)):
+            return label, m.group(2)
+    label = normalize_label(text)
+    return (label, "") if label in KNOWN_LABELS else None
+
+
+def extract_metadata(doc: lxml_html.HtmlElement) -> dict[str, str]:
+    """Every non-empty label/value pair of the page's 信息公开 block, labels standardised."""
+    block = _find_block(doc)
+    if block is None:
+        return {}
+    tokens = _tokens(block)
+    result: dict[str, str] = {}
+    i = 0
+    while i < len(tokens):
+        text, cell = tokens[i]
+        split = _split_label(text)
+        i += 1
+        if split is None:
+            continue
+        label, value = split
+        parts = [value] if value.strip() else []
+        # the value is the rest of the label's cell, or else the next cell (table layouts)
+        value_cell = cell if i < len(tokens) and tokens[i][1] == cell else None
+        while i < len(tokens) and _split_label(tokens[i][0]) is None:
+            if value_cell is None and not parts:
+                value_cell = tokens[i][1]
+            if tokens[i][1] != value_cell:
+                break
+            parts.append(tokens[i][0])
+            i += 1
+        name = SYNONYMS.get(label, label)
+        cleaned = _clean_value(name, " ".join(parts))
+        if cleaned and name not in result:
+            result[name] = cleaned
+    return result

@@ -1,0 +1,140 @@
+"""What the extractors see in one page: the facts the spider stores and `govwatch inspect` shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from crawler.extract.dates import DATE_RE, date_from_url, parse_date
+from crawler.extract.links import PageLink, extract_links
+from crawler.extract.listing import ListFacts, extract_list
+from crawler.extract.metadata import extract_metadata
+
+# Publication dates in order of preference. Generation/modification times (Maketime,
+# 页面生成时间, lastmodifiedtime, 生成日期) are never publication dates.
+_LABELLED = re.compile(
+    r"(?:发布日期|发布时间|发稿时间|发表时间|发表日期|(?<![\u4e00-\u9fff])(?:时间|日期))\s*[:：]\s*"
+    r"(?:</?[a-z][^>]*>\s*)*"  # a tag between label and value: 发布日期: <span>2012-06-24</span>
+    + DATE_RE.pattern
+)
+_PUB_METAS = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time")
+_ERROR_TITLES = re.compile(r"404|页面不存在|找不到|not found|已删除|出错", re.I)
+_DROP = ("script", "style", "noscript", "template")
+
+
+@dataclass
+class PageFacts:
+    url: str
+    title: str | None
+    published: dt.date | None
+    published_source: str | None
+    metadata: dict[str, str]
+    links: list[PageLink]
+    kind: str  # article | list | home | error | page
+    listing: ListFacts
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+    doc: Any = field(default=None, repr=False)  # the parsed tree, for column discovery
+
+    def as_json(self) -> dict:
+        out = {
+            "url": self.url,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "published_source": self.published_source,
+            "metadata": self.metadata,
+            "kind": self.kind,
+            "links": [{"url": l.url, "anchor": l.anchor, "tag": l.tag} for l in self.links],
+        }
+        if self.kind == "list":
+            out["items"] = [
+                {"url": i.url, "title": i.title, "date": i.date.isoformat() if i.date else None}
+                for i in self.listing.items
+            ]
+            out["pages"] = list(self.listing.pages)
+        return out
+
+
+def parse_html(body: bytes | str, encoding: str | None = None) -> lxml_html.HtmlElement:
+    if isinstance(body, bytes):
+        parser = lxml_html.HTMLParser(encoding=encoding or "utf-8", remove_comments=True)
+        return lxml_html.document_fromstring(body or b"<html></html>", parser=parser)
+    return lxml_html.document_fromstring(body or "<html></html>")
+
+
+def _metas(doc) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in doc.iter("meta"):
+        name = (m.get("name") or m.get("property") or "").strip()
+        if name and m.get("content") is not None:
+            out.setdefault(name, m.get("content").strip())
+    return out
+
+
+def visible_text(doc) -> str:
+    body = doc.find("body")
+    root = body if body is not None else doc
+    parts: list[str] = []
+    for el in root.iter():
+        if el.tag in _DROP or not isinstance(el.tag, str):
+            continue
+        if el.text and el.getparent() is not None and not any(a.tag in _DROP for a in el.iterancestors()):
+            parts.append(el.text)
+        if el.tail:
+            parts.append(el.tail)
+    return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(parts))).strip()
+
+
+def published_date(doc, meta: dict[str, str], metadata: dict[str, str], url: str, text: str) -> tuple[dt.date | None, str | None]:
+    if "发布日期" in metadata and (day := parse_date(metadata["发布日期"])):
+        return day, "metadata:发布日期"
+    head = text[:3000]  # the article header, not the body's own dates
+    if m := _LABELLED.search(head):
+        if day := parse_date(m.group(0)):
+            return day, "label"
+    lowered = {k.lower(): v for k, v in meta.items()}
+    for name in _PUB_METAS:
+        if name in lowered and (day := parse_date(lowered[name])):
+            return day, f"meta:{name}"
+    if day := date_from_url(url):
+        return day, "url"
+    return None, None
+
+
+def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status: int = 200, is_home: bool = False) -> PageFacts:
+    doc = parse_html(body, encoding)
+    for bad in doc.iter(*_DROP):
+        bad.text = None  # keep tails; script bodies are not page text
+    meta = _metas(doc)
+    title_el = doc.find(".//title")
+    title = " ".join(title_el.text_content().split()) if title_el is not None else None
+    h1 = doc.find(".//h1")
+    heading = " ".join(h1.text_content().split()) if h1 is not None else None
+    title = meta.get("ArticleTitle") or heading or title
+    text = visible_text(doc)
+    metadata = extract_metadata(doc)
+    links = extract_links(doc, url)
+    listing = extract_list(doc, url)
+    published, source = published_date(doc, meta, metadata, url, text)
+    if status >= 400 or (len(text) < 400 and title and _ERROR_TITLES.search(title)):
+        kind = "error"
+    elif is_home or urlsplit(url).path in ("", "/", "/index.html", "/index.htm", "/index.shtml"):
+        kind = "home"
+    elif listing.is_list and (listing.empty_marker or source in (None, "url") or len(listing.items) >= 10):
+        # an article with a short "related items" list is still an article
+        kind = "list"
+    elif published is not None or metadata:
+        kind = "article"
+    else:
+        kind = "page"
+    return PageFacts(url, title, published, source, metadata, links, kind, listing, text, meta, doc)
+
+
+def tostring(doc) -> str:  # for debugging fixtures
+    return etree.tostring(doc, encoding="unicode")

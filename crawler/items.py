@@ -1,0 +1,64 @@
+"""What the spiders yield; the store pipeline writes them in batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class SiteVisitItem:
+    site: str
+    home_status: int | None
+    home_error: str | None
+    reached: bool
+
+
+@dataclass
+class ColumnItem:
+    site: str
+    name: str
+    url: str
+    category: str
+    source: str  # config | nav
+    owner: str | None = None
+
+
+@dataclass
+class ListPageItem:
+    """One list page of a column; ``first`` decides the column's kind."""
+
+    site: str
+    column_url: str
+    page_url: str
+    first: bool
+    kind: str  # list | static | unread
+    items: list[tuple[str, str, dt.date | None]] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class PageItem:
+    site: str
+    url: str
+    status: int
+    kind: str
+    title: str | None
+    published: dt.date | None
+    published_source: str | None
+    text: str | None
+    metadata: dict[str, Any] | None
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (target, anchor, tag)
+
+
+@dataclass
+class CheckItem:
+    """The verdict on one unique URL (DESIGN: each URL checked once per run)."""
+
+    url: str
+    verdict: str
+    status: int | None = None
+    error: str | None = None
+    final_url: str | None = None
+    content_type: str | None = None

@@ -1,0 +1,178 @@
+"""The jobs behind the commands: crawl, check, notify. Part of the composition root (cli.py):
+the one place that ties the crawler, the checks and the reports together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+
+from checks.base import Check
+from checks.registry import load_checks
+from crawler.config import Config, ConfigError, SiteConfig
+from crawler.store import models as m
+from crawler.store import violations as lifecycle
+from crawler.store.db import Store
+from crawler.store.view import PreviousViolation, RunView
+
+log = logging.getLogger(__name__)
+
+
+# -- crawl -------------------------------------------------------------------------------------
+
+
+def start_run(store: Store, config: Config, sites: list[SiteConfig], as_of: dt.date) -> int:
+    """A new run; runs left 'crawling' by a killed process are marked aborted (we hold the lock)."""
+    with store.session() as s, s.begin():
+        s.execute(update(m.Run).where(m.Run.status == "crawling").values(status="aborted"))
+        run = m.Run(as_of=as_of, status="crawling", sites=[site.name for site in sites])
+        s.add(run)
+        s.flush()
+        for site in sites:
+            row = s.scalar(select(m.Site).where(m.Site.name == site.name))
+            if row is None:
+                row = m.Site(name=site.name, url=site.url)
+                s.add(row)
+                s.flush()
+            row.url = site.url
+            s.add(m.SiteVisit(run_id=run.id, site_id=row.id))
+        return run.id
+
+
+def site_spec(site: SiteConfig) -> dict[str, Any]:
+    return {
+        "name": site.name,
+        "url": site.url,
+        "discover": site.discover,
+        "columns": [{"name": c.name, "url": c.url, "category": c.category, "owner": c.owner or site.owner}
+                    for c in site.columns],
+    }
+
+
+def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date, progress: bool | None = None,
+          parallel_sites: int = 4) -> int:
+    """Crawl the sites (in one Scrapy process, a few sites at a time) into a new run."""
+    from scrapy.crawler import Crawler, CrawlerProcess
+    from scrapy.settings import Settings
+    from scrapy.utils.reactor import install_reactor, is_reactor_installed
+    from twisted.internet import defer
+
+    from crawler.settings import TWISTED_REACTOR, crawl_settings
+    from crawler.spiders.portal import PortalSpider
+
+    run_id = start_run(store, config, sites, as_of)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not is_reactor_installed():
+        install_reactor(TWISTED_REACTOR)
+    base = crawl_settings(config.crawl, database=store.url, run_id=run_id, progress=progress)
+    base["LOG_INSTALL_ROOT_HANDLER"] = False  # GovWatch configures logging itself
+    process = CrawlerProcess(Settings(base))
+    limiter = defer.DeferredSemaphore(parallel_sites)
+    failures: list[str] = []
+
+    def failed(failure, name: str) -> None:
+        log.error("crawl of %s failed: %s", name, failure.getTraceback())
+        failures.append(f"{name}: {failure.value!r}")
+
+    crawls = []
+    for site in sites:
+        settings = Settings(crawl_settings(config.crawl_for(site), database=store.url, run_id=run_id,
+                                           site=site.name, progress=progress),
+                            priority="cmdline")  # above the process's defaults, which Scrapy merges in
+        settings["LOG_INSTALL_ROOT_HANDLER"] = False
+        crawler = Crawler(PortalSpider, settings)
+        d = limiter.run(process.crawl, crawler, site=site_spec(site))
+        crawls.append(d.addErrback(failed, site.name))
+    from twisted.internet import reactor
+
+    defer.DeferredList(crawls).addBoth(lambda _: reactor.callLater(0, reactor.stop))
+    process.start(stop_after_crawl=False)
+    if failures:
+        raise RuntimeError("crawl failed: " + "; ".join(failures))
+    with store.session() as s, s.begin():
+        run = s.get(m.Run, run_id)
+        run.status, run.finished_at = "crawled", m.utcnow()
+        visits = s.scalars(select(m.SiteVisit).where(m.SiteVisit.run_id == run_id)).all()
+        run.stats = {"pages": sum(v.pages for v in visits), "links": sum(v.links for v in visits),
+                     "sites_completed": sum(v.completed for v in visits)}
+    return run_id
+
+
+# -- check -------------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckResult:
+    run_id: int
+    as_of: dt.date
+    opened: list[int] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+    fixed: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def enabled_checks(config: Config, registry: dict[str, type[Check]] | None = None) -> list[tuple[Check, Any]]:
+    """(check, params) for each enabled rule; a bad `rules:` entry is a ConfigError with its line."""
+    registry = registry if registry is not None else load_checks()
+    for rule in config.rules:
+        if rule not in registry:
+            raise ConfigError(f"{config.path}:{config.line_of('rules', rule)}: rules.{rule}: unknown rule "
+                              f"(known: {', '.join(sorted(registry))})")
+    out = []
+    for rule, cls in registry.items():
+        overrides = config.rules.get(rule) or {}
+        if overrides.get("enabled", True) is False:
+            continue
+        try:
+            params = cls.params(overrides)
+        except ValueError as exc:
+            key = str(exc).split("'")[1] if "'" in str(exc) else None
+            line = config.line_of("rules", rule, key) if key else config.line_of("rules", rule)
+            raise ConfigError(f"{config.path}:{line}: rules.{rule}: {exc}") from None
+        out.append((cls(), params))
+    return out
+
+
+def latest_run(store: Store, statuses: tuple[str, ...] = ("crawled", "checked")) -> m.Run | None:
+    with store.session() as s:
+        return s.scalar(select(m.Run).where(m.Run.status.in_(statuses)).order_by(m.Run.id.desc()).limit(1))
+
+
+def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = None,
+          registry: dict[str, type[Check]] | None = None) -> CheckResult:
+    checks = enabled_checks(config, registry)
+    with store.session() as s, s.begin():
+        run = s.get(m.Run, run_id)
+        as_of = as_of or run.as_of
+        column_settings = {
+            (site.name, col.url): {"needs_metadata": col.needs_metadata}
+            for site in config.sites for col in site.columns if col.needs_metadata is not None
+        }
+        view = RunView(s, run_id, as_of, tuple(run.sites), column_settings)
+        result = CheckResult(run_id, as_of)
+        for check_, params in checks:
+            try:
+                found = list(check_.check(view, params))
+            except Exception as exc:  # one broken check must not abort the run (DESIGN)
+                log.exception("check %s failed", check_.id)
+                s.add(m.CheckNote(run_id=run_id, rule=check_.id, note=f"check failed: {type(exc).__name__}: {exc}"))
+                continue
+
+            def rechecked(row: m.Violation, check_=check_) -> bool:
+                prev = PreviousViolation(row.key, row.rule, row.site, row.url, row.page, row.column, row.status,
+                                         dict(row.detail))
+                return check_.rechecked(view, prev)
+
+            outcome = lifecycle.apply(s, run_id, as_of, check_.id, check_.severity, run.sites, found, rechecked)
+            result.opened += outcome.opened
+            result.reopened += outcome.reopened
+            result.fixed += outcome.fixed
+            result.counts[check_.id] = len({v.key for v in found})
+        run.status = "checked"
+    return result

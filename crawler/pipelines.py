@@ -1,0 +1,147 @@
+"""Items -> store, in batches as the crawl goes, so memory stays flat on large sites."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from sqlalchemy import func, select, update
+
+from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteVisitItem
+from crawler.store import models as m
+from crawler.store.db import Store, shared_store
+
+
+class StorePipeline:
+    def __init__(self, store: Store, run_id: int, batch_size: int = 500, flush_seconds: float = 2.0) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
+        self.rows: dict[type, list[dict[str, Any]]] = defaultdict(list)
+        self.pending = 0
+        self.last_flush = time.monotonic()
+        self.site_ids: dict[str, int] = {}
+        self.column_ids: dict[str, int] = {}
+        self.list_pages: dict[int, int] = defaultdict(int)
+        self.checked: set[str] = set()  # a redirect target or retried GET can come twice
+        self.stats = None
+        self.site_name: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        url = crawler.settings.get("GOVWATCH_DATABASE")
+        run_id = crawler.settings.getint("GOVWATCH_RUN_ID")
+        if not url or not run_id:
+            raise NotConfigured("GOVWATCH_DATABASE and GOVWATCH_RUN_ID are set by `govwatch crawl`")
+        pipeline = cls(shared_store(url), run_id, crawler.settings.getint("GOVWATCH_BATCH_SIZE", 500))
+        pipeline.stats = crawler.stats
+        pipeline.site_name = crawler.settings.get("GOVWATCH_SITE")
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def _site_id(self, name: str) -> int:
+        if name not in self.site_ids:
+            with self.store.session() as s:
+                self.site_ids[name] = s.scalar(select(m.Site.id).where(m.Site.name == name))
+        return self.site_ids[name]
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, CheckItem):
+            if item.url in self.checked:
+                return item
+            self.checked.add(item.url)
+            self._add(m.LinkCheck, run_id=self.run_id, url=item.url, verdict=item.verdict, status=item.status,
+                      error=item.error, final_url=item.final_url, content_type=item.content_type)
+            self._count("checks")
+            if item.verdict not in ("ok", "redirected", "skipped"):
+                self._count("problems")
+        elif isinstance(item, PageItem):
+            site_id = self._site_id(item.site)
+            self._add(m.Page, run_id=self.run_id, site_id=site_id, url=item.url, status=item.status, kind=item.kind,
+                      title=item.title, published=item.published, published_source=item.published_source,
+                      text=item.text, metadata_=item.metadata)
+            for target, anchor, tag in item.links:
+                self._add(m.Link, run_id=self.run_id, site_id=site_id, page_url=item.url, target=target,
+                          anchor=anchor, tag=tag)
+            self._count("pages")
+        elif isinstance(item, ListPageItem):
+            self._list_page(item)
+        elif isinstance(item, ColumnItem):
+            self._flush()  # column ids are needed by the rows that follow
+            self._site_id(item.site)
+            with self.store.session() as s, s.begin():
+                row = m.Column(run_id=self.run_id, site_id=self._site_id(item.site), name=item.name, url=item.url,
+                               category=item.category, source=item.source, owner=item.owner, kind="unread")
+                s.add(row)
+                s.flush()
+                self.column_ids[item.url] = row.id
+        elif isinstance(item, SiteVisitItem):
+            site_id = self._site_id(item.site)
+            with self.store.session() as s, s.begin():
+                s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id,
+                                                     m.SiteVisit.site_id == site_id)
+                          .values(home_status=item.home_status, home_error=item.home_error, reached=item.reached))
+        if self.pending >= self.batch_size or time.monotonic() - self.last_flush > self.flush_seconds:
+            self._flush()
+        return item
+
+    def _list_page(self, item: ListPageItem) -> None:
+        column_id = self.column_ids[item.column_url]
+        self.list_pages[column_id] += 1
+        for url, title, date in item.items:
+            self._add(m.ColumnItem, column_id=column_id, url=url, title=title[:1000], date=date)
+        if item.first:
+            self._flush()
+            with self.store.session() as s, s.begin():
+                s.execute(update(m.Column).where(m.Column.id == column_id).values(kind=item.kind, error=item.error))
+
+    def _add(self, model: type, **row: Any) -> None:
+        self.rows[model].append(row)
+        self.pending += 1
+
+    def _count(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"govwatch/{key}")
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        with self.store.session() as s, s.begin():
+            for model in (m.Page, m.Link, m.LinkCheck, m.ColumnItem):  # insert order: no FK surprises
+                if self.rows.get(model):
+                    s.execute(model.__table__.insert(), self._columns(model, self.rows[model]))
+        self.rows.clear()
+        self.pending = 0
+        self.last_flush = time.monotonic()
+
+    @staticmethod
+    def _columns(model: type, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # ORM attribute names -> table column names (Page.metadata_ is column "metadata")
+        names = {attr.key: attr.columns[0].name for attr in model.__mapper__.column_attrs}
+        return [{names[k]: v for k, v in row.items()} for row in rows]
+
+    def spider_closed(self, spider, reason: str) -> None:
+        self._flush()
+        site_id = self._site_id(self.site_name) if self.site_name else None
+        # Column aggregates from their list rows: newest dated item, number of items.
+        with self.store.session() as s, s.begin():
+            for column_id in self.column_ids.values():
+                newest, dated, count = s.execute(
+                    select(func.max(m.ColumnItem.date), func.count(m.ColumnItem.date),
+                           func.count(func.distinct(m.ColumnItem.url)))
+                    .where(m.ColumnItem.column_id == column_id)
+                ).one()
+                s.execute(update(m.Column).where(m.Column.id == column_id)
+                          .values(newest_date=newest, dated_items=dated, item_count=count,
+                                  list_pages=self.list_pages[column_id]))
+            # only a crawl that ran to its end counts as complete: an interrupted one leaves
+            # the site's problems as they were (DESIGN: a bad night must not clear the list)
+            if site_id is not None:
+                pages = s.scalar(select(func.count()).where(m.Page.run_id == self.run_id, m.Page.site_id == site_id))
+                links = s.scalar(select(func.count()).where(m.Link.run_id == self.run_id, m.Link.site_id == site_id))
+                s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id, m.SiteVisit.site_id == site_id)
+                          .values(completed=reason == "finished", pages=pages, links=links))

@@ -1,0 +1,201 @@
+"""The portal spider: home page -> columns -> every list page -> every article.
+
+Every link on every crawled page is checked once per run: same-site HTML pages are fetched
+and parsed (their status is their verdict), everything else — attachments, images,
+external sites — gets one check request (HEAD, then GET when HEAD is refused). Page
+understanding lives in ``crawler.extract``, verdicts in ``crawler.verdicts``, storage in the
+pipeline; the spider only decides what to request.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.extract.columns import categorize, discover_columns
+from crawler.extract.links import is_asset, is_attachment
+from crawler.extract.page import PageFacts, analyse
+from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteVisitItem
+from crawler.verdicts import verdict_for_failure, verdict_for_status
+
+_PAGE_TYPES = ("text/html", "application/xhtml")
+# Error statuses reach the callbacks (they are verdicts); 3xx stay with RedirectMiddleware,
+# which `handle_httpstatus_all` would switch off.
+_INDEX_NAMES = ("index.html", "index.htm", "index.shtml", "index.jhtml")
+_META = {"handle_httpstatus_list": list(range(400, 600))}
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, site: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(name=f"portal:{site['name']}", **kwargs)
+        self.site = site
+        self.home = site["url"]
+        self.hosts = {urlsplit(self.home).netloc} | {urlsplit(c["url"]).netloc for c in site.get("columns", [])}
+        self.requested: set[str] = set()  # every URL requested once per run
+        self.columns: dict[str, dict[str, Any]] = {}
+        self.list_pages: dict[str, int] = {}  # column url -> list pages requested
+        self.parsed = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_pages = crawler.settings.getint("GOVWATCH_MAX_PAGES", 5000)
+        spider.max_list_pages = crawler.settings.getint("GOVWATCH_MAX_LIST_PAGES", 50)
+        spider.text_cap = crawler.settings.getint("GOVWATCH_TEXT_CAP", 20000)
+        return spider
+
+    async def start(self):
+        self.requested.add(self.home)
+        yield scrapy.Request(self.home, callback=self.parse_home, errback=self.home_failed,
+                             meta=_META, priority=100)
+        for col in self.site.get("columns", []):
+            for out in self._column(col["name"], col["url"], col.get("category"), "config", col.get("owner")):
+                yield out
+
+    # -- home and columns -------------------------------------------------------------------
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        yield SiteVisitItem(self.site["name"], response.status, None, 200 <= response.status < 400)
+        facts = yield from self._page(response, is_home=True)
+        if facts is None:
+            return
+        if self.site.get("discover", True):
+            # columns before other links: a nav link must be crawled as a column, not a plain page
+            for entry in discover_columns(facts.doc, response.url):
+                yield from self._column(entry.name, entry.url, None, "nav", None)
+        yield from self._links(facts)
+
+    def home_failed(self, failure: Failure) -> Iterator[Any]:
+        verdict, error = verdict_for_failure(failure.value)
+        yield SiteVisitItem(self.site["name"], None, error, False)
+        yield CheckItem(failure.request.url, verdict, error=error)
+
+    def _column(self, name: str, url: str, category: str | None, source: str, owner: str | None) -> Iterator[Any]:
+        if url in self.columns or url in self.requested:
+            return
+        category = category or categorize(name)
+        self.columns[url] = {"name": name, "category": category}
+        yield ColumnItem(self.site["name"], name, url, category, source, owner)
+        self.list_pages[url] = 1
+        self.requested.add(url)
+        if url.endswith("/"):  # the same first page under its file name (a pager's 首页 link)
+            self.requested.update(url + index for index in _INDEX_NAMES)
+        yield scrapy.Request(url, callback=self.parse_list, errback=self.list_failed, priority=50,
+                             meta=_META,
+                             cb_kwargs={"column_url": url, "first": True})
+
+    def parse_list(self, response: Response, column_url: str, first: bool) -> Iterator[Any]:
+        facts = yield from self._page(response, column_url=column_url)
+        if facts is None:
+            if first:
+                yield ListPageItem(self.site["name"], column_url, response.url, True, "unread",
+                                   error=f"HTTP {response.status}")
+            return
+        column = self.columns[column_url]
+        listing = facts.listing
+        kind = "list" if listing.is_list else ("static" if column["category"] == "static" or facts.kind in ("article", "page") else "list")
+        yield ListPageItem(
+            self.site["name"], column_url, response.url, first, kind,
+            [(i.url, i.title, None if i.pinned else i.date) for i in listing.items],
+        )
+        for page in listing.pages:
+            if page in self.requested or self.list_pages[column_url] >= self.max_list_pages:
+                continue
+            self.requested.add(page)
+            self.list_pages[column_url] += 1
+            yield scrapy.Request(page, callback=self.parse_list, errback=self.check_failed, priority=40,
+                                 meta=_META,
+                                 cb_kwargs={"column_url": column_url, "first": False})
+        for item in listing.items:  # articles before the other links of the page
+            yield from self._follow(item.url, priority=30)
+        yield from self._links(facts)
+
+    def list_failed(self, failure: Failure) -> Iterator[Any]:
+        verdict, error = verdict_for_failure(failure.value)
+        url = failure.request.cb_kwargs["column_url"]
+        yield CheckItem(failure.request.url, verdict, error=error)
+        yield ListPageItem(self.site["name"], url, failure.request.url, True, "unread", error=error)
+
+    # -- pages and link checks --------------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        facts = yield from self._page(response)
+        if facts is not None:
+            yield from self._links(facts)
+
+    def _page(self, response: Response, is_home: bool = False, column_url: str | None = None):
+        """Record the verdict and, for an HTML page of the site, its facts; returns the facts.
+
+        The caller follows the page's links (``_links``) after its own requests, so that
+        columns and list pages are requested as such before they turn up as plain links."""
+        redirected = bool(response.meta.get("redirect_urls"))
+        yield CheckItem(response.request.meta.get("redirect_urls", [response.url])[0] if redirected else response.url,
+                        verdict_for_status(response.status, redirected), response.status,
+                        final_url=response.url if redirected else None,
+                        content_type=_content_type(response))
+        if not (200 <= response.status < 300) or not _is_html(response):
+            return None
+        if redirected and not is_home:
+            if response.url in self.requested:
+                return None  # the target is (or will be) crawled under its own URL
+            self.requested.add(response.url)
+        if not is_home and urlsplit(response.url).netloc not in self.hosts:
+            return None  # redirected off-site: checked, not crawled
+        self.parsed += 1
+        facts: PageFacts = analyse(response.body, response.url, encoding=response.encoding,
+                                   status=response.status, is_home=is_home)
+        yield PageItem(
+            self.site["name"], response.url, response.status,
+            "list" if column_url else facts.kind, facts.title, facts.published, facts.published_source,
+            facts.text[: self.text_cap], facts.metadata or None,
+            [(l.url, l.anchor, l.tag) for l in facts.links],
+        )
+        return facts
+
+    def _links(self, facts: PageFacts) -> Iterator[scrapy.Request]:
+        for link in facts.links:
+            yield from self._follow(link.url)
+
+    def _follow(self, url: str, priority: int = 0) -> Iterator[scrapy.Request]:
+        if url in self.requested:
+            return
+        self.requested.add(url)
+        internal = urlsplit(url).netloc in self.hosts
+        if internal and not is_attachment(url) and not is_asset(url) and self.parsed + 1 <= self.max_pages:
+            yield scrapy.Request(url, callback=self.parse_page, errback=self.check_failed, priority=priority,
+                                 meta=_META)
+        else:
+            method = "HEAD" if is_attachment(url) or is_asset(url) else "GET"
+            yield scrapy.Request(url, method=method, callback=self.checked, errback=self.check_failed,
+                                 priority=priority - 10, meta=_META)
+
+    def checked(self, response: Response) -> Iterator[Any]:
+        request = response.request
+        if request.method == "HEAD" and not (200 <= response.status < 400):
+            # servers mishandle HEAD; a GET decides (and is a second attempt for a 404)
+            yield request.replace(method="GET", dont_filter=True)
+            return
+        redirected = bool(response.meta.get("redirect_urls"))
+        original = response.meta["redirect_urls"][0] if redirected else response.url
+        yield CheckItem(original, verdict_for_status(response.status, redirected), response.status,
+                        final_url=response.url if redirected else None, content_type=_content_type(response))
+
+    def check_failed(self, failure: Failure) -> Iterator[Any]:
+        verdict, error = verdict_for_failure(failure.value)
+        yield CheckItem(failure.request.url, verdict, error=error)
+
+
+def _content_type(response: Response) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1")[:200] if value else None
+
+
+def _is_html(response: Response) -> bool:
+    ctype = (_content_type(response) or "").lower()
+    return any(t in ctype for t in _PAGE_TYPES) or (not ctype and response.body.lstrip()[:1] == b"<")

@@ -1,0 +1,206 @@
+"""SQLAlchemy 2 models: what one run saw, and the violations with their history.
+
+Every crawl creates a ``Run``; pages, links, columns and link checks belong to that run, so
+one night's results never overwrite another's. Violations live across runs: one row per
+problem (``key``), with events recording when it was opened, fixed and reopened.
+
+Portable types only (SQLite by default, PostgreSQL for the scale-out mode).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Predictable constraint names, so later migrations can drop them (Alembic naming docs).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, str: String(2048)}
+
+
+class Run(Base):
+    """One execution of ``govwatch crawl``/``run`` over some sites of a sites file."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[dt.date]  # the monitoring date every time rule uses
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+    # crawling -> crawled -> checked; "aborted" when a killed run is found by the next one
+    status: Mapped[str] = mapped_column(String(16), default="crawling")
+    sites: Mapped[list[Any]] = mapped_column(default=list)  # site names covered by this run
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Site(Base):
+    """A portal or account, by its name in the sites file (stable across runs)."""
+
+    __tablename__ = "sites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str]
+    kind: Mapped[str] = mapped_column(String(16), default="portal")  # portal | account
+
+
+class SiteVisit(Base):
+    """How a site fared in one run: reached at all, how much was crawled."""
+
+    __tablename__ = "site_visits"
+    __table_args__ = (UniqueConstraint("run_id", "site_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    home_status: Mapped[int | None]
+    home_error: Mapped[str | None]
+    reached: Mapped[bool] = mapped_column(default=False)
+    completed: Mapped[bool] = mapped_column(default=False)  # the crawl of this site finished
+    pages: Mapped[int] = mapped_column(default=0)
+    links: Mapped[int] = mapped_column(default=0)
+
+
+class Column(Base):
+    """A 栏目 as seen in one run, with its newest item date and item count."""
+
+    __tablename__ = "columns"
+    __table_args__ = (UniqueConstraint("run_id", "site_id", "url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str]  # the first list page
+    category: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # config | nav
+    owner: Mapped[str | None] = mapped_column(String(200))
+    # list (has dated items or a list container) | static (single page) | unread (could not read)
+    kind: Mapped[str] = mapped_column(String(16), default="unread")
+    list_pages: Mapped[int] = mapped_column(default=0)
+    item_count: Mapped[int] = mapped_column(default=0)
+    dated_items: Mapped[int] = mapped_column(default=0)
+    newest_date: Mapped[dt.date | None]
+    error: Mapped[str | None]
+
+
+class ColumnItem(Base):
+    """One row of a column's list pages."""
+
+    __tablename__ = "column_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str]
+    title: Mapped[str] = mapped_column(Text)
+    date: Mapped[dt.date | None]
+
+
+class Page(Base):
+    """An HTML page the crawler fetched and parsed in one run."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("run_id", "url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str]
+    status: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))  # home | list | article | static
+    column_url: Mapped[str | None]  # the column it was reached from
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[dt.date | None]
+    published_source: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)  # visible text, capped (crawl.text_cap)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)  # 信息公开 block
+    fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Link(Base):
+    """One occurrence of a link on a page: every page a target appears on, with its anchor."""
+
+    __tablename__ = "links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    page_url: Mapped[str]
+    target: Mapped[str]
+    anchor: Mapped[str | None] = mapped_column(Text)
+    tag: Mapped[str] = mapped_column(String(16))  # a | img | script | link | iframe | ...
+
+
+Index("ix_links_run_target", Link.run_id, Link.target)
+
+
+class LinkCheck(Base):
+    """The verdict on one unique URL in one run."""
+
+    __tablename__ = "link_checks"
+    __table_args__ = (UniqueConstraint("run_id", "url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str]
+    # ok | redirected | dead | server-error | blocked | rate-limited | timeout | tls-error | error | skipped
+    verdict: Mapped[str] = mapped_column(String(16))
+    status: Mapped[int | None]
+    error: Mapped[str | None]
+    final_url: Mapped[str | None]
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Violation(Base):
+    """One problem, tracked across runs. Nothing is ever deleted."""
+
+    __tablename__ = "violations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # sha1 of rule, site, subject
+    rule: Mapped[str] = mapped_column(String(64), index=True)
+    site: Mapped[str] = mapped_column(String(200), index=True)
+    url: Mapped[str]
+    page: Mapped[str | None]
+    column: Mapped[str | None] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open | fixed
+    first_seen: Mapped[dt.date]
+    last_seen: Mapped[dt.date]
+    fixed_on: Mapped[dt.date | None]
+    reopened: Mapped[int] = mapped_column(default=0)
+    first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ViolationEvent(Base):
+    """History: opened, fixed, reopened — the weekly report replays these."""
+
+    __tablename__ = "violation_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    event: Mapped[str] = mapped_column(String(16))  # opened | fixed | reopened
+    as_of: Mapped[dt.date]
+    notified: Mapped[bool] = mapped_column(default=False)
+
+
+class CheckNote(Base):
+    """Why a check could not decide something in a run (never silently nothing)."""
+
+    __tablename__ = "check_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    site: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None]
+    note: Mapped[str] = mapped_column(Text)

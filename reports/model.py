@@ -1,0 +1,284 @@
+"""The weekly report model: plain, frozen data that every output format renders.
+
+`reports/weekly.py` builds a `WeeklyReport` from the store; the renderers (HTML/PDF, XLSX,
+JSON/CSV) and the notifier only read it. Everything here is stdlib-only and pure, so a report
+can be built by hand in tests and rendered without a database.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+SEVERITY_LABELS: dict[str, str] = {"veto": "单项否决", "deduction": "扣分", "warning": "提示"}
+STATUS_LABELS: dict[str, str] = {"open": "未整改", "fixed": "已整改"}
+# Lower sorts first: an auditor reads veto items before deductions before warnings.
+_SEVERITY_ORDER = {"veto": 0, "deduction": 1, "warning": 2}
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: str
+    title: str  # Chinese, e.g. 死链
+    source: str  # e.g. 国办秘函〔2019〕19号 链接可用性
+    severity: str  # veto | deduction | warning
+    summary: str = ""  # one line
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS.get(self.severity, self.severity)
+
+
+@dataclass(frozen=True)
+class ReportViolation:
+    rule: str
+    site: str
+    url: str  # the subject: broken target, column's first list page, document, account
+    page: str | None  # where it was found
+    column: str | None
+    severity: str
+    status: str  # open | fixed
+    first_seen: date
+    last_seen: date
+    fixed_on: date | None
+    # Rule-specific evidence, e.g. dead-link {"status": 404, "pages": [{"url", "anchor"}]}.
+    # Excluded from hashing: a dict cannot be hashed, and identity is rule/site/url anyway.
+    detail: Mapping[str, Any] = field(hash=False)
+    new: bool  # opened or reopened during the report week
+    days_open: int
+    owner: str | None = None
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS.get(self.severity, self.severity)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def found_on(self) -> list[dict[str, str]]:
+        """Pages the subject was found on, each {"url", "anchor"}: dead-link evidence lists
+        every linking page with its anchor text; other rules have at most `page`."""
+        pages = self.detail.get("pages") if isinstance(self.detail, Mapping) else None
+        out: list[dict[str, str]] = []
+        if isinstance(pages, (list, tuple)):
+            for p in pages:
+                if isinstance(p, Mapping) and p.get("url"):
+                    out.append({"url": str(p["url"]), "anchor": str(p.get("anchor") or "")})
+                elif isinstance(p, str):
+                    out.append({"url": p, "anchor": ""})
+        if not out and self.page:
+            out.append({"url": self.page, "anchor": ""})
+        return out
+
+    @property
+    def description(self) -> str:
+        return describe(self)
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    name: str
+    url: str
+    owner: str | None
+    as_of: date | None
+    pages: int
+    links: int
+    columns: int
+    open: int
+    new: int
+    fixed: int
+    by_rule: Mapping[str, int] = field(hash=False)  # open problems per rule id
+    status: str = "ok"  # or a short note such as 未能访问 when the crawl failed
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    """One row of the per-rule totals table."""
+
+    rule: RuleInfo
+    open: int
+    new: int
+    fixed: int
+
+
+# kw_only: the report has many fields and defaults in the middle; keywords keep builders honest.
+@dataclass(frozen=True, kw_only=True)
+class WeeklyReport:
+    week: str  # ISO week, "2026-W47"
+    week_start: date
+    week_end: date
+    generated_at: datetime
+    as_of: date | None  # monitoring date of the run the week shows
+    run_id: int | None
+    title: str = "政府网站监测周报"
+    organisation: str | None = None
+    sites: tuple[SiteSummary, ...] = ()
+    open: tuple[ReportViolation, ...] = ()  # still open at the end of the week, incl. new
+    fixed: tuple[ReportViolation, ...] = ()  # fixed during the week
+    rules: tuple[RuleInfo, ...] = ()  # every rule of the registry
+
+    # -- lookups ---------------------------------------------------------------------------
+    def rule(self, id: str) -> RuleInfo | None:
+        for r in self.rules:
+            if r.id == id:
+                return r
+        return None
+
+    def rule_title(self, id: str) -> str:
+        r = self.rule(id)
+        return r.title if r else id
+
+    def site(self, name: str) -> SiteSummary | None:
+        for s in self.sites:
+            if s.name == name:
+                return s
+        return None
+
+    # -- ordering --------------------------------------------------------------------------
+    def _rule_rank(self, rule_id: str) -> tuple[int, str]:
+        # Registry order first, unknown (plugin or retired) rules after it alphabetically.
+        for i, r in enumerate(self.rules):
+            if r.id == rule_id:
+                return (i, "")
+        return (len(self.rules), rule_id)
+
+    def _site_rank(self, site: str) -> tuple[int, str]:
+        for i, s in enumerate(self.sites):
+            if s.name == site:
+                return (i, "")
+        return (len(self.sites), site)
+
+    def sort_key(self, v: ReportViolation) -> tuple:
+        return (_SEVERITY_ORDER.get(v.severity, 9), self._site_rank(v.site),
+                self._rule_rank(v.rule), v.url)
+
+    def _sorted(self, items: Iterable[ReportViolation]) -> tuple[ReportViolation, ...]:
+        return tuple(sorted(items, key=self.sort_key))
+
+    # -- sections --------------------------------------------------------------------------
+    @property
+    def new(self) -> tuple[ReportViolation, ...]:
+        """Open items opened or reopened this week."""
+        return self._sorted(v for v in self.open if v.new)
+
+    @property
+    def carried_over(self) -> tuple[ReportViolation, ...]:
+        """Open items found before this week and still not fixed (longest-open first)."""
+        return tuple(sorted((v for v in self.open if not v.new),
+                            key=lambda v: (-v.days_open, self.sort_key(v))))
+
+    @property
+    def fixed_sorted(self) -> tuple[ReportViolation, ...]:
+        return self._sorted(self.fixed)
+
+    @property
+    def all_violations(self) -> tuple[ReportViolation, ...]:
+        return self._sorted(self.open) + self._sorted(self.fixed)
+
+    def open_by_site_and_rule(self) -> dict[str, dict[str, list[ReportViolation]]]:
+        """site name -> rule id -> open items; sites in report order (every site, even one
+        without problems), rules in registry order."""
+        out: dict[str, dict[str, list[ReportViolation]]] = {s.name: {} for s in self.sites}
+        by_site = sorted(self.open, key=lambda v: (self._site_rank(v.site),
+                                                   self._rule_rank(v.rule), not v.new, v.url))
+        for v in by_site:
+            out.setdefault(v.site, {}).setdefault(v.rule, []).append(v)
+        return out
+
+    def by_rule(self, items: Iterable[ReportViolation]) -> dict[str, list[ReportViolation]]:
+        out: dict[str, list[ReportViolation]] = {}
+        for v in sorted(items, key=lambda v: (self._rule_rank(v.rule), self._site_rank(v.site),
+                                              v.url)):
+            out.setdefault(v.rule, []).append(v)
+        return out
+
+    @property
+    def rule_counts(self) -> tuple[RuleCount, ...]:
+        """Totals per rule for rules with any open or fixed item, in registry order."""
+        counts: dict[str, list[int]] = {}
+        for v in self.open:
+            c = counts.setdefault(v.rule, [0, 0, 0])
+            c[0] += 1
+            c[1] += v.new
+        for v in self.fixed:
+            counts.setdefault(v.rule, [0, 0, 0])[2] += 1
+        rows = []
+        for rid in sorted(counts, key=self._rule_rank):
+            info = self.rule(rid) or RuleInfo(rid, rid, "", "warning", "")
+            rows.append(RuleCount(info, *counts[rid]))
+        return tuple(rows)
+
+    def site_rule_counts(self, site: SiteSummary) -> list[tuple[str, int]]:
+        """(rule title, count) of a site's open problems in registry order, non-zero only."""
+        return [(self.rule_title(rid), n)
+                for rid, n in sorted(site.by_rule.items(), key=lambda kv: self._rule_rank(kv[0]))
+                if n]
+
+    @property
+    def veto_open(self) -> int:
+        return sum(1 for v in self.open if v.severity == "veto")
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {"sites": len(self.sites), "open": len(self.open),
+                "new": sum(1 for v in self.open if v.new), "fixed": len(self.fixed),
+                "veto": self.veto_open}
+
+
+# -- human-readable evidence ---------------------------------------------------------------
+
+_DETAIL_LABELS = {
+    "status": "状态码", "error": "错误", "reason": "原因", "message": "说明", "note": "说明",
+    "content_type": "内容类型", "value": "原值", "expected": "应为", "found": "实际",
+    "wrong": "错误用语", "right": "建议改为", "title": "标题", "published": "发布日期",
+    "working_days": "工作日", "limit": "时限", "deadline": "截止日期", "count": "数量",
+    "category": "栏目类别", "location": "跳转至",
+}
+_HIDDEN_KEYS = {"pages", "anchor", "reopened", "reopen_count"}
+
+
+def describe(v: ReportViolation) -> str:
+    """One readable Chinese line for a violation's detail, e.g. 状态码 404;
+    缺少：发文字号、索引号; 最新信息 2026-04-01，已 200 天未更新（要求 183 天内）."""
+    d: Mapping[str, Any] = v.detail if isinstance(v.detail, Mapping) else {}
+    parts: list[str] = []
+    used: set[str] = set()
+    if v.rule == "blank-column":
+        parts.append("栏目从未发布信息")
+        used.add("category")
+    if d.get("missing"):
+        missing = d["missing"]
+        names = missing if isinstance(missing, (list, tuple)) else [missing]
+        parts.append("缺少：" + "、".join(str(m) for m in names))
+        used.add("missing")
+    if "newest" in d or "days" in d:
+        s = f"最新信息 {d['newest']}，" if d.get("newest") else ""
+        if d.get("days") is not None:
+            s += f"已 {d['days']} 天未更新"
+        if d.get("limit_days") is not None:
+            s += f"（要求 {d['limit_days']} 天内）"
+        parts.append(s.rstrip("，"))
+        used |= {"newest", "days", "limit_days", "category"}
+    if "status" in d:
+        st = d["status"]
+        parts.append(f"状态码 {st}" if isinstance(st, int) or str(st).isdigit() else f"状态：{st}")
+        used.add("status")
+    for k, val in d.items():
+        if k in used or k in _HIDDEN_KEYS or val in (None, "", [], {}):
+            continue
+        if isinstance(val, (list, tuple)):
+            val = "、".join(str(x) for x in val)
+        elif isinstance(val, Mapping):
+            continue  # nested evidence is for the JSON/XLSX exports, not a one-liner
+        parts.append(f"{_DETAIL_LABELS.get(k, k)}：{val}")
+    reopened = d.get("reopen_count") or d.get("reopened")
+    if isinstance(reopened, int) and reopened > 0:
+        parts.append(f"曾整改后复现 {reopened} 次")
+    return "；".join(parts)

@@ -1,0 +1,220 @@
+"""Notifications through apprise URLs (e-mail, DingTalk, WeCom, Feishu, JSON webhooks, ...).
+
+Notification URLs carry secrets (passwords, webhook tokens, header values). They are never
+logged or returned: every result and warning names the target by `redact(url)`, and apprise's
+own log records are scrubbed of the URL's secret parts while a send is under way.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+from .model import ReportViolation, describe
+
+log = logging.getLogger(__name__)
+
+MASK = "***"
+# Query parameters whose values are secrets even when apprise's privacy mode prints them:
+# custom headers (+X-Token), GET parameters (-key) and payload extras (:field) of the
+# json/xml/form plugins, and anything named like a credential.
+_SECRET_PREFIXES = ("+", "-", ":")
+_SECRET_NAMES = re.compile(r"tok|key|secret|pass|pwd|auth|sign|sig|cred|session|code|hook",
+                           re.IGNORECASE)
+# Loggers that may echo parts of the URL while apprise sends (urllib3 logs request paths).
+_SCRUBBED_LOGGERS = ("apprise", "urllib3.connectionpool")
+
+
+@dataclass(frozen=True)
+class NotifyResult:
+    target: str  # the URL with its secrets masked
+    ok: bool
+    error: str | None = None
+
+
+def _scheme(url: str) -> str:
+    m = re.match(r"\s*([A-Za-z][A-Za-z0-9+.-]*)://", url)
+    return m.group(1).lower() if m else "unknown"
+
+
+def _mask_query(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [(k, MASK if k.startswith(_SECRET_PREFIXES) or _SECRET_NAMES.search(k) else v)
+             for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*@,")))
+
+
+def _load(url: str):
+    import apprise
+
+    try:
+        return apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    except Exception:  # a URL apprise chokes on is just an unusable target
+        return None
+
+
+def _redact_plugin(url: str, plugin) -> str:
+    if plugin is None:
+        return f"{_scheme(url)}://{MASK}"
+    try:
+        return _mask_query(plugin.url(privacy=True))
+    except Exception:
+        return f"{_scheme(url)}://{MASK}"
+
+
+def redact(url: str) -> str:
+    """The URL as apprise prints it in privacy mode, with secret-looking query values masked
+    too (privacy mode keeps custom header values); `scheme://***` if it cannot be parsed."""
+    with _scrub_logs([url], [f"{_scheme(url)}://{MASK}"]):
+        return _redact_plugin(url, _load(url))
+
+
+def _secrets(url: str, redacted: str) -> set[str]:
+    """Fragments of the raw URL that the redacted form does not show: those are the secrets
+    (password, tokens in the path, masked query values), in raw and percent-decoded forms."""
+    found: set[str] = set()
+    for frag in re.split(r"[/:@?&=#,;+\s]+", url):
+        for form in (frag, unquote(frag)):
+            if len(form) >= 4 and form not in redacted and form not in unquote(redacted):
+                found.add(form)
+    return found
+
+
+class _Scrubber(logging.Filter):
+    def __init__(self, secrets: set[str]):
+        super().__init__()
+        # Longest first so that a secret containing another is masked whole.
+        self.secrets = sorted(secrets, key=len, reverse=True)
+        self.problems: list[str] = []
+        self.thread = threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            msg = record.getMessage()
+        except Exception:
+            return False  # unformattable: cannot be checked, so not emitted
+        for s in self.secrets:
+            msg = msg.replace(s, MASK)
+        record.msg, record.args = msg, ()
+        if record.levelno >= logging.WARNING and threading.get_ident() == self.thread:
+            self.problems.append(msg)
+        return True
+
+
+@contextmanager
+def _scrub_logs(urls: Sequence[str], redacted: Sequence[str]) -> Iterator[_Scrubber]:
+    secrets: set[str] = set()
+    for u, r in zip(urls, redacted):
+        secrets |= _secrets(u, r)
+    f = _Scrubber(secrets)
+    loggers = [logging.getLogger(n) for n in _SCRUBBED_LOGGERS]
+    for lg in loggers:
+        lg.addFilter(f)
+    try:
+        yield f
+    finally:
+        for lg in loggers:
+            lg.removeFilter(f)
+
+
+def _send_one(url: str, title: str, body: str, attach: Path | None) -> NotifyResult:
+    import apprise
+
+    fallback = f"{_scheme(url)}://{MASK}"
+    # Until apprise has parsed the URL only its scheme is known to be safe to log; after that
+    # the redacted form says which parts are secret, so diagnostics keep host and path.
+    with _scrub_logs([url], [fallback]):
+        plugin = _load(url)
+        target = _redact_plugin(url, plugin)
+    if plugin is None:
+        error: str | None = "无法解析的通知地址"
+    else:
+        with _scrub_logs([url], [target]) as scrub:
+            try:
+                a = apprise.Apprise()
+                a.add(plugin)
+                ok = bool(a.notify(title=title, body=body,
+                                   body_format=apprise.NotifyFormat.MARKDOWN,
+                                   attach=str(attach) if attach else None))
+                error = None if ok else (scrub.problems[-1] if scrub.problems else "发送失败")
+            except Exception as e:  # a plugin bug must not abort the nightly run
+                error = type(e).__name__
+    if error is not None:
+        log.warning("notification to %s failed: %s", target, error)
+        return NotifyResult(target, False, error)
+    return NotifyResult(target, True, None)
+
+
+def send(urls: Sequence[str], title: str, body: str,
+         attach: Path | None = None) -> list[NotifyResult]:
+    """Send one notification per apprise URL. Never raises for a bad URL or a failed send:
+    each gives a result with ok=False (and a warning naming only the redacted target)."""
+    if attach is not None and not Path(attach).is_file():
+        log.warning("notification attachment %s not found; sending without it", attach)
+        attach = None
+    return [_send_one(u, title, body, attach) for u in urls]
+
+
+# -- message text --------------------------------------------------------------------------
+
+_SEVERITY_ORDER = {"veto": 0, "deduction": 1, "warning": 2}
+
+
+def _counts_by_site(items: Sequence[ReportViolation],
+                    rule_titles: Mapping[str, str]) -> list[str]:
+    per_site: dict[str, Counter[str]] = {}
+    for v in items:
+        per_site.setdefault(v.site, Counter())[v.rule] += 1
+    lines = []
+    for site, c in per_site.items():
+        parts = "、".join(f"{rule_titles.get(r, r)} {n}" for r, n in c.most_common())
+        lines.append(f"- {site}：{sum(c.values())} 个（{parts}）")
+    return lines
+
+
+def run_digest(*, as_of: date, new: Sequence[ReportViolation],
+               fixed: Sequence[ReportViolation] = (), rule_titles: Mapping[str, str],
+               open_counts: Mapping[str, int] | None = None, max_examples: int = 10,
+               report: str | None = None) -> tuple[str, str]:
+    """Title and markdown body (Chinese) of one run's digest: new problems per site and rule,
+    up to `max_examples` example lines (veto first) with their URL, the fixed ones, and the
+    open totals per site (`open_counts`, optional). `report` names where the full report is
+    (a path or URL), if any."""
+    vetoes = sum(1 for v in new if v.severity == "veto")
+    title = f"【GovWatch】{as_of.isoformat()} 监测：新发现问题 {len(new)} 个，已整改 {len(fixed)} 个"
+    if vetoes:
+        title = f"【GovWatch】{as_of.isoformat()} 监测：新发现单项否决问题 {vetoes} 个，" \
+                f"问题共 {len(new)} 个"
+    lines = [f"**监测日期**：{as_of.isoformat()}", ""]
+    if new:
+        lines += [f"**新发现问题 {len(new)} 个**" + (f"（其中单项否决 {vetoes} 个）" if vetoes else ""),
+                  *_counts_by_site(new, rule_titles), ""]
+        examples = sorted(new, key=lambda v: (_SEVERITY_ORDER.get(v.severity, 9), v.site,
+                                              v.rule, v.url))[:max_examples]
+        lines.append("**示例**")
+        for i, v in enumerate(examples, 1):
+            tag = "【单项否决】" if v.severity == "veto" else ""
+            what = describe(v)
+            lines.append(f"{i}. {tag}{v.site} · {rule_titles.get(v.rule, v.rule)}："
+                         f"{v.url}" + (f"（{what}）" if what else ""))
+        if len(new) > len(examples):
+            lines.append(f"……另有 {len(new) - len(examples)} 个，详见周报或 `govwatch violations`")
+        lines.append("")
+    else:
+        lines += ["本次监测无新发现问题。", ""]
+    if fixed:
+        lines += [f"**已整改 {len(fixed)} 个**", *_counts_by_site(fixed, rule_titles), ""]
+    if open_counts:
+        lines.append("**当前未整改**：" + "；".join(f"{s} {n} 个" for s, n in open_counts.items()))
+    if report:
+        lines.append(f"完整报告：{report}")
+    return title, "\n".join(lines).strip() + "\n"

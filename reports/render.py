@@ -1,0 +1,116 @@
+"""HTML and PDF rendering of the weekly report from one Jinja2 template.
+
+Crawled text (titles, anchors, URLs) is hostile: the environment autoescapes everything, links
+are emitted only for http(s) URLs, and the PDF renderer may fetch nothing but data: URLs.
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import jinja2
+
+from .model import SEVERITY_LABELS, WeeklyReport, describe
+
+# A dead link in a site-wide footer is found on hundreds of pages; the PDF shows the first few
+# (the XLSX/JSON exports carry all of them).
+MAX_PAGES_SHOWN = 10
+_WEEKDAYS = "一二三四五六日"
+
+
+def safe_href(url: object) -> str | None:
+    """The URL if it may be a link target (http/https only: no javascript:, data:, file:)."""
+    s = str(url or "").strip()
+    try:
+        scheme = urlsplit(s).scheme.lower()
+    except ValueError:
+        return None
+    return s if scheme in ("http", "https") else None
+
+
+def _fmt_date(d: object) -> str:
+    return d.isoformat() if hasattr(d, "isoformat") and d is not None else "—"
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    # FileSystemLoader on the package folder works from a checkout and from `pip install .`
+    # (pyproject ships reports/templates/*) without importing package resources machinery.
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,  # always, not select_autoescape: the .j2 suffix would defeat it
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        href=safe_href,
+        date=_fmt_date,
+        describe=describe,
+        severity=lambda s: SEVERITY_LABELS.get(s, s),
+    )
+    env.globals.update(MAX_PAGES_SHOWN=MAX_PAGES_SHOWN, WEEKDAYS=_WEEKDAYS)
+    return env
+
+
+def render_html(report: WeeklyReport) -> str:
+    return _env().get_template("weekly.html.j2").render(r=report)
+
+
+def write_html(report: WeeklyReport, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(report), encoding="utf-8")
+    return path
+
+
+# -- PDF -----------------------------------------------------------------------------------
+
+class _RefusedFetchFilter(logging.Filter):
+    """Drops WeasyPrint's 'Failed to load ...' errors caused by our own refusals: they are
+    the intended outcome for hostile content, not a problem worth an ERROR in the cron mail."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            return "disallowed protocol" not in record.getMessage()
+        except Exception:  # a malformed record is not ours to judge
+            return True
+
+
+@contextmanager
+def _quiet_refusals() -> Iterator[None]:
+    logger = logging.getLogger("weasyprint")
+    f = _RefusedFetchFilter()
+    logger.addFilter(f)
+    try:
+        yield
+    finally:
+        logger.removeFilter(f)
+
+
+def _no_network_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    # WeasyPrint 70 wants a URLFetcher instance (plain functions abort the render). data: only:
+    # not http(s) (SSRF / tracking pixels from crawled content), not file: (local file
+    # disclosure); the template needs nothing else, fonts come from fontconfig.
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
+
+
+def html_to_pdf(html: str, path: str | Path) -> Path:
+    """Render an HTML string to PDF without any network or file access."""
+    from weasyprint import HTML  # heavy import (Pango, fonts): only when a PDF is wanted
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _quiet_refusals():
+        HTML(string=html, base_url=None, url_fetcher=_no_network_fetcher()).write_pdf(path)
+    return path
+
+
+def write_pdf(report: WeeklyReport, path: str | Path) -> Path:
+    return html_to_pdf(render_html(report), path)

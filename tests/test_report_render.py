@@ -1,0 +1,336 @@
+"""Rendering of the weekly report: escaping of hostile crawled text, static HTML, a Chinese
+PDF with embedded CJK fonts that fetches nothing, and the XLSX/CSV/JSON exports."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+# Let the suite run from a checkout without `pip install -e .` (tests/ has no conftest yet).
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from reports.model import ReportViolation, RuleInfo, SiteSummary, WeeklyReport, describe
+from reports.render import html_to_pdf, render_html, write_html, write_pdf
+from reports.tabular import sheet_title, write_csv, write_json, write_report, write_xlsx
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
+
+LONG_URL = "http://www.example.gov.cn/col/col1229/art/2026/" + "a1b2c3d4" * 30 + ".html?id=1"
+SCRIPT = "<script>alert(1)</script>"
+FORMULA = '=HYPERLINK("http://evil.example/","点击")'
+IMG_TITLE = '"><img src=http://127.0.0.1:9/x.png>'
+
+RULES = (
+    RuleInfo("site-unreachable", "网站无法访问", "国办发〔2017〕47号 单项否决", "veto", "首页连续无法访问"),
+    RuleInfo("dead-link", "死链", "国办秘函〔2019〕19号 链接可用性", "deduction", "链接指向的页面无法打开"),
+    RuleInfo("stale-column", "栏目不更新", "国办秘函〔2019〕19号 内容更新", "deduction", "栏目超过时限未更新"),
+    RuleInfo("blank-column", "空白栏目", "国办秘函〔2019〕19号 内容更新", "veto", "栏目从未发布信息"),
+    RuleInfo("missing-metadata", "元数据缺失", "GB/T 政务公开元数据", "deduction", "公文缺少元数据"),
+    RuleInfo("link-timeout", "链接超时", "GovWatch", "warning", "链接多次超时"),
+)
+
+
+def v(rule, site, url, *, page=None, column=None, severity="deduction", status="open",
+      first=date(2026, 11, 18), last=date(2026, 11, 22), fixed_on=None, detail=None, new=True,
+      days=4, owner=None) -> ReportViolation:
+    return ReportViolation(rule, site, url, page, column, severity, status, first, last,
+                           fixed_on, detail or {}, new, days, owner)
+
+
+def sample_report(port: int = 9) -> WeeklyReport:
+    hostile = f'"><img src=http://127.0.0.1:{port}/x.png>'
+    a, b, c = "甲县人民政府网站", "乙市教育局网站", "丙区人民政府网站"
+    open_ = (
+        v("dead-link", a, "http://www.jx.gov.cn/missing.html", column="通知公告",
+          page="http://www.jx.gov.cn/tzgg/index.html",
+          detail={"status": 404, "pages": [
+              {"url": "http://www.jx.gov.cn/tzgg/index.html", "anchor": SCRIPT},
+              {"url": "http://www.jx.gov.cn/", "anchor": "关于印发《某某方案》的通知"}]}),
+        v("dead-link", a, "http://www.jx.gov.cn/f.doc", column=FORMULA,
+          detail={"status": 404, "pages": [{"url": "http://www.jx.gov.cn/", "anchor": "附件"}]}),
+        v("dead-link", a, LONG_URL, page="http://www.jx.gov.cn/", new=False, days=40,
+          first=date(2026, 10, 13), detail={"status": "dns", "pages": [
+              {"url": f"http://www.jx.gov.cn/p{i}.html", "anchor": f"链接{i}"} for i in range(14)]}),
+        v("missing-metadata", a, "http://www.jx.gov.cn/zcwj/t20261101_1.html", column="政策文件",
+          page="http://www.jx.gov.cn/zcwj/index.html", detail={"missing": ["发文字号", "索引号"],
+                                                               "title": IMG_TITLE}),
+        v("stale-column", b, "http://jyj.yc.gov.cn/tzgg/", column="通知公告", new=False, days=60,
+          first=date(2026, 9, 23), detail={"newest": "2026-04-01", "days": 200,
+                                           "limit_days": 183, "category": "notice"}),
+        v("blank-column", b, "http://jyj.yc.gov.cn/ghjh/", column="规划计划", severity="veto",
+          detail={"category": "plan"}, owner="办公室"),
+        v("missing-metadata", b, "javascript:alert(1)", column=hostile,
+          detail={"missing": ["成文日期"], "title": hostile}),
+    )
+    fixed = (
+        v("dead-link", a, "http://www.jx.gov.cn/old.pdf", status="fixed",
+          first=date(2026, 11, 2), fixed_on=date(2026, 11, 20), new=False, days=18,
+          detail={"status": 410}),
+    )
+    sites = (
+        SiteSummary(a, "http://www.jx.gov.cn/", "甲县政务公开办", date(2026, 11, 22), 212, 1840, 31,
+                    4, 3, 1, {"dead-link": 3, "missing-metadata": 1}),
+        SiteSummary(b, "http://jyj.yc.gov.cn/", None, date(2026, 11, 22), 88, 640, 12, 3, 2, 0,
+                    {"stale-column": 1, "blank-column": 1, "missing-metadata": 1}),
+        SiteSummary(c, "http://www.bq.gov.cn/", None, None, 0, 0, 0, 0, 0, 0, {}, status="未能访问"),
+    )
+    return WeeklyReport(
+        week="2026-W47", week_start=date(2026, 11, 16), week_end=date(2026, 11, 22),
+        generated_at=datetime(2026, 11, 23, 8, 30), as_of=date(2026, 11, 22), run_id=17,
+        organisation="某某市人民政府办公室", sites=sites, open=open_, fixed=fixed, rules=RULES)
+
+
+def empty_report() -> WeeklyReport:
+    return WeeklyReport(week="2026-W47", week_start=date(2026, 11, 16),
+                        week_end=date(2026, 11, 22), generated_at=datetime(2026, 11, 23, 8, 30),
+                        as_of=None, run_id=None, rules=RULES)
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+class _Attrs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+# -- model ---------------------------------------------------------------------------------
+
+def test_model_grouping_and_descriptions():
+    r = sample_report()
+    assert [x.rule for x in r.new][0] == "blank-column"  # veto first
+    assert {x.url for x in r.carried_over} == {LONG_URL, "http://jyj.yc.gov.cn/tzgg/"}
+    groups = r.open_by_site_and_rule()
+    assert list(groups) == ["甲县人民政府网站", "乙市教育局网站", "丙区人民政府网站"]
+    assert list(groups["甲县人民政府网站"]) == ["dead-link", "missing-metadata"]
+    assert groups["丙区人民政府网站"] == {}
+    assert r.rule("dead-link").title == "死链" and r.rule("nope") is None
+    assert r.totals == {"sites": 3, "open": 7, "new": 5, "fixed": 1, "veto": 1}
+    d = {x.rule: describe(x) for x in r.open if x.site == "乙市教育局网站"}
+    assert d["stale-column"] == "最新信息 2026-04-01，已 200 天未更新（要求 183 天内）"
+    assert d["blank-column"] == "栏目从未发布信息"
+    assert describe(r.open[0]) == "状态码 404"
+    assert describe(r.open[3]).startswith("缺少：发文字号、索引号")
+
+
+# -- HTML ----------------------------------------------------------------------------------
+
+def test_html_escapes_hostile_text_and_is_static():
+    html = render_html(sample_report())
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img" not in html.lower()
+    assert "&#34;&gt;&lt;img src=http://127.0.0.1:9/x.png&gt;" in html
+    assert 'href="javascript:' not in html  # a non-http subject is text, not a link
+    assert LONG_URL.replace("&", "&amp;") in html
+    p = _Attrs()
+    p.feed(html)
+    for tag, attrs in p.tags:
+        assert tag not in ("script", "link", "img", "iframe", "object", "embed")
+        assert not any(k.startswith("on") for k in attrs), (tag, attrs)
+        for k in ("src", "srcset", "data", "action", "poster"):
+            assert k not in attrs, (tag, attrs)
+        if "href" in attrs:
+            assert tag == "a" and attrs["href"].startswith(("http://", "https://"))
+    style = html[html.index("<style>"):html.index("</style>")]
+    assert "url(" not in style and "@import" not in style
+
+
+def test_html_sections_in_chinese():
+    html = render_html(sample_report())
+    for text in ("政府网站监测周报", "某某市人民政府办公室", "2026-W47", "2026-11-16 至 2026-11-22",
+                 "生成时间", "2026-11-23 08:30", "监测日期", "一、总体情况", "二、本周新发现问题",
+                 "三、仍未整改问题", "四、本周已整改问题", "五、各网站问题明细", "附录　规则说明",
+                 "死链（dead-link）", "状态码 404", "缺少：发文字号、索引号",
+                 "最新信息 2026-04-01，已 200 天未更新（要求 183 天内）", "栏目从未发布信息",
+                 "单项否决", "扣分", "提示", "国办秘函〔2019〕19号 链接可用性", "未能访问",
+                 "本网站无未整改问题。", "已持续 40 天", "……另有 4 个页面", "关于印发《某某方案》的通知"):
+        assert text in html, text
+
+
+def test_empty_sections_say_so(tmp_path):
+    html = write_html(empty_report(), tmp_path / "a" / "b.html").read_text("utf-8")
+    for text in ("本周无新发现问题。", "无本周以前遗留的未整改问题。", "本周无已整改问题。",
+                 "本周无监测网站。", "本周无监测记录"):
+        assert text in html, text
+
+
+# -- PDF -----------------------------------------------------------------------------------
+
+class Listener:
+    """A TCP listener that counts connections: any hit means the renderer fetched."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self._t.join(2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    li = Listener()
+    yield li
+    li.close()
+
+
+@needs_poppler
+def test_pdf_is_chinese_paged_embedded_and_offline(tmp_path, listener):
+    pdf = write_pdf(sample_report(listener.port), tmp_path / "deep" / "audit.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    text = squash(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                                 capture_output=True, text=True).stdout)
+    for s in ("政府网站监测周报", "2026-W47", "一、总体情况", "二、本周新发现问题", "三、仍未整改问题",
+              "四、本周已整改问题", "五、各网站问题明细", "规则说明", "http://www.jx.gov.cn/missing.html",
+              "第1页", "状态码404", "<script>alert(1)</script>"):
+        assert s in text, s
+    assert re.search(r"第1页/共(\d+)页", text)
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
+                           text=True).stdout
+    cjk = [ln for ln in fonts.splitlines() if "CJK" in ln]
+    assert cjk and all(" yes " in ln for ln in cjk), fonts  # embedded
+    assert listener.hits == 0
+
+
+def test_pdf_fetcher_refuses_network_and_files(tmp_path, listener, caplog):
+    # Raw (unescaped) hostile markup, as if the template had let it through: the fetcher is
+    # the second line of defence.
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { background: red }")
+    html = (f'<html><head><link rel="stylesheet" href="http://127.0.0.1:{listener.port}/s.css">'
+            f'<link rel="stylesheet" href="{secret.as_uri()}">'
+            f'<style>@import url("http://127.0.0.1:{listener.port}/i.css");'
+            f'body {{ background: url(http://127.0.0.1:{listener.port}/bg.png) }}</style></head>'
+            f'<body><p>测试</p><img src="http://127.0.0.1:{listener.port}/x.png" alt="图">'
+            f'<img src="https://127.0.0.1:{listener.port}/y.png"></body></html>')
+    caplog.set_level("DEBUG")
+    out = html_to_pdf(html, tmp_path / "x.pdf")
+    assert out.stat().st_size > 0
+    assert listener.hits == 0
+    assert not [r for r in caplog.records if "disallowed protocol" in r.getMessage()]
+
+
+@needs_poppler
+def test_pdf_page_one_png(tmp_path):
+    pdf = write_pdf(sample_report(), tmp_path / "audit.pdf")
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf),
+                    str(tmp_path / "p")], check=True)
+    pngs = list(tmp_path.glob("p*.png"))
+    assert pngs and pngs[0].stat().st_size > 5000
+
+
+# -- tabular -------------------------------------------------------------------------------
+
+def test_xlsx_sheets_and_cells(tmp_path):
+    from openpyxl import load_workbook
+
+    r = sample_report()
+    path = write_xlsx(r, tmp_path / "x" / "audit.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["汇总", "死链", "栏目不更新", "空白栏目", "元数据缺失"]  # registry order
+    s = wb["汇总"]
+    assert s.freeze_panes == "A2" and s["A1"].font.b
+    assert [c.value for c in s[1]][:4] == ["网站", "网址", "责任单位", "监测日期"]
+    assert s["A2"].value == "甲县人民政府网站" and s["F2"].value == 212
+    assert s["E4"].value == "未能访问"
+    d = wb["死链"]
+    assert d["A1"].font.b and d.freeze_panes == "A2"
+    urls = [d.cell(row=i, column=3).value for i in range(2, d.max_row + 1)]
+    assert LONG_URL in urls and "http://www.jx.gov.cn/old.pdf" in urls
+    assert all(d.cell(row=i, column=3).data_type == "s" for i in range(2, d.max_row + 1))
+    anchors = [d.cell(row=i, column=5).value for i in range(2, d.max_row + 1)]
+    assert any(a and SCRIPT in a for a in anchors)
+    assert d.column_dimensions["C"].width <= 60
+    m = wb["元数据缺失"]
+    assert any(m.cell(row=i, column=12).value.startswith("缺少：成文日期")
+               for i in range(2, m.max_row + 1))
+    # Crawled text that looks like a formula stays text.
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert any(c.value == FORMULA for c in cells)
+
+
+def test_sheet_titles_are_legal():
+    taken = {"汇总"}
+    assert sheet_title("链接/跳转[错误]:*?\\", taken) == "链接_跳转_错误_____"
+    assert sheet_title("汇总", taken) == "汇总(2)"
+    long = sheet_title("很" * 40, taken)
+    assert len(long) == 31 and len(sheet_title("很" * 40, taken)) == 31
+
+
+def test_csv_bom_and_parse(tmp_path):
+    path = write_csv(sample_report(), tmp_path / "audit.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines(keepends=True)))
+    assert rows[0][:10] == ["规则", "规则编号", "网站", "栏目", "问题地址", "发现页面", "状态",
+                            "首次发现", "最近发现", "说明"]
+    assert len(rows) == 1 + 8
+    dead = [r for r in rows[1:] if r[4] == "http://www.jx.gov.cn/missing.html"][0]
+    assert dead[0] == "死链" and dead[6] == "未整改" and dead[7] == "2026-11-18"
+    assert dead[5].splitlines() == ["http://www.jx.gov.cn/tzgg/index.html", "http://www.jx.gov.cn/"]
+    assert any(r[6] == "已整改" for r in rows[1:])
+    assert "'" + FORMULA in [r[3] for r in rows]  # no formula for Excel/WPS
+
+
+def test_json_round_trip(tmp_path):
+    r = sample_report()
+    path = write_json(r, tmp_path / "audit.json")
+    raw = path.read_text("utf-8")
+    assert "死链" in raw  # ensure_ascii=False
+    doc = json.loads(raw)
+    assert doc["week"] == "2026-W47" and doc["as_of"] == "2026-11-22"
+    assert doc["generated_at"] == "2026-11-23T08:30:00"
+    assert len(doc["sites"]) == 3 and len(doc["violations"]) == 8
+    keys = {"rule", "site", "url", "page", "column", "severity", "status", "first_seen",
+            "last_seen", "detail"}
+    assert all(keys <= set(x) for x in doc["violations"])
+    mm = [x for x in doc["violations"] if x["rule"] == "missing-metadata"][0]
+    assert mm["detail"]["missing"] == ["发文字号", "索引号"] and mm["first_seen"] == "2026-11-18"
+    fixed = [x for x in doc["violations"] if x["status"] == "fixed"]
+    assert fixed[0]["fixed_on"] == "2026-11-20" and fixed[0]["detail"] == {"status": 410}
+
+
+def test_write_report_dispatch(tmp_path):
+    r = sample_report()
+    for fmt in ("html", "xlsx", "json", "csv"):
+        out = write_report(r, fmt, tmp_path / "w" / f"audit.{fmt}")
+        assert out.exists() and out.stat().st_size > 0
+    with pytest.raises(ValueError):
+        write_report(r, "docx", tmp_path / "audit.docx")
