@@ -268,7 +268,7 @@ def violations(config_path: str, site: str | None, status: str, fmt: str) -> Non
 def report(config_path: str, week: str | None, fmt: str, out: str | None) -> None:
     """Write the weekly audit report."""
     from reports.weekly import build_weekly, parse_week, week_of
-    from reports.render import write_report
+    from reports.tabular import write_report
 
     config = load_config(config_path)
     store = Store(config.database)

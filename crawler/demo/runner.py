@@ -72,7 +72,7 @@ def run_demo(directory: Path, as_of: dt.date | None = None) -> Iterator[str]:
     from crawler import jobs
     from crawler.lock import RunLock
     from crawler.store.db import Store
-    from reports.render import write_report
+    from reports.tabular import write_report
     from reports.weekly import build_weekly, week_of
 
     sites_file, port, as_of = prepare(directory, as_of)

@@ -179,7 +179,8 @@ class PortalSpider(scrapy.Spider):
         request = response.request
         if request.method == "HEAD" and not (200 <= response.status < 400):
             # servers mishandle HEAD; a GET decides (and is a second attempt for a 404)
-            yield request.replace(method="GET", dont_filter=True)
+            yield scrapy.Request(request.url, callback=self.checked, errback=self.check_failed, meta=_META,
+                                 priority=request.priority, dont_filter=True)
             return
         redirected = bool(response.meta.get("redirect_urls"))
         original = response.meta["redirect_urls"][0] if redirected else response.url
