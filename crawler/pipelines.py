@@ -30,6 +30,7 @@ class StorePipeline:
         self.checked: set[str] = set()  # a redirect target or retried GET can come twice
         self.stats = None
         self.site_name: str | None = None
+        self.reached = False  # the home page answered: without it nothing was re-checked
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -80,6 +81,7 @@ class StorePipeline:
                 s.flush()
                 self.column_ids[item.url] = row.id
         elif isinstance(item, SiteVisitItem):
+            self.reached = item.reached
             site_id = self._site_id(item.site)
             with self.store.session() as s, s.begin():
                 s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id,
@@ -144,4 +146,4 @@ class StorePipeline:
                 pages = s.scalar(select(func.count()).where(m.Page.run_id == self.run_id, m.Page.site_id == site_id))
                 links = s.scalar(select(func.count()).where(m.Link.run_id == self.run_id, m.Link.site_id == site_id))
                 s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id, m.SiteVisit.site_id == site_id)
-                          .values(completed=reason == "finished", pages=pages, links=links))
+                          .values(completed=self.reached and reason == "finished", pages=pages, links=links))

@@ -1,0 +1,120 @@
+"""End to end: `govwatch demo` crawls the sample portal on 127.0.0.1 and finds exactly the
+planted problems; later runs fix, reopen and keep problems as the site changes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, govwatch, violations_json
+from crawler.demo.server import PortalServer
+
+pytestmark = pytest.mark.slow
+
+
+def _site_url(directory: Path) -> str:
+    import yaml
+
+    return yaml.safe_load((directory / "sites.yaml").read_text("utf-8"))["sites"][0]["url"]
+
+
+def _planted(directory: Path) -> set[tuple]:
+    base = _site_url(directory).rstrip("/")
+    planted = json.loads((directory / "portal" / "_planted.json").read_text("utf-8"))
+    return {(p["rule"], base + p["url"], p["column"]) for p in planted}
+
+
+def _found(violations: list[dict]) -> set[tuple]:
+    return {(v["rule"], v["url"], v["column"]) for v in violations}
+
+
+def test_demo_finds_exactly_the_planted_problems(demo_dir):
+    found = violations_json(demo_dir / "sites.yaml")
+    assert _found(found) == _planted(demo_dir)
+    assert len(found) == len(_planted(demo_dir))
+    by_url = {v["url"]: v for v in found}
+    base = _site_url(demo_dir).rstrip("/")
+    planted = json.loads((demo_dir / "portal" / "_planted.json").read_text("utf-8"))
+    for p in planted:
+        v = by_url[base + p["url"]]
+        assert v["site"] == "示例县人民政府" and v["status"] == "open" and v["severity"] == "deduction"
+        assert v["first_seen"] == v["last_seen"] == AS_OF.isoformat()
+        if p["rule"] == "dead-link":
+            assert v["detail"]["status"] == p["detail"]["status"]
+            assert {s["url"] for s in v["detail"]["pages"]} == {base + page for page in p["pages"]}
+            assert all(s["anchor"] for s in v["detail"]["pages"])  # anchor texts kept as evidence
+            assert v["page"] in {base + page for page in p["pages"]}
+        if p["rule"] == "missing-metadata":
+            assert v["detail"]["missing"] == p["detail"]["missing"]
+    home_dead = [v for v in found if v["rule"] == "dead-link" and v["detail"]["on_home_page"]]
+    assert [v["url"] for v in home_dead] == [base + "/zt/2019/index.html"]
+
+
+def test_demo_writes_the_week_report(demo_dir):
+    pdf = demo_dir / "reports" / "2026-W47" / "audit.pdf"
+    html = demo_dir / "reports" / "2026-W47" / "audit.html"
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    text = html.read_text("utf-8")
+    assert "示例县人民政府" in text and "死链" in text and "/zt/2019/index.html" in text
+    assert "<script" not in text.lower()
+
+
+def test_demo_directory_is_reused(demo_dir, tmp_path):
+    directory = tmp_path / "d"
+    shutil.copytree(demo_dir, directory)
+    (directory / "notes.txt").write_text("mine", "utf-8")
+    port = _site_url(directory)
+    govwatch("demo", "--dir", str(directory), "--as-of", AS_OF.isoformat())
+    assert _site_url(directory) == port  # the portal keeps its fixed port
+    assert (directory / "notes.txt").read_text("utf-8") == "mine"  # not GovWatch's file: untouched
+    # a second audit of the same day sees the same problems, not new ones
+    assert _found(violations_json(directory / "sites.yaml")) == _planted(directory)
+
+
+def test_fix_reopen_and_unreachable_site(demo_dir, tmp_path):
+    directory = tmp_path / "d"
+    shutil.copytree(demo_dir, directory)
+    sites = directory / "sites.yaml"
+    port = int(_site_url(directory).rsplit(":", 1)[1].strip("/"))
+    attachment = directory / "portal" / "uploads" / "2026" / "notice-attachment.pdf"
+    target = _site_url(directory) + "uploads/2026/notice-attachment.pdf"
+    with PortalServer(directory / "portal", port=port):
+        # the department uploads the missing attachment: the next run marks it fixed
+        shutil.copy(directory / "portal" / "uploads" / "2026" / "form.pdf", attachment)
+        govwatch("run", "--config", str(sites), "--as-of", "2026-11-23")
+        fixed = {v["url"]: v for v in violations_json(sites, "--status", "fixed")}
+        assert set(fixed) == {target}
+        assert fixed[target]["fixed_on"] == "2026-11-23"
+        still_open = violations_json(sites)
+        assert len(still_open) == len(_planted(directory)) - 1
+        assert all(v["last_seen"] == "2026-11-23" for v in still_open)
+        # it disappears again: the same violation is reopened, not a new one
+        attachment.unlink()
+        govwatch("run", "--config", str(sites), "--as-of", "2026-11-24")
+        reopened = {v["url"]: v for v in violations_json(sites)}[target]
+        assert reopened["first_seen"] == AS_OF.isoformat() and reopened["detail"]["reopened"] == 1
+    # the portal is down: nothing is fixed, nothing is seen, the run still completes
+    govwatch("run", "--config", str(sites), "--as-of", "2026-11-25")
+    after = violations_json(sites)
+    assert _found(after) == _planted(directory)
+    assert {v["last_seen"] for v in after} == {"2026-11-24"}
+    assert violations_json(sites, "--status", "fixed") == []
+
+
+def test_outputs_of_violations_and_report(demo_dir, tmp_path):
+    sites = demo_dir / "sites.yaml"
+    csv = govwatch("violations", "--config", str(sites), "--format", "csv").stdout
+    assert csv.startswith("\ufeff") and "dead-link" in csv
+    table = govwatch("violations", "--config", str(sites)).stdout
+    assert "stale-column" in table and "通知公告" in table
+    for fmt in ("json", "csv", "xlsx", "html"):
+        out = tmp_path / "x" / f"r.{fmt}"
+        govwatch("report", "--config", str(sites), "--week", "2026-W47", "--format", fmt, "--out", str(out))
+        assert out.stat().st_size > 100
+    data = json.loads((tmp_path / "x" / "r.json").read_text("utf-8"))
+    assert {v["rule"] for v in data["violations"]} == {p[0] for p in _planted(demo_dir)}
+    bad = govwatch("report", "--config", str(sites), "--week", "2026-47", check=False)
+    assert bad.returncode == 2 and "ISO week" in bad.stderr

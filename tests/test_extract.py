@@ -1,0 +1,123 @@
+"""Extractors on our own snippets and on the real pages in ../shared/realpages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import REALPAGES
+from crawler.extract.columns import categorize
+from crawler.extract.dates import date_from_url, parse_date
+from crawler.extract.links import normalize_url
+from crawler.extract.page import analyse
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2023-07-21", dt.date(2023, 7, 21)),
+    ("发布时间：2023年7月1日 10:00", dt.date(2023, 7, 1)),
+    ("2023年5月1日", dt.date(2023, 5, 1)),  # htmldate's known mistake: 2023-01-01
+    ("2018- 08- 21 19: 39", dt.date(2018, 8, 21)),
+    ("2020/09/03", dt.date(2020, 9, 3)),
+    ("2017.05.24", dt.date(2017, 5, 24)),
+    ("2023-13-40 then 2023-02-03", dt.date(2023, 2, 3)),
+    ("no date here 12345", None),
+])
+def test_parse_date(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_date_from_url():
+    assert date_from_url("http://a.gov.cn/xw/202307/t20230721_123.html") == dt.date(2023, 7, 21)
+    assert date_from_url("http://a.gov.cn/art/2023/7/1/art_1_2.html") == dt.date(2023, 7, 1)
+    assert date_from_url("http://a.gov.cn/col/col1/index.html") is None
+
+
+@pytest.mark.parametrize("href, expected", [
+    ("../b.html#top", "http://a.gov.cn/b.html"),
+    ("#top", None), ("mailto:x@a.gov.cn", None), ("javascript:void(0)", None), ("tel:123", None),
+    ("HTTP://A.GOV.CN/x?y=1", "http://a.gov.cn/x?y=1"),
+    ("/中文.html", "http://a.gov.cn/%E4%B8%AD%E6%96%87.html"),
+])
+def test_normalize_url(href, expected):
+    assert normalize_url(href, "http://a.gov.cn/c/d.html") == expected
+
+
+@pytest.mark.parametrize("name, category", [
+    ("要闻动态", "news"), ("通知公告", "notice"), ("政策文件", "policy"), ("政策解读", "interpretation"),
+    ("人事信息", "personnel"), ("规划计划", "plan"), ("机构职能", "static"), ("领导信息", "static"),
+    ("县长信箱", "interaction"), ("专题专栏", "other"),
+])
+def test_categorize(name, category):
+    assert categorize(name) == category
+
+
+def test_maketime_is_not_the_publication_date():
+    html = """<html><head><meta name="Maketime" content="2026-11-22 03:00:00">
+    <meta name="PubDate" content="2024-03-05 10:00"></head><body><h1>标题</h1><p>正文</p></body></html>"""
+    facts = analyse(html.encode(), "http://a.gov.cn/x/index.html")
+    assert facts.published == dt.date(2024, 3, 5)
+    assert facts.published_source == "meta:pubdate"
+
+
+def test_metadata_table_with_empty_cell_and_label_variants():
+    html = """<html><body><table class="xxgk"><tr><th>索 引 号：</th><td>11360900MB1234567X/2026-00012</td>
+    <th>文　　号：</th><td> </td></tr><tr><th>发布机构：</th><td>示例县人民政府</td>
+    <th>发文日期：</th><td>2026年10月08日</td></tr><tr><th>发布日期：</th><td>2026-10-09</td>
+    <th>组配分类：</th><td>政策文件</td></tr></table><p>来源：本文</p></body></html>"""
+    meta = analyse(html.encode(), "http://a.gov.cn/a.html").metadata
+    assert meta == {"索引号": "11360900MB1234567X/2026-00012", "发文机关": "示例县人民政府",
+                    "成文日期": "2026-10-08", "发布日期": "2026-10-09", "组配分类": "政策文件"}
+
+
+def test_list_page_items_and_pagination_skip_navigation():
+    html = """<html><body><div class="nav"><ul><li><a href="/a/">要闻 2026-01-01</a></li></ul></div>
+    <ul class="list"><li><a href="t20261101_1.html">一</a><span>2026-11-01</span></li>
+    <li><a href="t20261020_2.html">二</a><span>2026-10-20</span></li>
+    <li><span>[置顶]</span><a href="t20200101_3.html">旧</a><span>2020-01-01</span></li></ul>
+    <div class="page"><a href="index.html">首页</a><a href="index_1.html">2</a><a href="index_1.html">下一页</a>
+    <a href="/other/index_9.html">9</a></div></body></html>"""
+    facts = analyse(html.encode(), "http://a.gov.cn/xw/index.html")
+    assert facts.kind == "list"
+    assert [i.url.rsplit("/", 1)[1] for i in facts.listing.items] == ["t20261101_1.html", "t20261020_2.html", "t20200101_3.html"]
+    assert [i.pinned for i in facts.listing.items] == [False, False, True]
+    assert facts.listing.pages == ("http://a.gov.cn/xw/index_1.html",)  # other folders are not this list
+
+
+def test_empty_list_is_recognised():
+    html = """<html><body><ul class="list"><li class="empty">暂无信息</li></ul></body></html>"""
+    facts = analyse(html.encode(), "http://a.gov.cn/ghjh/")
+    assert facts.listing.items == () and facts.listing.empty_marker and facts.kind == "list"
+
+
+# Real pages: what a reader of each page sees as its publication date and metadata.
+REAL = {
+    "govcn-zhengce-content-fragment.html": (dt.date(2018, 12, 27), {
+        "索引号": "000014349/2018-00221", "主题分类": "综合政务\\政务公开", "发文机关": "国务院办公厅",
+        "成文日期": "2018-12-07", "发文字号": "国办发〔2018〕123号", "发布日期": "2018-12-27"}),
+    "jiangxi-hanweb-xxgk-zcwj-article.html": (dt.date(2020, 2, 13), {
+        "索引号": "014500815/2020-01655", "发文机关": "省政府办公厅", "发文字号": "赣府厅发〔2020〕4号",
+        "主题分类": "科技、教育", "组配分类": "政策文件", "成文日期": "2020-02-05"}),
+    "jiangxi-hanweb-xxgk-renmian-article.html": (dt.date(2020, 3, 3), {
+        "索引号": "014500815/2020-02781", "发文机关": "江西省人民政府", "发文字号": "赣府字〔2020〕8号",
+        "成文日期": "2020-02-27"}),
+    "wanzai-jx-jiyue-xxgk-article.html": (None, {
+        "索引号": "014742224A/2023-0043406", "生成日期": "2023-05-11", "公开方式": "主动公开",
+        "责任部门": "万载县统计局"}),
+    "yichun-jx-jiyue-article.html": (dt.date(2023, 5, 16), {
+        "索引号": "014717475N/2023-0040295", "发文机关": "宜春市统计局", "成文日期": "2023-04-18"}),
+    "jiangxi-hanweb-jiedu-article.html": (dt.date(2020, 2, 13), {}),
+    "shanxi-gov-trs-article.html": (dt.date(2019, 9, 18), {}),
+    "npc-gongbao-ucap-article.html": (dt.date(2007, 8, 20), {}),
+}
+
+
+@pytest.mark.skipif(not REALPAGES.is_dir(), reason="../shared/realpages is not beside this checkout")
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_real_pages(name):
+    published, expected_meta = REAL[name]
+    facts = analyse((REALPAGES / name).read_bytes(), "http://www.example.gov.cn/a/b.html")
+    if published is not None:
+        assert facts.published == published
+    for label, value in expected_meta.items():
+        assert facts.metadata.get(label) == value, label
