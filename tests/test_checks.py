@@ -1,0 +1,110 @@
+"""Checks over a run built directly in the store: boundaries of each rule, and the lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from checks.freshness import BlankColumn, StaleColumn
+from checks.metadata import MissingMetadata
+from crawler.store import models as m
+from crawler.store import violations as lifecycle
+from crawler.store.db import Store
+from crawler.store.view import PreviousViolation, RunView
+
+AS_OF = dt.date(2026, 11, 22)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(f"sqlite:///{tmp_path}/t.db")
+
+
+def make_run(store, columns=(), pages=(), completed=True):
+    """columns: (name, category, kind, newest); pages: (url, column name, metadata)."""
+    with store.session() as s, s.begin():
+        run = m.Run(as_of=AS_OF, status="crawled", sites=["县"])
+        site = s.query(m.Site).filter_by(name="县").one_or_none() or m.Site(name="县", url="http://x.gov.cn/")
+        s.add_all([run, site])
+        s.flush()
+        s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=True, completed=completed))
+        for i, (name, category, kind, newest) in enumerate(columns):
+            col = m.Column(run_id=run.id, site_id=site.id, name=name, url=f"http://x.gov.cn/c{i}/",
+                           category=category, source="nav", kind=kind, newest_date=newest,
+                           item_count=1 if newest else 0, dated_items=1 if newest else 0)
+            s.add(col)
+            s.flush()
+            for url, column, _ in pages:
+                if column == name:
+                    s.add(m.ColumnItem(column_id=col.id, url=url, title="t", date=newest))
+        for url, _, metadata in pages:
+            s.add(m.Page(run_id=run.id, site_id=site.id, url=url, status=200, kind="article", metadata_=metadata))
+        return run.id
+
+
+def run_check(store, run_id, check, **params):
+    with store.session() as s:
+        view = RunView(s, run_id, AS_OF, ("县",))
+        return list(check.check(view, check.params(params)))
+
+
+@pytest.mark.parametrize("category, newest, stale", [
+    ("news", AS_OF - dt.timedelta(days=14), False),
+    ("news", AS_OF - dt.timedelta(days=15), True),
+    ("notice", dt.date(2026, 5, 22), False),  # exactly 6 months
+    ("notice", dt.date(2026, 5, 21), True),
+    ("personnel", dt.date(2025, 11, 22), False),
+    ("personnel", dt.date(2025, 11, 21), True),
+    ("interpretation", dt.date(2020, 1, 1), False),  # no update duty by default
+    ("static", dt.date(2020, 1, 1), False),
+])
+def test_stale_column_boundaries(store, category, newest, stale):
+    run_id = make_run(store, [("栏目", category, "list", newest)])
+    found = run_check(store, run_id, StaleColumn())
+    assert bool(found) == stale
+    if stale:
+        assert found[0].detail["newest"] == newest.isoformat() and found[0].column == "栏目"
+
+
+def test_stale_column_parameter_and_blank_is_not_stale(store):
+    run_id = make_run(store, [("要闻", "news", "list", AS_OF - dt.timedelta(days=10)),
+                              ("规划", "plan", "list", None), ("机构职能", "static", "static", None),
+                              ("读不到", "news", "unread", None)])
+    assert [v.column for v in run_check(store, run_id, StaleColumn(), news_days=7)] == ["要闻"]
+    assert run_check(store, run_id, StaleColumn()) == []
+    assert [v.column for v in run_check(store, run_id, BlankColumn())] == ["规划"]  # not static, not unread
+
+
+def test_missing_metadata_scope(store):
+    full = {"索引号": "1/2026-1", "发文机关": "县政府", "发文字号": "县发〔2026〕1号", "成文日期": "2026-01-01",
+            "发布日期": "2026-01-02"}
+    partial = {k: v for k, v in full.items() if k != "发文字号"}
+    pages = [("http://x.gov.cn/p/1.html", "政策文件", full), ("http://x.gov.cn/p/2.html", "政策文件", partial),
+             ("http://x.gov.cn/n/3.html", "要闻动态", partial),  # news: no duty
+             ("http://x.gov.cn/p/4.html", "政策文件", {"发布日期": "2026-01-02", "来源": "县政府"})]  # no block
+    run_id = make_run(store, [("政策文件", "policy", "list", AS_OF), ("要闻动态", "news", "list", AS_OF)], pages)
+    found = run_check(store, run_id, MissingMetadata())
+    assert [(v.url, v.detail["missing"]) for v in found] == [("http://x.gov.cn/p/2.html", ["发文字号"])]
+
+
+def test_lifecycle_open_fixed_reopened_and_untouched_when_not_rechecked(store):
+    from checks.base import Violation
+
+    v = Violation("stale-column", "县", "http://x.gov.cn/c0/", column="要闻")
+    days = [AS_OF + dt.timedelta(days=i) for i in range(4)]
+    events = []
+    for day, found, rechecked in [(days[0], [v], True), (days[1], [], False), (days[2], [], True), (days[3], [v], True)]:
+        with store.session() as s, s.begin():
+            run = m.Run(as_of=day, status="crawled", sites=["县"])
+            s.add(run)
+            s.flush()
+            out = lifecycle.apply(s, run.id, day, "stale-column", "deduction", ["县"], found, lambda row: rechecked)
+            events.append((len(out.opened), len(out.fixed), len(out.reopened)))
+            row = s.query(m.Violation).one()
+            events.append((row.status, row.last_seen))
+    assert events == [(1, 0, 0), ("open", days[0]), (0, 0, 0), ("open", days[0]),
+                      (0, 1, 0), ("fixed", days[0]), (0, 0, 1), ("open", days[3])]
+    with store.session() as s:
+        assert [e.event for e in s.query(m.ViolationEvent).order_by(m.ViolationEvent.id)] == ["opened", "fixed", "reopened"]
+        assert s.query(m.Violation).one().reopened == 1
