@@ -9,7 +9,7 @@ from typing import Iterator
 from dateutil.relativedelta import relativedelta
 
 from checks.base import Check, Violation
-from crawler.store.view import ColumnView, PreviousViolation, RunView
+from crawler.store.view import PreviousViolation, RunView
 
 
 def _column_rechecked(run: RunView, previous: PreviousViolation) -> bool:
@@ -84,7 +84,8 @@ class StaleColumn(Check):
                     },
                 )
 
-    rechecked = staticmethod(lambda run, previous: _column_rechecked(run, previous))
+    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
+        return _column_rechecked(run, previous)
 
 
 class BlankColumn(Check):
@@ -118,8 +119,5 @@ class BlankColumn(Check):
                 yield Violation(self.id, column.site, column.url, page=column.url, column=column.name,
                                 detail={"category": column.category, "list_pages": column.list_pages})
 
-    rechecked = staticmethod(lambda run, previous: _column_rechecked(run, previous))
-
-
-def is_blank(column: ColumnView) -> bool:
-    return column.kind == "list" and column.item_count == 0
+    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
+        return _column_rechecked(run, previous)

@@ -65,7 +65,3 @@ def load_checks(plugins: bool | None = None) -> dict[str, type[Check]]:
             raise RegistryError(f"check id {cls.id!r} defined twice: by {found[cls.id][1]} and by {origin}")
         found[cls.id] = (cls, origin)
     return {rule: cls for rule, (cls, _) in found.items()}
-
-
-def origin_of(cls: type) -> str:
-    return cls.__module__.split(".")[0]

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract.dates import DATE_RE, date_from_url, parse_date
@@ -91,7 +90,7 @@ def visible_text(doc) -> str:
     return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(parts))).strip()
 
 
-def published_date(doc, meta: dict[str, str], metadata: dict[str, str], url: str, text: str) -> tuple[dt.date | None, str | None]:
+def published_date(meta: dict[str, str], metadata: dict[str, str], url: str, text: str) -> tuple[dt.date | None, str | None]:
     if "发布日期" in metadata and (day := parse_date(metadata["发布日期"])):
         return day, "metadata:发布日期"
     head = text[:3000]  # the article header, not the body's own dates
@@ -121,7 +120,7 @@ def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status:
     metadata = extract_metadata(doc)
     links = extract_links(doc, url)
     listing = extract_list(doc, url)
-    published, source = published_date(doc, meta, metadata, url, text)
+    published, source = published_date(meta, metadata, url, text)
     if status >= 400 or (len(text) < 400 and title and _ERROR_TITLES.search(title)):
         kind = "error"
     elif is_home or urlsplit(url).path in ("", "/", "/index.html", "/index.htm", "/index.shtml"):
@@ -134,7 +133,3 @@ def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status:
     else:
         kind = "page"
     return PageFacts(url, title, published, source, metadata, links, kind, listing, text, meta, doc)
-
-
-def tostring(doc) -> str:  # for debugging fixtures
-    return etree.tostring(doc, encoding="unicode")
