@@ -241,7 +241,9 @@ _DETAIL_LABELS = {
     "working_days": "工作日", "limit": "时限", "deadline": "截止日期", "count": "数量",
     "category": "栏目类别", "location": "跳转至",
 }
-_HIDDEN_KEYS = {"pages", "anchor", "reopened", "reopen_count"}
+# Evidence kept for the JSON/XLSX exports and the "found on" column, not for the one-liner.
+_HIDDEN_KEYS = {"pages", "anchor", "reopened", "reopen_count", "checked_at", "page_count", "on_home_page",
+                "metadata", "items", "list_pages"}
 
 
 def describe(v: ReportViolation) -> str:
@@ -269,7 +271,11 @@ def describe(v: ReportViolation) -> str:
     if "status" in d:
         st = d["status"]
         parts.append(f"状态码 {st}" if isinstance(st, int) or str(st).isdigit() else f"状态：{st}")
-        used.add("status")
+        used |= {"status", "error"}
+    if d.get("on_home_page"):
+        parts.append("位于首页")
+    if isinstance(d.get("page_count"), int) and d["page_count"] > 1:
+        parts.append(f"出现在 {d['page_count']} 个页面")
     for k, val in d.items():
         if k in used or k in _HIDDEN_KEYS or val in (None, "", [], {}):
             continue
