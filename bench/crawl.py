@@ -14,7 +14,9 @@ For each size N it
    them missing, and a broken internal link in ~5 % of the articles; dates relative to the fixed
    as-of date 2026-11-22) and a ground truth (``truth.json``: page counts, every URL of the link
    graph, the dead links, the documents with missing metadata) beside it;
-2. serves it on 127.0.0.1 with ``python -m crawler.demo.server`` in its own process;
+2. serves it on 127.0.0.1 in its own process with ``bench/static_server.py`` (``--server demo``:
+   ``python -m crawler.demo.server``, which adds ~40 ms per GET and SYN retries of 1-3 s, see
+   static_server.py; nginx is not assumed);
 3. writes a sites file (SQLite database in the same folder, ``delay: 0``, ``concurrency: 16``)
    and runs ``python -m crawler run --config ... --as-of 2026-11-22`` under ``/usr/bin/time -v``
    (or getrusage when that is missing), sampling the crawler's RSS from /proc as it goes;
@@ -23,8 +25,8 @@ For each size N it
 
 What it measures: wall time of the whole `govwatch run` (crawl + checks; the crawl part alone
 from the run's timestamps), pages/s (pages stored / wall), URLs/s (unique URLs checked / wall),
-CPU of the crawler and of the server, and the crawler's peak RSS (plus RSS samples over the
-run, to see whether memory grows with the site). The table goes to stdout, `--json FILE` keeps
+CPU of the crawler and of the server, requests and TCP connections the server saw, and the
+crawler's peak RSS (plus RSS samples over the run, to see whether memory grows with the site). The table goes to stdout, `--json FILE` keeps
 everything. The generated folders are removed unless `--keep` or `--out` is given.
 """
 
@@ -468,19 +470,29 @@ def generate(root: Path, n_pages: int) -> Truth:
                 truth.dead.add(a.broken)
             if a.meta and not dict(a.meta)["发文字号："]:
                 truth.missing_metadata.add(a.url)
-    truth.link_occurrences = truth.link_occurrences  # (occurrences include the chrome of every page)
     return truth
 
 
 # ---------------------------------------------------------------- serving and running
 
 
-class Server:
-    """`python -m crawler.demo.server ROOT` in its own process, on a free port of 127.0.0.1."""
+SERVERS = {
+    # bench/static_server.py: one write per response with TCP_NODELAY (the default)
+    "fast": [sys.executable, str(Path(__file__).with_name("static_server.py"))],
+    # the demo portal's server: ~40 ms per keep-alive GET (delayed ACK), see static_server.py
+    "demo": [sys.executable, "-m", "crawler.demo.server"],
+}
 
-    def __init__(self, root: Path) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "crawler.demo.server", str(root), "--port", "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO)
+
+class Server:
+    """A static server for ROOT in its own process, on a free port of 127.0.0.1."""
+
+    def __init__(self, root: Path, kind: str = "fast", log: Path | None = None) -> None:
+        self.log = log
+        self.stats: dict = {}  # requests and connections served (bench/static_server.py only)
+        with open(log or os.devnull, "wb") as err:
+            self.proc = subprocess.Popen([*SERVERS[kind], str(root), "--port", "0"],
+                                         stdout=subprocess.PIPE, stderr=err, text=True, cwd=REPO)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("http://127.0.0.1:"):
             self.stop()
@@ -497,6 +509,11 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if self.log and self.log.exists():
+            for line in self.log.read_text("utf-8", "replace").splitlines()[::-1]:
+                if line.startswith("{"):
+                    self.stats = json.loads(line)
+                    break
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -532,17 +549,20 @@ def _descendants(pid: int) -> list[int]:
 
 
 class RssSampler(threading.Thread):
-    """Samples the RSS of a process tree (the crawler under /usr/bin/time) every `interval` s."""
+    """Samples the largest RSS in a process tree every `interval` s (with `children_only`, the
+    crawler under /usr/bin/time, not time itself)."""
 
-    def __init__(self, pid: int, interval: float = 0.5) -> None:
+    def __init__(self, pid: int, interval: float = 0.5, children_only: bool = False) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.start_time = pid, interval, time.monotonic()
+        self.children_only = children_only
         self.samples: list[tuple[float, float]] = []  # (seconds since start, MB)
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(self.interval):
-            rss = [r for p in [self.pid, *_descendants(self.pid)] if (r := _rss_mb(p)) is not None]
+            pids = _descendants(self.pid) if self.children_only else [self.pid, *_descendants(self.pid)]
+            rss = [r for p in pids if (r := _rss_mb(p)) is not None]
             if rss:
                 self.samples.append((round(time.monotonic() - self.start_time, 1), round(max(rss), 1)))
 
@@ -584,7 +604,7 @@ def run_govwatch(folder: Path, sites: Path, server: Server, timeout: float) -> d
     started = time.monotonic()
     with open(folder / "govwatch.log", "wb") as log:
         proc = subprocess.Popen(full, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-        sampler = RssSampler(proc.pid)
+        sampler = RssSampler(proc.pid, children_only=use_time)
         sampler.start()
         try:
             code = proc.wait(timeout=timeout)
@@ -649,7 +669,7 @@ def read_results(db: Path, truth: Truth) -> dict:
         con.close()
 
 
-def bench_one(n_pages: int, base: Path, timeout: float) -> dict:
+def bench_one(n_pages: int, base: Path, timeout: float, server_kind: str = "fast") -> dict:
     folder = base / f"portal-{n_pages}"
     folder.mkdir(parents=True, exist_ok=True)
     for stale in ("bench.db", "bench.db-wal", "bench.db-shm", "govwatch.lock"):
@@ -661,15 +681,17 @@ def bench_one(n_pages: int, base: Path, timeout: float) -> dict:
     print(f"[{n_pages}] generated {truth.pages} pages ({truth.articles} articles, {truth.list_pages} list pages), "
           f"{len(truth.urls)} URLs, {len(truth.dead)} dead links in {gen_s:.1f} s -> {folder}", file=sys.stderr)
     max_list = max(c.list_pages for c in allocate(n_pages))
-    server = Server(folder / "site")
+    server = Server(folder / "site", server_kind, folder / "server.log")
     try:
         sites = write_sites(folder, server.url, truth, max_list)
         print(f"[{n_pages}] serving {server.url}; running govwatch ...", file=sys.stderr, flush=True)
         run = run_govwatch(folder, sites, server, timeout)
     finally:
         server.stop()
-    result = {"size": n_pages, "folder": str(folder), "generate_s": round(gen_s, 1),
-              "truth": {k: v for k, v in truth.as_json().items() if not k.endswith("_urls")}, "run": run}
+    run["server"] = server.stats
+    result = {"size": n_pages, "folder": str(folder), "server": server_kind, "generate_s": round(gen_s, 1),
+              "truth": {k: v for k, v in truth.as_json().items()
+                        if k not in ("dead_link_urls", "missing_metadata_urls")}, "run": run}
     if run["exit"] != 0:
         print(f"[{n_pages}] govwatch exited with {run['exit']}; see {folder / 'govwatch.log'}", file=sys.stderr)
     if (folder / "bench.db").exists():
@@ -707,6 +729,8 @@ def print_table(results: list[dict]) -> None:
         if samples:
             marks = [samples[min(len(samples) - 1, int(len(samples) * q))] for q in (0.1, 0.25, 0.5, 0.75, 1.0)]
             print(f"{r['size']:,} pages, RSS over the run (s: MB): " + ", ".join(f"{t:.0f}: {mb:.0f}" for t, mb in marks))
+        if srv := r["run"].get("server"):
+            print(f"{r['size']:,} pages, server: {srv['requests']:,} requests over {srv['connections']:,} connections")
         if db:
             print(f"{r['size']:,} pages, violations: " + ", ".join(f"{k} {v}" for k, v in db["violations"].items()))
             if db["urls_not_checked_count"]:
@@ -723,6 +747,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated folder")
     ap.add_argument("--json", type=Path, help="write the results as JSON to this file")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds allowed per govwatch run (default 3600)")
+    ap.add_argument("--server", choices=sorted(SERVERS), default="fast",
+                    help="fast: bench/static_server.py (default); demo: python -m crawler.demo.server")
     ap.add_argument("--generate-only", action="store_true", help="write the portals and ground truth, do not crawl")
     args = ap.parse_args(argv)
     sizes = args.pages or [2000, 20000]
@@ -736,13 +762,14 @@ def main(argv: list[str] | None = None) -> int:
                     json.dumps(truth.as_json(), ensure_ascii=False, indent=1) + "\n", "utf-8")
                 print(f"{n}: {base / f'portal-{n}'}")
                 continue
-            results.append(bench_one(n, base, args.timeout))
+            results.append(bench_one(n, base, args.timeout, args.server))
     finally:
         if not (args.keep or args.out or args.generate_only):
             shutil.rmtree(base, ignore_errors=True)
         elif results or args.generate_only:
             print(f"kept {base}", file=sys.stderr)
     if results:
+        sys.stderr.flush()
         print_table(results)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,7 @@ def _error_page(status: int) -> bytes:
 class _Handler(SimpleHTTPRequestHandler):
     server: "_Server"
     protocol_version = "HTTP/1.1"  # keep-alive: every response carries Content-Length
+    disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms delayed-ACK wait
     server_version = "GovWatchDemo/1.0"
     timeout = 30  # idle keep-alive connections do not pin threads forever
 
@@ -122,6 +123,7 @@ class _Handler(SimpleHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a crawler opens many connections at once; 5 drops some
     root: Path
     verbose: bool
 
