@@ -62,3 +62,7 @@ class CheckItem:
     error: str | None = None
     final_url: str | None = None
     content_type: str | None = None
+    redirects: list[str] | None = None  # the chain, first hop first
+    headers: dict[str, str] | None = None  # the response headers that matter as evidence
+    note: str | None = None
+    attempts: int = 1

@@ -56,7 +56,8 @@ class StorePipeline:
                 return item
             self.checked.add(item.url)
             self._add(m.LinkCheck, run_id=self.run_id, url=item.url, verdict=item.verdict, status=item.status,
-                      error=item.error, final_url=item.final_url, content_type=item.content_type)
+                      error=item.error, final_url=item.final_url, content_type=item.content_type,
+                      redirects=item.redirects, headers=item.headers, note=item.note, attempts=item.attempts)
             self._count("checks")
             if item.verdict not in ("ok", "redirected", "skipped"):
                 self._count("problems")

@@ -22,6 +22,8 @@ DOWNLOAD_DELAY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
+# A meta refresh is judged (it may lead to an error page) and followed as a link, not silently.
+METAREFRESH_ENABLED = False
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 COOKIES_ENABLED = True
@@ -33,6 +35,8 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+# after Scrapy's RetryMiddleware (550) in the request path, so before it for responses
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryAfterMiddleware": 560}
 EXTENSIONS = {"crawler.progress.Progress": 500}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
@@ -42,6 +46,8 @@ GOVWATCH_DATABASE = None  # SQLAlchemy URL of the store
 GOVWATCH_MAX_LIST_PAGES = 50  # list pages followed per column
 GOVWATCH_MAX_PAGES = 5000  # HTML pages parsed per site; further pages are only checked
 GOVWATCH_PROGRESS = False  # a one-line progress display on stderr
+GOVWATCH_RETRY_AFTER_ENABLED = True  # honour Retry-After on 429/503
+GOVWATCH_RETRY_AFTER_MAX = 30.0  # seconds; a longer wait is not waited for (rate-limited)
 GOVWATCH_RUN_ID = None
 GOVWATCH_SITE = None  # the site this crawler audits
 GOVWATCH_TEXT_CAP = 20000  # characters of page text stored

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from crawler.extract.dates import DATE_RE, date_from_url, parse_date
-from crawler.extract.links import PageLink, extract_links
+from crawler.extract.links import PageLink, extract_links, normalize_url
 from crawler.extract.listing import ListFacts, extract_list
 from crawler.extract.metadata import extract_metadata
 
@@ -40,6 +40,7 @@ class PageFacts:
     text: str
     meta: dict[str, str] = field(default_factory=dict)
     doc: Any = field(default=None, repr=False)  # the parsed tree, for column discovery
+    refresh: str | None = None  # where a meta refresh or a script sends the reader
 
     def as_json(self) -> dict:
         out = {
@@ -108,6 +109,7 @@ def published_date(meta: dict[str, str], metadata: dict[str, str], url: str, tex
 
 def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status: int = 200, is_home: bool = False) -> PageFacts:
     doc = parse_html(body, encoding)
+    refresh = refresh_target(doc, url)
     for bad in doc.iter(*_DROP):
         bad.text = None  # keep tails; script bodies are not page text
     meta = _metas(doc)
@@ -119,6 +121,8 @@ def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status:
     text = visible_text(doc)
     metadata = extract_metadata(doc)
     links = extract_links(doc, url)
+    if refresh and all(link.url != refresh for link in links):
+        links.append(PageLink(refresh, "", "refresh"))  # where the page sends its readers is a link too
     listing = extract_list(doc, url)
     published, source = published_date(meta, metadata, url, text)
     if status >= 400 or (len(text) < 400 and title and _ERROR_TITLES.search(title)):
@@ -132,4 +136,19 @@ def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status:
         kind = "article"
     else:
         kind = "page"
-    return PageFacts(url, title, published, source, metadata, links, kind, listing, text, meta, doc)
+    return PageFacts(url, title, published, source, metadata, links, kind, listing, text, meta, doc, refresh)
+
+
+_SCRIPT_LOCATION = re.compile(r"""(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']""")
+_REFRESH = re.compile(r"""url\s*=\s*['"]?([^'";]+)""", re.I)
+
+
+def refresh_target(doc, url: str) -> str | None:
+    """The page a meta refresh or a location script moves on to (judged before following it)."""
+    for m in doc.iter("meta"):
+        if (m.get("http-equiv") or "").lower() == "refresh" and (match := _REFRESH.search(m.get("content") or "")):
+            return normalize_url(match.group(1).strip(), url)
+    for script in doc.iter("script"):
+        if script.text and (match := _SCRIPT_LOCATION.search(script.text)):
+            return normalize_url(match.group(1), url)
+    return None

@@ -13,6 +13,8 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -20,7 +22,9 @@ from crawler.extract.columns import categorize, discover_columns
 from crawler.extract.links import is_asset, is_attachment
 from crawler.extract.page import PageFacts, analyse
 from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteVisitItem
-from crawler.verdicts import verdict_for_failure, verdict_for_status
+from crawler.verdicts import (
+    DEAD_STATUSES, judge_attachment, judge_page, verdict_for_failure, verdict_for_status,
+)
 
 _PAGE_TYPES = ("text/html", "application/xhtml")
 # Error statuses reach the callbacks (they are verdicts); 3xx stay with RedirectMiddleware,
@@ -32,6 +36,7 @@ PRIORITY_COLUMN = 50
 PRIORITY_ARTICLE = 45
 PRIORITY_LIST_PAGE = 40
 PRIORITY_PAGE = 20
+SNIFF_BYTES = 64 * 1024  # of a checked (not crawled) URL's body
 _INDEX_NAMES = ("index.html", "index.htm", "index.shtml", "index.jhtml")
 _META = {"handle_httpstatus_list": list(range(400, 600))}
 
@@ -55,6 +60,7 @@ class PortalSpider(scrapy.Spider):
         spider.max_pages = crawler.settings.getint("GOVWATCH_MAX_PAGES", 5000)
         spider.max_list_pages = crawler.settings.getint("GOVWATCH_MAX_LIST_PAGES", 50)
         spider.text_cap = crawler.settings.getint("GOVWATCH_TEXT_CAP", 20000)
+        crawler.signals.connect(spider._bytes_received, signal=signals.bytes_received)
         return spider
 
     async def start(self):
@@ -141,29 +147,32 @@ class PortalSpider(scrapy.Spider):
 
         The caller follows the page's links (``_links``) after its own requests, so that
         columns and list pages are requested as such before they turn up as plain links."""
-        redirected = bool(response.meta.get("redirect_urls"))
-        yield CheckItem(response.request.meta.get("redirect_urls", [response.url])[0] if redirected else response.url,
-                        verdict_for_status(response.status, redirected), response.status,
-                        final_url=response.url if redirected else None,
-                        content_type=_content_type(response))
-        if not (200 <= response.status < 300) or not _is_html(response):
+        if (again := self._confirm(response)) is not None:
+            yield again
             return None
-        if redirected and not is_home:
-            if response.url in self.requested:
-                return None  # the target is (or will be) crawled under its own URL
-            self.requested.add(response.url)
-        if not is_home and urlsplit(response.url).netloc not in self.hosts:
-            return None  # redirected off-site: checked, not crawled
-        self.parsed += 1
-        facts: PageFacts = analyse(response.body, response.url, encoding=response.encoding,
-                                   status=response.status, is_home=is_home)
+        redirected = bool(response.meta.get("redirect_urls"))
+        parse = (200 <= response.status < 300 and _is_html(response)
+                 and (is_home or urlsplit(response.url).netloc in self.hosts)  # off-site: checked only
+                 and not (redirected and not is_home and response.url in self.requested))
+        facts: PageFacts | None = None
+        if parse:
+            if redirected:
+                self.requested.add(response.url)  # crawled here, not again under its own URL
+            self.parsed += 1
+            facts = analyse(response.body, response.url, encoding=response.encoding,
+                            status=response.status, is_home=is_home)
+        check = self._check_item(response, facts)
+        yield check
+        if facts is None:
+            return None
+        error_page = check.verdict == "soft-404"
         yield PageItem(
             self.site["name"], response.url, response.status,
-            "list" if column_url else facts.kind, facts.title, facts.published, facts.published_source,
-            facts.text[: self.text_cap], facts.metadata or None,
+            "error" if error_page else ("list" if column_url else facts.kind), facts.title, facts.published,
+            facts.published_source, facts.text[: self.text_cap], facts.metadata or None,
             [(l.url, l.anchor, l.tag) for l in facts.links],
         )
-        return facts
+        return None if error_page else facts
 
     def _links(self, facts: PageFacts) -> Iterator[scrapy.Request]:
         for link in facts.links:
@@ -178,25 +187,68 @@ class PortalSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_page, errback=self.check_failed, priority=priority,
                                  meta=_META)
         else:
-            method = "HEAD" if is_attachment(url) or is_asset(url) else "GET"
-            yield scrapy.Request(url, method=method, callback=self.checked, errback=self.check_failed,
-                                 priority=PRIORITY_CHECK, meta=_META)
+            # GET, not HEAD (servers mishandle HEAD), stopped after the first bytes: enough
+            # for the status, the headers, a file signature and an error page's text
+            yield scrapy.Request(url, callback=self.checked, errback=self.check_failed,
+                                 priority=PRIORITY_CHECK, meta={**_META, "gw_sniff": True})
 
     def checked(self, response: Response) -> Iterator[Any]:
-        request = response.request
-        if request.method == "HEAD" and not (200 <= response.status < 400):
-            # servers mishandle HEAD; a GET decides (and is a second attempt for a 404)
-            yield scrapy.Request(request.url, callback=self.checked, errback=self.check_failed, meta=_META,
-                                 priority=request.priority, dont_filter=True)
+        if (again := self._confirm(response)) is not None:
+            yield again
             return
-        redirected = bool(response.meta.get("redirect_urls"))
-        original = response.meta["redirect_urls"][0] if redirected else response.url
-        yield CheckItem(original, verdict_for_status(response.status, redirected), response.status,
-                        final_url=response.url if redirected else None, content_type=_content_type(response))
+        facts = None
+        if 200 <= response.status < 300 and _is_html(response) and not is_attachment(response.url):
+            facts = analyse(response.body, response.url, encoding=response.encoding)
+        yield self._check_item(response, facts)
+
+    def _confirm(self, response: Response) -> scrapy.Request | None:
+        """A second attempt before a dead verdict: one 404 may be a server's bad moment."""
+        if response.status not in DEAD_STATUSES or response.meta.get("gw_attempt", 1) >= 2:
+            return None
+        request = response.request
+        original = response.meta.get("redirect_urls", [request.url])[0]
+        meta = {**_META, "gw_attempt": 2, "gw_sniff": request.meta.get("gw_sniff", False)}
+        return scrapy.Request(original, callback=request.callback, errback=request.errback,
+                              cb_kwargs=request.cb_kwargs, meta=meta, priority=request.priority, dont_filter=True)
+
+    def _check_item(self, response: Response, facts: PageFacts | None) -> CheckItem:
+        chain = list(response.meta.get("redirect_urls", []))
+        original = chain[0] if chain else response.url
+        verdict = verdict_for_status(response.status, bool(chain))
+        note = None
+        if 200 <= response.status < 300:
+            judged = None
+            if is_attachment(original) or is_asset(original):
+                if not _is_html(response) or is_attachment(original):
+                    judged = judge_attachment(original, _content_type(response), response.body[:SNIFF_BYTES])
+            elif urlsplit(original).netloc in self.hosts or facts is not None:
+                judged = judge_page(original, response.url, facts.title if facts else None,
+                                    facts.text if facts else "", self.home, facts.refresh if facts else None)
+            if judged is not None:
+                verdict, note = judged.verdict, judged.note
+        return CheckItem(original, verdict, response.status, final_url=response.url if chain else None,
+                         content_type=_content_type(response), redirects=chain + [response.url] if chain else None,
+                         headers=_evidence_headers(response), note=note,
+                         attempts=response.meta.get("gw_attempt", 1))
+
+    def _bytes_received(self, data: bytes, request: scrapy.Request, spider) -> None:
+        if request.meta.get("gw_sniff"):
+            request.meta["gw_received"] = request.meta.get("gw_received", 0) + len(data)
+            if request.meta["gw_received"] >= SNIFF_BYTES:
+                raise StopDownload(fail=False)
 
     def check_failed(self, failure: Failure) -> Iterator[Any]:
         verdict, error = verdict_for_failure(failure.value)
-        yield CheckItem(failure.request.url, verdict, error=error)
+        yield CheckItem(failure.request.url, verdict, error=error, attempts=failure.request.meta.get("gw_attempt", 1))
+
+
+_EVIDENCE_HEADERS = ("Content-Type", "Content-Length", "Location", "Retry-After", "Server", "Last-Modified")
+
+
+def _evidence_headers(response: Response) -> dict[str, str] | None:
+    out = {name: response.headers.get(name).decode("latin-1")[:300]
+           for name in _EVIDENCE_HEADERS if response.headers.get(name)}
+    return out or None
 
 
 def _content_type(response: Response) -> str | None:

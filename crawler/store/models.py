@@ -151,13 +151,18 @@ class LinkCheck(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
     url: Mapped[str]
-    # ok | redirected | dead | server-error | blocked | rate-limited | timeout | tls-error | error | skipped
+    # one of crawler.verdicts.VERDICTS
     verdict: Mapped[str] = mapped_column(String(16))
     status: Mapped[int | None]
     error: Mapped[str | None]
     final_url: Mapped[str | None]
     content_type: Mapped[str | None] = mapped_column(String(200))
     checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # evidence: the redirect chain, the response headers that matter, why (phrase, signature)
+    redirects: Mapped[list[Any] | None] = mapped_column(JSON)
+    headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=1, server_default="1")  # existing rows: one
 
 
 class Violation(Base):

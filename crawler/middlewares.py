@@ -1,0 +1,61 @@
+"""Downloader middlewares: the HTTP layer's politeness."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+log = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (now if now is not None else time.time()))
+
+
+class RetryAfterMiddleware:
+    """Honours Retry-After on 429 and 503: waits as the server asks (up to a cap), then retries.
+
+    It sits before Scrapy's RetryMiddleware in the response path, which would retry at once.
+    A server asking for longer than the cap gets no retry from here: the URL is recorded as
+    rate-limited (never dead), and the next night tries again.
+    """
+
+    def __init__(self, max_wait: float = 30.0, max_times: int = 2) -> None:
+        self.max_wait = max_wait
+        self.max_times = max_times
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("GOVWATCH_RETRY_AFTER_ENABLED", True):
+            raise NotConfigured
+        return cls(crawler.settings.getfloat("GOVWATCH_RETRY_AFTER_MAX", 30.0),
+                   crawler.settings.getint("RETRY_TIMES", 2))
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status not in (429, 503):
+            return response
+        wait = retry_after_seconds(response.headers.get("Retry-After", b"").decode("latin-1"))
+        tries = request.meta.get("gw_retry_after", 0)
+        if wait is None or wait > self.max_wait or tries >= self.max_times:
+            return response
+        log.info("%s asks to retry after %.0f s (%s)", request.url, wait, response.status)
+        await asyncio.sleep(wait)
+        retry = request.copy()
+        retry.meta["gw_retry_after"] = tries + 1
+        retry.dont_filter = True
+        return retry
