@@ -1,64 +1,48 @@
-"""Link rules: dead links (链接可用性)."""
+"""Link rules (链接可用性): one check per link verdict, all reading the run's link checks.
+
+Violations: ``dead-link``, ``soft-404``, ``bad-attachment``. Warnings, recorded so that nothing
+is hidden but never counted as dead: ``link-blocked``, ``link-rate-limited``, ``link-timeout``,
+``link-server-error``, ``link-error``, ``link-redirect-loop``, ``tls-error``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import ClassVar, Iterator
 
 from checks.base import Check, Violation
 from crawler.store.view import PreviousViolation, RunView
 
-# Verdicts that settle a URL either way; timeouts, blocks and errors settle nothing.
-CONCLUSIVE = ("ok", "redirected", "dead")
+# Verdicts that settle a URL either way; a timeout or a block this time settles nothing.
+CONCLUSIVE = ("ok", "redirected", "dead", "soft-404", "bad-attachment")
 
 
-class DeadLink(Check):
-    """A link on the site whose target is gone: HTTP 404/410, an unknown host, a refused connection.
+class LinkVerdictCheck(Check):
+    """Base of the link rules: one violation per target URL and site with its evidence."""
 
-    ## What it checks
-    Every link of every crawled page — internal and external, images and attachments — is
-    checked once per run. A target is dead when it answers 404 or 410, or when its host does
-    not resolve or refuses the connection after the crawler's retries. One violation per
-    target and site, listing every page it appears on with the anchor text.
-
-    ## Why it matters
-    国办秘函〔2019〕19号 counts unusable links (链接可用性) on the home page and on other pages
-    as deductions; the home page count is shown apart.
-
-    ## Parameters
-    - ``statuses``: the HTTP statuses that mean dead (default 404, 410).
-    - ``max_pages``: how many source pages to list in the detail (default 50).
-
-    ## Known problems
-    Bot blocks (403/412), rate limits (429), timeouts and server errors are recorded as
-    verdicts but are never reported as dead: they may say more about the monitor than about
-    the site.
-    """
-
-    id = "dead-link"
-    title = "死链"
-    source = "国办秘函〔2019〕19号 政府网站检查指标：链接可用性"
-    severity = "deduction"
+    verdicts: ClassVar[tuple[str, ...]]
 
     @dataclass(frozen=True)
     class Params:
-        statuses: tuple[int, ...] = (404, 410)
         max_pages: int = 50
 
-    def check(self, run: RunView, params: Params) -> Iterator[Violation]:
+    def check(self, run: RunView, params) -> Iterator[Violation]:
         homes = {s.name: s.url for s in run.sites()}
-        for link in run.link_checks(verdicts=("dead",)):
-            if link.status is not None and link.status not in params.statuses:
-                continue
+        for link in run.link_checks(verdicts=self.verdicts):
             for site, sources in run.link_sources(link.url).items():
-                pages = [{"url": s.page, "anchor": s.anchor, "tag": s.tag} for s in sources[: params.max_pages]]
                 yield Violation(
                     self.id, site, link.url, page=sources[0].page,
                     detail={
                         "status": link.status if link.status is not None else link.error,
+                        "verdict": link.verdict,
                         "error": link.error,
+                        "note": link.note,
+                        "headers": link.headers,
+                        "redirects": link.redirects,
+                        "attempts": link.attempts,
                         "checked_at": link.checked_at.isoformat(timespec="seconds"),
-                        "pages": pages,
+                        "pages": [{"url": s.page, "anchor": s.anchor, "tag": s.tag}
+                                  for s in sources[: params.max_pages]],
                         "page_count": len(sources),
                         "on_home_page": any(s.page == homes.get(site) for s in sources),
                     },
@@ -71,3 +55,169 @@ class DeadLink(Check):
         link = run.link_check(previous.url)
         # a link no longer on any page was removed: that is a fix too
         return link is None or link.verdict in CONCLUSIVE
+
+
+class DeadLink(LinkVerdictCheck):
+    """A link whose target is gone: HTTP 404 or 410, an unknown host, a refused connection.
+
+    ## What it checks
+    Every link of every crawled page — internal and external, images and attachments — is
+    checked once per run. A target is dead when it answers 404 or 410 twice (a second attempt
+    confirms the first), or when its host does not resolve or refuses the connection after the
+    crawler's retries. One violation per target and site, listing every page it appears on with
+    the anchor text, and whether the home page is one of them.
+
+    ## Why it matters
+    国办秘函〔2019〕19号 counts unusable links (链接可用性) on the home page and on other pages
+    as deductions; the home page count is shown apart.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50; the count is complete).
+
+    ## Known problems
+    Bot blocks (403/412), rate limits (429), timeouts and server errors are warnings of their
+    own (``link-blocked``, ...), never dead links: they may say more about the monitor than
+    about the site.
+    """
+
+    id = "dead-link"
+    title = "死链"
+    source = "国办秘函〔2019〕19号 政府网站检查指标：链接可用性"
+    severity = "deduction"
+    verdicts = ("dead",)
+
+
+class Soft404(LinkVerdictCheck):
+    """A link to an error page served as if it were a page (HTTP 200 with 页面不存在 ...).
+
+    ## What it checks
+    A 2xx HTML response whose title says 页面不存在 (or a similar phrase), or whose short body
+    does; a missing page redirected to the home page or to /404.html; a page that moves on by
+    meta refresh or script to an error page. The body is judged before any refresh is followed.
+
+    ## Why it matters
+    For a reader it is a dead link; 国办秘函〔2019〕19号 counts it under 链接可用性.
+
+    ## Parameters
+    ``max_pages``: as for ``dead-link``.
+
+    ## Known problems
+    A long page that merely mentions 页面不存在 in its text is not taken for an error page.
+    """
+
+    id = "soft-404"
+    title = "伪装正常的错误页面"
+    source = "国办秘函〔2019〕19号 政府网站检查指标：链接可用性"
+    severity = "deduction"
+    verdicts = ("soft-404",)
+
+
+class BadAttachment(LinkVerdictCheck):
+    """An attachment link that answers 2xx but does not deliver the file its extension promises.
+
+    ## What it checks
+    .pdf .doc(x) .xls(x) .ppt(x) .wps .et .dps .zip .rar .7z .ofd and images: an empty body, an
+    HTML page, or bytes without the file type's signature (%PDF, the Office/ZIP/OLE2 headers,
+    the image headers). A 404 attachment is a ``dead-link``.
+
+    ## Why it matters
+    Documents and forms that cannot be downloaded fail 办事附件 and 链接可用性 checks.
+
+    ## Parameters
+    ``max_pages``: as for ``dead-link``.
+    """
+
+    id = "bad-attachment"
+    title = "附件无法打开"
+    source = "国办秘函〔2019〕19号 政府网站检查指标：链接可用性、办事服务"
+    severity = "deduction"
+    verdicts = ("bad-attachment",)
+
+
+class _LinkWarning(LinkVerdictCheck):
+    severity = "warning"
+    source = "GovWatch 链接核查（不计入扣分）"
+
+
+class LinkBlocked(_LinkWarning):
+    """A link the server refused to show the monitor (403, 401, 412 or a JavaScript challenge).
+
+    ## What it checks
+    Recorded apart from dead links: the page may well exist for a browser.
+    """
+
+    id = "link-blocked"
+    title = "链接访问被拦截"
+    verdicts = ("blocked",)
+
+
+class LinkRateLimited(_LinkWarning):
+    """A link whose server kept answering 429 after its Retry-After was honoured.
+
+    ## What it checks
+    Recorded apart from dead links; the next run tries again.
+    """
+
+    id = "link-rate-limited"
+    title = "链接访问受限流"
+    verdicts = ("rate-limited",)
+
+
+class LinkTimeout(_LinkWarning):
+    """A link that did not answer within the crawl's timeout, on every attempt.
+
+    ## What it checks
+    Recorded apart from dead links: slow is not gone.
+    """
+
+    id = "link-timeout"
+    title = "链接响应超时"
+    verdicts = ("timeout",)
+
+
+class LinkServerError(_LinkWarning):
+    """A link whose server answered 5xx on every attempt.
+
+    ## What it checks
+    Recorded apart from dead links; a persistent server error is worth a look.
+    """
+
+    id = "link-server-error"
+    title = "链接服务器错误"
+    verdicts = ("server-error",)
+
+
+class LinkError(_LinkWarning):
+    """A link whose connection broke (reset, lost, data loss) on every attempt.
+
+    ## What it checks
+    Recorded apart from dead links.
+    """
+
+    id = "link-error"
+    title = "链接连接异常"
+    verdicts = ("error",)
+
+
+class LinkRedirectLoop(_LinkWarning):
+    """A link whose redirects loop or never end.
+
+    ## What it checks
+    More redirects than the crawl follows (REDIRECT_MAX_TIMES, 10).
+    """
+
+    id = "link-redirect-loop"
+    title = "链接循环跳转"
+    verdicts = ("redirect-loop",)
+
+
+class TlsError(_LinkWarning):
+    """An HTTPS link whose TLS handshake failed.
+
+    ## What it checks
+    Old government servers (TLS 1.0, legacy renegotiation) are recorded apart from dead links.
+    """
+
+    id = "tls-error"
+    title = "HTTPS 证书或协议错误"
+    verdicts = ("tls-error",)

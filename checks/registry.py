@@ -20,6 +20,15 @@ from checks.base import SEVERITIES, Check
 ENTRY_POINT_GROUP = "govwatch.checks"
 BUILTINS = (
     "checks.links:DeadLink",
+    "checks.links:Soft404",
+    "checks.links:BadAttachment",
+    "checks.links:LinkBlocked",
+    "checks.links:LinkRateLimited",
+    "checks.links:LinkTimeout",
+    "checks.links:LinkServerError",
+    "checks.links:LinkError",
+    "checks.links:LinkRedirectLoop",
+    "checks.links:TlsError",
     "checks.freshness:StaleColumn",
     "checks.freshness:BlankColumn",
     "checks.metadata:MissingMetadata",

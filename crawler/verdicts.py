@@ -93,7 +93,7 @@ def verdict_for_failure(exc: BaseException) -> tuple[str, str]:
 
 def judge_page(url: str, final_url: str, title: str | None, text: str, home_url: str,
                refresh_target: str | None, phrases: tuple[str, ...] = SOFT_404_PHRASES,
-               max_text: int = 3000) -> Verdict | None:
+               max_text: int = 500) -> Verdict | None:
     """A soft 404: an HTML page served with 2xx that is really an error page. None if not."""
     start, final = urlsplit(url), urlsplit(final_url)
     home = urlsplit(home_url)
@@ -105,8 +105,9 @@ def judge_page(url: str, final_url: str, title: str | None, text: str, home_url:
     if refresh_target and _ERROR_PATH.search(urlsplit(refresh_target).path):
         return Verdict("soft-404", f"moves on to an error page {refresh_target}")
     for phrase in phrases:
-        # an error page says so in its title, or in a short body; a long article that
-        # mentions the phrase is not an error page
+        # an error page says so in its title, or in a very short body; an article that
+        # mentions the phrase is not an error page (error pages inside the full site
+        # template are recognised by their title)
         if (title and phrase in title) or (phrase in text and len(text) <= max_text):
             return Verdict("soft-404", phrase)
     return None

@@ -27,6 +27,8 @@ from crawler.verdicts import (
 )
 
 _PAGE_TYPES = ("text/html", "application/xhtml")
+# Every request is dont_filter: the spider keeps its own set of requested URLs, and Scrapy's
+# dupe filter would silently drop a redirect to a URL already crawled (no verdict at all).
 # Error statuses reach the callbacks (they are verdicts); 3xx stay with RedirectMiddleware,
 # which `handle_httpstatus_all` would switch off.
 # Depth first, so the request queue stays small on a 20,000-page site (bench/crawl.py): link
@@ -66,7 +68,7 @@ class PortalSpider(scrapy.Spider):
     async def start(self):
         self.requested.add(self.home)
         yield scrapy.Request(self.home, callback=self.parse_home, errback=self.home_failed,
-                             meta=_META, priority=100)
+                             meta=_META, priority=100, dont_filter=True)
         for col in self.site.get("columns", []):
             for out in self._column(col["name"], col["url"], col.get("category"), "config", col.get("owner")):
                 yield out
@@ -100,7 +102,7 @@ class PortalSpider(scrapy.Spider):
         if url.endswith("/"):  # the same first page under its file name (a pager's 首页 link)
             self.requested.update(url + index for index in _INDEX_NAMES)
         yield scrapy.Request(url, callback=self.parse_list, errback=self.list_failed, priority=PRIORITY_COLUMN,
-                             meta=_META,
+                             meta=_META, dont_filter=True,
                              cb_kwargs={"column_url": url, "first": True})
 
     def parse_list(self, response: Response, column_url: str, first: bool) -> Iterator[Any]:
@@ -123,7 +125,7 @@ class PortalSpider(scrapy.Spider):
             self.requested.add(page)
             self.list_pages[column_url] += 1
             yield scrapy.Request(page, callback=self.parse_list, errback=self.check_failed, priority=PRIORITY_LIST_PAGE,
-                                 meta=_META,
+                                 meta=_META, dont_filter=True,
                                  cb_kwargs={"column_url": column_url, "first": False})
         for item in listing.items:  # articles before the other links of the page
             yield from self._follow(item.url, priority=PRIORITY_ARTICLE)
@@ -185,12 +187,12 @@ class PortalSpider(scrapy.Spider):
         internal = urlsplit(url).netloc in self.hosts
         if internal and not is_attachment(url) and not is_asset(url) and self.parsed + 1 <= self.max_pages:
             yield scrapy.Request(url, callback=self.parse_page, errback=self.check_failed, priority=priority,
-                                 meta=_META)
+                                 meta=_META, dont_filter=True)
         else:
             # GET, not HEAD (servers mishandle HEAD), stopped after the first bytes: enough
             # for the status, the headers, a file signature and an error page's text
             yield scrapy.Request(url, callback=self.checked, errback=self.check_failed,
-                                 priority=PRIORITY_CHECK, meta={**_META, "gw_sniff": True})
+                                 priority=PRIORITY_CHECK, meta={**_META, "gw_sniff": True}, dont_filter=True)
 
     def checked(self, response: Response) -> Iterator[Any]:
         if (again := self._confirm(response)) is not None:

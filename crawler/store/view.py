@@ -68,6 +68,10 @@ class LinkCheckView:
     final_url: str | None
     content_type: str | None
     checked_at: dt.datetime
+    redirects: list[str] | None = None
+    headers: dict[str, str] | None = None
+    note: str | None = None
+    attempts: int = 1
 
 
 @dataclass(frozen=True)
@@ -157,11 +161,11 @@ class RunView:
         if verdicts:
             q = q.where(m.LinkCheck.verdict.in_(verdicts))
         for c in self.session.scalars(q.execution_options(yield_per=1000)):
-            yield LinkCheckView(c.url, c.verdict, c.status, c.error, c.final_url, c.content_type, c.checked_at)
+            yield _link_check(c)
 
     def link_check(self, url: str) -> LinkCheckView | None:
         c = self.session.scalar(select(m.LinkCheck).where(m.LinkCheck.run_id == self.run_id, m.LinkCheck.url == url))
-        return LinkCheckView(c.url, c.verdict, c.status, c.error, c.final_url, c.content_type, c.checked_at) if c else None
+        return _link_check(c) if c else None
 
     def link_sources(self, target: str) -> dict[str, list[LinkSource]]:
         """Every page (by site) on which ``target`` appears, with its anchor text."""
@@ -177,3 +181,8 @@ class RunView:
         q = select(m.Violation).where(m.Violation.rule == rule, m.Violation.site.in_(self.site_names))
         return [PreviousViolation(v.key, v.rule, v.site, v.url, v.page, v.column, v.status, dict(v.detail))
                 for v in self.session.scalars(q)]
+
+
+def _link_check(c: m.LinkCheck) -> LinkCheckView:
+    return LinkCheckView(c.url, c.verdict, c.status, c.error, c.final_url, c.content_type, c.checked_at,
+                         c.redirects, c.headers, c.note, c.attempts)

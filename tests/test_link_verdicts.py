@@ -1,0 +1,92 @@
+"""Every fault case gets its verdict; nothing transient is ever reported dead."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+
+import pytest
+
+from conftest import govwatch, violations_json
+from crawler.verdicts import judge_attachment, judge_page, verdict_for_failure
+from faultserver import EXPECTED, FaultServer
+
+pytestmark = pytest.mark.slow
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def fault_run(tmp_path_factory):
+    server = FaultServer(slow_seconds=3)
+    refused = f"http://127.0.0.1:{closed_port()}/x.html"
+    external_soft = f"http://localhost:{server.server_address[1]}/soft404.html"
+    server.extra_links = [refused, external_soft]
+    directory = tmp_path_factory.mktemp("fault")
+    sites = directory / "sites.yaml"
+    sites.write_text(f"""sites:
+  - name: 故障测试站
+    url: {server.url}
+crawl: {{delay: 0, concurrency: 4, timeout: 1, retries: 2}}
+""", "utf-8")
+    govwatch("run", "--config", str(sites), "--as-of", "2026-11-22")
+    with sqlite3.connect(directory / "govwatch.db") as conn:
+        rows = conn.execute("select url, verdict, status, error, note, attempts, redirects from link_checks").fetchall()
+    yield {"server": server, "sites": sites, "refused": refused, "external_soft": external_soft,
+           "checks": {r[0]: r for r in rows}}
+    server.shutdown()
+
+
+def test_every_case_gets_its_verdict(fault_run):
+    base = fault_run["server"].url.rstrip("/")
+    checks = fault_run["checks"]
+    got = {path: checks[base + path][1] for path in EXPECTED if base + path in checks}
+    assert got == EXPECTED
+    assert checks[fault_run["refused"]][1] == "dead"
+    assert checks[fault_run["external_soft"]][1] == "soft-404"
+
+
+def test_evidence(fault_run):
+    base = fault_run["server"].url.rstrip("/")
+    checks = fault_run["checks"]
+    assert checks[base + "/gone.html"][5] == 2  # a 410 is confirmed by a second attempt
+    assert checks[base + "/chain-1.html"][6] is not None and "ok2.html" in checks[base + "/chain-1.html"][6]
+    assert "页面不存在" in checks[base + "/soft404.html"][4]
+    assert fault_run["server"].hits["/ratelimit.html"] == 2  # waited, then retried once
+
+
+def test_only_dead_soft404_and_bad_attachments_are_violations(fault_run):
+    base = fault_run["server"].url.rstrip("/")
+    found = violations_json(fault_run["sites"])
+    deductions = {(v["rule"], v["url"]) for v in found if v["severity"] != "warning"}
+    expected = {({"dead": "dead-link"}.get(verdict, verdict), base + path)
+                for path, verdict in EXPECTED.items() if verdict in ("dead", "soft-404", "bad-attachment")}
+    expected |= {("dead-link", fault_run["refused"]), ("soft-404", fault_run["external_soft"])}
+    assert deductions == expected
+    warnings = {v["rule"] for v in found if v["severity"] == "warning"}
+    assert warnings == {"link-rate-limited", "link-timeout", "link-error", "link-redirect-loop",
+                        "link-blocked", "link-server-error"}
+    dead = {v["url"]: v for v in found if v["rule"] == "dead-link"}
+    assert dead[base + "/gone.html"]["detail"]["pages"][0]["url"] == base + "/"
+
+
+@pytest.mark.parametrize("exc_name, verdict", [
+    ("CannotResolveHostError", "dead"), ("DownloadConnectionRefusedError", "dead"),
+    ("DownloadTimeoutError", "timeout"), ("DownloadFailedError", "error"),
+])
+def test_failure_classes(exc_name, verdict):
+    from scrapy import exceptions
+
+    assert verdict_for_failure(getattr(exceptions, exc_name)("x"))[0] == verdict
+
+
+def test_judges():
+    assert judge_attachment("http://a/x.pdf", "application/pdf", b"%PDF-1.7") is None
+    assert judge_attachment("http://a/x.docx", None, b"PK\x03\x04rest") is None
+    assert judge_attachment("http://a/x.pdf", "text/html", b"<!DOCTYPE html><html>") is not None
+    assert judge_page("http://a/p.html", "http://a/p.html", "正常", "页面不存在" + "字" * 5000, "http://a/", None) is None
+    assert judge_page("http://a/p.html", "http://a/", None, "", "http://a/", None).verdict == "soft-404"
