@@ -28,8 +28,11 @@ class LinkVerdictCheck(Check):
 
     def check(self, run: RunView, params) -> Iterator[Violation]:
         homes = {s.name: s.url for s in run.sites()}
+        degraded = {s.name for s in run.sites() if s.degraded}  # the monitor's network failed
         for link in run.link_checks(verdicts=self.verdicts):
             for site, sources in run.link_sources(link.url).items():
+                if site in degraded:
+                    continue
                 yield Violation(
                     self.id, site, link.url, page=sources[0].page,
                     detail={
@@ -50,7 +53,7 @@ class LinkVerdictCheck(Check):
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         site = run.site(previous.site)
-        if not (site and site.completed):
+        if not (site and site.completed) or site.degraded:
             return False
         link = run.link_check(previous.url)
         # a link no longer on any page was removed: that is a fix too

@@ -122,6 +122,8 @@ class CrawlConfig(_Model):
     robots: bool = True
     retries: Annotated[int, Field(ge=0)] = 2
     text_cap: Annotated[int, Field(ge=0)] = 20000  # characters of page text kept
+    link_cache_days: Annotated[int, Field(ge=0)] = 7  # reuse good external verdicts this long (0: off)
+    canary: str | None = None  # a URL the monitor can always reach; when it fails, no dead verdicts
 
 
 # A site's `crawl`: the same keys and checks as CrawlConfig, but only those the site sets.

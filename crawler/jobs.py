@@ -80,14 +80,15 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
         log.error("crawl of %s failed: %s", name, failure.getTraceback())
         failures.append(f"{name}: {failure.value!r}")
 
-    crawls = []
+    cached = good_external_urls(store, config.crawl.link_cache_days)
+    crawls, crawlers = [], {}
     for site in sites:
         settings = Settings(crawl_settings(config.crawl_for(site), database=store.url, run_id=run_id,
                                            site=site.name, progress=progress),
                             priority="cmdline")  # above the process's defaults, which Scrapy merges in
         settings["LOG_INSTALL_ROOT_HANDLER"] = False
-        crawler = Crawler(PortalSpider, settings)
-        d = limiter.run(process.crawl, crawler, site=site_spec(site))
+        crawler = crawlers[site.name] = Crawler(PortalSpider, settings)
+        d = limiter.run(process.crawl, crawler, site=site_spec(site), cached=cached)
         crawls.append(d.addErrback(failed, site.name))
     from twisted.internet import reactor
 
@@ -100,8 +101,23 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
         run.status, run.finished_at = "crawled", m.utcnow()
         visits = s.scalars(select(m.SiteVisit).where(m.SiteVisit.run_id == run_id)).all()
         run.stats = {"pages": sum(v.pages for v in visits), "links": sum(v.links for v in visits),
-                     "sites_completed": sum(v.completed for v in visits)}
+                     "sites_completed": sum(v.completed for v in visits),
+                     # the canary failed during these sites' crawls: no dead verdicts for them
+                     "degraded": sorted(name for name, c in crawlers.items()
+                                        if c.stats and c.stats.get_value("govwatch/degraded"))}
     return run_id
+
+
+def good_external_urls(store: Store, days: int) -> frozenset[str]:
+    """URLs found good (not redirected, not failed) within ``days``: failures are never cached.
+    The spider reuses them only for other hosts than the site's own."""
+    if days <= 0:
+        return frozenset()
+    since = m.utcnow() - dt.timedelta(days=days)
+    with store.session() as s:
+        rows = s.scalars(select(m.LinkCheck.url).where(m.LinkCheck.verdict == "ok", m.LinkCheck.checked_at >= since,
+                                                         m.LinkCheck.note.is_(None)).distinct())
+        return frozenset(rows)
 
 
 # -- check -------------------------------------------------------------------------------------
@@ -156,6 +172,9 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
         }
         view = RunView(s, run_id, as_of, tuple(run.sites), column_settings)
         result = CheckResult(run_id, as_of)
+        for site in (run.stats or {}).get("degraded", []):
+            s.add(m.CheckNote(run_id=run_id, rule="dead-link", site=site,
+                              note="the canary failed during the crawl: link verdicts of this run are not reported"))
         for check_, params in checks:
             try:
                 found = list(check_.check(view, params))

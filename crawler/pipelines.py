@@ -116,7 +116,7 @@ class StorePipeline:
         with self.store.session() as s, s.begin():
             for model in (m.Page, m.Link, m.LinkCheck, m.ColumnItem):  # insert order: no FK surprises
                 if self.rows.get(model):
-                    s.execute(model.__table__.insert(), self._columns(model, self.rows[model]))
+                    s.execute(_insert(s, model), self._columns(model, self.rows[model]))
         self.rows.clear()
         self.pending = 0
         self.last_flush = time.monotonic()
@@ -148,3 +148,19 @@ class StorePipeline:
                 links = s.scalar(select(func.count()).where(m.Link.run_id == self.run_id, m.Link.site_id == site_id))
                 s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id, m.SiteVisit.site_id == site_id)
                           .values(completed=self.reached and reason == "finished", pages=pages, links=links))
+
+
+def _insert(session, model: type):
+    """INSERT that skips rows another site's crawler stored first in this run: two sites of
+    one run may link the same URL, and its verdict is stored once (pages and link checks
+    are unique per run and URL)."""
+    if model not in (m.Page, m.LinkCheck):
+        return model.__table__.insert()
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        return model.__table__.insert().prefix_with("IGNORE")  # MySQL/MariaDB
+    return insert(model.__table__).on_conflict_do_nothing()

@@ -37,11 +37,13 @@ FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # after Scrapy's RetryMiddleware (550) in the request path, so before it for responses
 DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryAfterMiddleware": 560}
-EXTENSIONS = {"crawler.progress.Progress": 500}
+EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.canary.Canary": 510}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # GovWatch settings (set per crawl by `govwatch crawl`)
 GOVWATCH_BATCH_SIZE = 500  # rows per store transaction
+GOVWATCH_CANARY_INTERVAL = 30.0  # seconds between canary probes
+GOVWATCH_CANARY_URL = None  # a URL the monitor can always reach (sites file: crawl.canary)
 GOVWATCH_DATABASE = None  # SQLAlchemy URL of the store
 GOVWATCH_MAX_LIST_PAGES = 50  # list pages followed per column
 GOVWATCH_MAX_PAGES = 5000  # HTML pages parsed per site; further pages are only checked
@@ -67,6 +69,7 @@ def crawl_settings(crawl: Any, **govwatch: Any) -> dict[str, Any]:
         GOVWATCH_MAX_PAGES=crawl.max_pages,
         GOVWATCH_MAX_LIST_PAGES=crawl.max_list_pages,
         GOVWATCH_TEXT_CAP=crawl.text_cap,
+        GOVWATCH_CANARY_URL=crawl.canary,
     )
     out.update({f"GOVWATCH_{k.upper()}": v for k, v in govwatch.items()})
     return out

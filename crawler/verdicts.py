@@ -91,12 +91,29 @@ def verdict_for_failure(exc: BaseException) -> tuple[str, str]:
     return "error", name
 
 
+@dataclass(frozen=True)
+class MissingPage:
+    """What a site answers (with 2xx) for a URL that cannot exist: its error page's fingerprint."""
+
+    final_url: str | None  # where the missing URL was redirected, if it was
+    title: str | None
+    text_length: int
+
+    def matches(self, final_url: str, title: str | None, text: str) -> bool:
+        if self.final_url is not None and final_url == self.final_url:
+            return True
+        close = abs(len(text) - self.text_length) <= max(50, self.text_length // 20)
+        return title == self.title and close
+
+
 def judge_page(url: str, final_url: str, title: str | None, text: str, home_url: str,
                refresh_target: str | None, phrases: tuple[str, ...] = SOFT_404_PHRASES,
-               max_text: int = 500) -> Verdict | None:
+               max_text: int = 500, missing_page: MissingPage | None = None) -> Verdict | None:
     """A soft 404: an HTML page served with 2xx that is really an error page. None if not."""
     start, final = urlsplit(url), urlsplit(final_url)
     home = urlsplit(home_url)
+    if missing_page is not None and url != home_url and missing_page.matches(final_url, title, text):
+        return Verdict("soft-404", "looks like this site's answer to a missing URL")
     if final_url != url and final.netloc == home.netloc and final.path in ("", "/", home.path) \
             and start.path not in ("", "/", home.path):
         return Verdict("soft-404", f"redirected to the home page {final_url}")

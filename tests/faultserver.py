@@ -93,6 +93,8 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.hits[path] += 1
             n = self.server.hits[path]
+        if path.startswith("/soft-site/"):
+            return self.soft_site(path)
         if path == "/":
             links = "".join(f'<li><a href="{p}">{p}</a></li>' for p in [*EXPECTED, *self.server.extra_links])
             return self.send(200, f"<html><head><title>故障测试站</title></head><body><ul>{links}</ul></body></html>")
@@ -143,3 +145,12 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/always-500.html":
             return self.send(500, "error")
         return self.send(404, "not found")
+
+    def soft_site(self, path: str) -> None:
+        """A site that answers every missing URL with a 200 page in its own template."""
+        if path == "/soft-site/":
+            links = '<a href="/soft-site/ok.html">正常</a> <a href="/soft-site/nope.html">已删除</a> <a href="/ok.html">共用</a>'
+            return self.send(200, f"<html><head><title>软站首页</title></head><body>{links}</body></html>")
+        if path == "/soft-site/ok.html":
+            return self.send(200, PAGE.format(t="软站正常页", body=LONG))
+        return self.send(200, PAGE.format(t="示例站点", body="欢迎访问示例站点。" * 80))

@@ -31,6 +31,8 @@ def fault_run(tmp_path_factory):
     sites.write_text(f"""sites:
   - name: 故障测试站
     url: {server.url}
+  - name: 软404站
+    url: {server.url}soft-site/
 crawl: {{delay: 0, concurrency: 4, timeout: 1, retries: 2}}
 """, "utf-8")
     govwatch("run", "--config", str(sites), "--as-of", "2026-11-22")
@@ -48,6 +50,9 @@ def test_every_case_gets_its_verdict(fault_run):
     assert got == EXPECTED
     assert checks[fault_run["refused"]][1] == "dead"
     assert checks[fault_run["external_soft"]][1] == "soft-404"
+    # a site that answers missing URLs with 200: its own fingerprint gives them away
+    assert checks[base + "/soft-site/nope.html"][1] == "soft-404"
+    assert checks[base + "/soft-site/ok.html"][1] == "ok"
 
 
 def test_evidence(fault_run):
@@ -62,7 +67,7 @@ def test_evidence(fault_run):
 def test_only_dead_soft404_and_bad_attachments_are_violations(fault_run):
     base = fault_run["server"].url.rstrip("/")
     found = violations_json(fault_run["sites"])
-    deductions = {(v["rule"], v["url"]) for v in found if v["severity"] != "warning"}
+    deductions = {(v["rule"], v["url"]) for v in found if v["severity"] != "warning" and v["site"] == "故障测试站"}
     expected = {({"dead": "dead-link"}.get(verdict, verdict), base + path)
                 for path, verdict in EXPECTED.items() if verdict in ("dead", "soft-404", "bad-attachment")}
     expected |= {("dead-link", fault_run["refused"]), ("soft-404", fault_run["external_soft"])}
@@ -90,3 +95,48 @@ def test_judges():
     assert judge_attachment("http://a/x.pdf", "text/html", b"<!DOCTYPE html><html>") is not None
     assert judge_page("http://a/p.html", "http://a/p.html", "正常", "页面不存在" + "字" * 5000, "http://a/", None) is None
     assert judge_page("http://a/p.html", "http://a/", None, "", "http://a/", None).verdict == "soft-404"
+
+
+def test_canary_failure_means_no_dead_verdicts(tmp_path):
+    server = FaultServer(slow_seconds=0.1)
+    try:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text(f"""sites:
+  - name: 故障测试站
+    url: {server.url}
+crawl: {{delay: 0, concurrency: 4, timeout: 1, retries: 0, canary: "http://127.0.0.1:{closed_port()}/"}}
+""", "utf-8")
+        govwatch("run", "--config", str(sites), "--as-of", "2026-11-22")
+        found = violations_json(sites)
+        assert not [v for v in found if v["rule"] in ("dead-link", "soft-404", "bad-attachment")]
+        with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+            assert "degraded" in conn.execute("select stats from runs").fetchone()[0]
+            assert conn.execute("select count(*) from link_checks where verdict = 'dead'").fetchone()[0] > 0
+    finally:
+        server.shutdown()
+
+
+def test_good_external_links_are_cached_between_runs(demo_dir, tmp_path):
+    import shutil
+
+    from crawler.demo.server import PortalServer
+
+    directory = tmp_path / "d"
+    shutil.copytree(demo_dir, directory)
+    external = FaultServer()
+    try:
+        page = directory / "portal" / "jgzn" / "index.html"
+        page.write_text(page.read_text("utf-8").replace(
+            "</body>", f'<a href="{external.url}ok.html">外部链接</a><a href="{external.url}gone.html">外部死链</a></body>'),
+            "utf-8")
+        sites = directory / "sites.yaml"
+        port = int(sites.read_text("utf-8").split("127.0.0.1:")[1].split("/")[0])
+        with PortalServer(directory / "portal", port=port):
+            govwatch("run", "--config", str(sites), "--as-of", "2026-11-23")
+            govwatch("run", "--config", str(sites), "--as-of", "2026-11-24")
+        assert external.hits["/ok.html"] == 1  # the second run reused the good verdict
+        assert external.hits["/gone.html"] == 4  # failures are never cached (2 attempts per run)
+        dead = [v for v in violations_json(sites) if v["url"] == f"{external.url}gone.html"]
+        assert dead and dead[0]["last_seen"] == "2026-11-24"
+    finally:
+        external.shutdown()

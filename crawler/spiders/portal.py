@@ -9,8 +9,9 @@ pipeline; the spider only decides what to request.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -23,7 +24,7 @@ from crawler.extract.links import is_asset, is_attachment
 from crawler.extract.page import PageFacts, analyse
 from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteVisitItem
 from crawler.verdicts import (
-    DEAD_STATUSES, judge_attachment, judge_page, verdict_for_failure, verdict_for_status,
+    DEAD_STATUSES, MissingPage, judge_attachment, judge_page, verdict_for_failure, verdict_for_status,
 )
 
 _PAGE_TYPES = ("text/html", "application/xhtml")
@@ -46,9 +47,11 @@ _META = {"handle_httpstatus_list": list(range(400, 600))}
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, site: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(self, site: dict[str, Any], cached: frozenset[str] = frozenset(), **kwargs: Any) -> None:
         super().__init__(name=f"portal:{site['name']}", **kwargs)
         self.site = site
+        self.cached = cached  # external URLs found good by a recent run: not fetched again
+        self.missing_page: MissingPage | None = None  # what this site answers for a missing URL
         self.home = site["url"]
         self.hosts = {urlsplit(self.home).netloc} | {urlsplit(c["url"]).netloc for c in site.get("columns", [])}
         self.requested: set[str] = set()  # every URL requested once per run
@@ -66,12 +69,28 @@ class PortalSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        # First a URL that cannot exist, in the site's own folder: if the site answers it with
+        # a 200 page, that page's fingerprint marks its other missing pages (soft 404s).
+        probe = urljoin(self.home, f"govwatch-missing-{uuid.uuid4().hex[:12]}.html")
+        yield scrapy.Request(probe, callback=self.fingerprint, errback=self.fingerprint_failed,
+                             meta=_META, priority=200, dont_filter=True)
+
+    def fingerprint(self, response: Response) -> Iterator[Any]:
+        if 200 <= response.status < 300 and _is_html(response):
+            facts = analyse(response.body, response.url, encoding=response.encoding)
+            self.missing_page = MissingPage(response.url if response.meta.get("redirect_urls") else None,
+                                            facts.title, len(facts.text))
+        yield from self._start_crawl()
+
+    def fingerprint_failed(self, failure: Failure) -> Iterator[Any]:
+        yield from self._start_crawl()
+
+    def _start_crawl(self) -> Iterator[Any]:
         self.requested.add(self.home)
         yield scrapy.Request(self.home, callback=self.parse_home, errback=self.home_failed,
                              meta=_META, priority=100, dont_filter=True)
         for col in self.site.get("columns", []):
-            for out in self._column(col["name"], col["url"], col.get("category"), "config", col.get("owner")):
-                yield out
+            yield from self._column(col["name"], col["url"], col.get("category"), "config", col.get("owner"))
 
     # -- home and columns -------------------------------------------------------------------
 
@@ -185,6 +204,9 @@ class PortalSpider(scrapy.Spider):
             return
         self.requested.add(url)
         internal = urlsplit(url).netloc in self.hosts
+        if not internal and url in self.cached:
+            yield CheckItem(url, "ok", note="good in a recent run (link cache)")
+            return
         if internal and not is_attachment(url) and not is_asset(url) and self.parsed + 1 <= self.max_pages:
             yield scrapy.Request(url, callback=self.parse_page, errback=self.check_failed, priority=priority,
                                  meta=_META, dont_filter=True)
@@ -225,7 +247,8 @@ class PortalSpider(scrapy.Spider):
                     judged = judge_attachment(original, _content_type(response), response.body[:SNIFF_BYTES])
             elif urlsplit(original).netloc in self.hosts or facts is not None:
                 judged = judge_page(original, response.url, facts.title if facts else None,
-                                    facts.text if facts else "", self.home, facts.refresh if facts else None)
+                                    facts.text if facts else "", self.home, facts.refresh if facts else None,
+                                    missing_page=self.missing_page if urlsplit(original).netloc in self.hosts else None)
             if judged is not None:
                 verdict, note = judged.verdict, judged.note
         return CheckItem(original, verdict, response.status, final_url=response.url if chain else None,

@@ -27,6 +27,7 @@ class SiteView:
     links: int
     home_status: int | None
     home_error: str | None
+    degraded: bool = False  # the monitor's own network failed during the crawl (canary)
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,10 @@ class RunView:
             select(m.Site, m.SiteVisit).join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id)
             .where(m.SiteVisit.run_id == self.run_id).order_by(m.Site.name)
         )
-        return [SiteView(s.name, s.url, v.reached, v.completed, v.pages, v.links, v.home_status, v.home_error)
-                for s, v in rows]
+        run = self.session.get(m.Run, self.run_id)
+        degraded = set((run.stats or {}).get("degraded", [])) if run else set()
+        return [SiteView(s.name, s.url, v.reached, v.completed, v.pages, v.links, v.home_status, v.home_error,
+                         s.name in degraded) for s, v in rows]
 
     def site(self, name: str) -> SiteView | None:
         return next((s for s in self.sites() if s.name == name), None)
