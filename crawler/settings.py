@@ -20,6 +20,11 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# Permissive TLS: government servers still run TLS 1.0 and weak ciphers; certificates are
+# not verified here but read and judged apart (crawler/tlscheck.py).
+DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.tlscheck.PermissiveContextFactory"
+DOWNLOAD_VERIFY_CERTIFICATES = False
+DOWNLOAD_TLS_MIN_VERSION = "TLSv1.0"
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 # A meta refresh is judged (it may lead to an error page) and followed as a link, not silently.

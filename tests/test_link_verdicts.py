@@ -140,3 +140,51 @@ def test_good_external_links_are_cached_between_runs(demo_dir, tmp_path):
         assert dead and dead[0]["last_seen"] == "2026-11-24"
     finally:
         external.shutdown()
+
+
+def test_old_tls_server_is_checked_and_its_certificate_judged(tmp_path):
+    """A TLS 1.0-only server with a self-signed certificate: its 404 is still a dead link (the
+    handshake succeeded), its working page is a tls-error warning, not dead."""
+    import datetime as dt
+    import ssl
+    import threading
+    import warnings
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "old.example.gov.cn")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - dt.timedelta(days=2)).not_valid_after(now + dt.timedelta(days=2))
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "k.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "c.pem", tmp_path / "k.pem")
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1
+    old = FaultServer()
+    old.socket = ctx.wrap_socket(old.socket, server_side=True)
+    site = FaultServer()
+    port = old.server_address[1]
+    site.extra_links = [f"https://127.0.0.1:{port}/ok.html", f"https://127.0.0.1:{port}/gone.html"]
+    try:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text(f"sites:\n  - name: 站\n    url: {site.url}\ncrawl: {{delay: 0, timeout: 3}}\n", "utf-8")
+        govwatch("crawl", "--config", str(sites), "--as-of", "2026-11-22")
+        with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+            rows = dict(conn.execute("select url, verdict || ':' || coalesce(note, '') from link_checks "
+                                     "where url like 'https://%'").fetchall())
+        assert rows[f"https://127.0.0.1:{port}/gone.html"].startswith("dead")
+        ok = rows[f"https://127.0.0.1:{port}/ok.html"]
+        assert ok.startswith("tls-error:") and "self-signed" in ok and "not for 127.0.0.1" in ok
+    finally:
+        old.shutdown()
+        site.shutdown()

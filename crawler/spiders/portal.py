@@ -23,6 +23,7 @@ from crawler.extract.columns import categorize, discover_columns
 from crawler.extract.links import is_asset, is_attachment
 from crawler.extract.page import PageFacts, analyse
 from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteVisitItem
+from crawler.tlscheck import certificate_problems
 from crawler.verdicts import (
     DEAD_STATUSES, MissingPage, judge_attachment, judge_page, verdict_for_failure, verdict_for_status,
 )
@@ -58,6 +59,7 @@ class PortalSpider(scrapy.Spider):
         self.columns: dict[str, dict[str, Any]] = {}
         self.list_pages: dict[str, int] = {}  # column url -> list pages requested
         self.parsed = 0
+        self.tls_hosts: set[str] = set()  # HTTPS hosts whose certificate was judged
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -251,10 +253,20 @@ class PortalSpider(scrapy.Spider):
                                     missing_page=self.missing_page if urlsplit(original).netloc in self.hosts else None)
             if judged is not None:
                 verdict, note = judged.verdict, judged.note
+        if verdict in ("ok", "redirected") and (problems := self._tls_problems(response)):
+            verdict, note = "tls-error", "; ".join(problems)
         return CheckItem(original, verdict, response.status, final_url=response.url if chain else None,
                          content_type=_content_type(response), redirects=chain + [response.url] if chain else None,
                          headers=_evidence_headers(response), note=note,
                          attempts=response.meta.get("gw_attempt", 1))
+
+    def _tls_problems(self, response: Response) -> list[str]:
+        """Certificate problems, once per HTTPS host and run (one warning, not one per page)."""
+        host = urlsplit(response.url)
+        if host.scheme != "https" or host.netloc in self.tls_hosts or response.certificate is None:
+            return []
+        self.tls_hosts.add(host.netloc)
+        return certificate_problems(response.certificate.original.to_cryptography(), host.hostname or "")
 
     def _bytes_received(self, data: bytes, request: scrapy.Request, spider) -> None:
         if request.meta.get("gw_sniff"):
