@@ -124,6 +124,7 @@ class CrawlConfig(_Model):
     text_cap: Annotated[int, Field(ge=0)] = 20000  # characters of page text kept
     link_cache_days: Annotated[int, Field(ge=0)] = 7  # reuse good external verdicts this long (0: off)
     canary: str | None = None  # a URL the monitor can always reach; when it fails, no dead verdicts
+    soft_404_phrases: list[str] = []  # more phrases that mark an error page served with HTTP 200
 
 
 # A site's `crawl`: the same keys and checks as CrawlConfig, but only those the site sets.

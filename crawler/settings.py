@@ -41,7 +41,11 @@ LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # after Scrapy's RetryMiddleware (550) in the request path, so before it for responses
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryAfterMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,  # Scrapy's retries with backoff
+}
 EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.canary.Canary": 510}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
@@ -53,10 +57,13 @@ GOVWATCH_DATABASE = None  # SQLAlchemy URL of the store
 GOVWATCH_MAX_LIST_PAGES = 50  # list pages followed per column
 GOVWATCH_MAX_PAGES = 5000  # HTML pages parsed per site; further pages are only checked
 GOVWATCH_PROGRESS = False  # a one-line progress display on stderr
+GOVWATCH_RETRY_BACKOFF = 0.5  # seconds before the first retry, doubled for each next one
+GOVWATCH_RETRY_BACKOFF_MAX = 10.0
 GOVWATCH_RETRY_AFTER_ENABLED = True  # honour Retry-After on 429/503
 GOVWATCH_RETRY_AFTER_MAX = 30.0  # seconds; a longer wait is not waited for (rate-limited)
 GOVWATCH_RUN_ID = None
 GOVWATCH_SITE = None  # the site this crawler audits
+GOVWATCH_SOFT_404_PHRASES = []  # added to crawler.verdicts.SOFT_404_PHRASES
 GOVWATCH_TEXT_CAP = 20000  # characters of page text stored
 
 
@@ -75,6 +82,7 @@ def crawl_settings(crawl: Any, **govwatch: Any) -> dict[str, Any]:
         GOVWATCH_MAX_LIST_PAGES=crawl.max_list_pages,
         GOVWATCH_TEXT_CAP=crawl.text_cap,
         GOVWATCH_CANARY_URL=crawl.canary,
+        GOVWATCH_SOFT_404_PHRASES=list(crawl.soft_404_phrases),
     )
     out.update({f"GOVWATCH_{k.upper()}": v for k, v in govwatch.items()})
     return out

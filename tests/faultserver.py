@@ -33,6 +33,7 @@ EXPECTED = {
     "/gone-home.html": "soft-404",
     "/refresh-404.html": "soft-404",
     "/mentions-404.html": "ok",
+    "/withdrawn.html": "soft-404",  # a phrase the sites file adds (crawl.soft_404_phrases)
     "/fake.pdf": "bad-attachment",
     "/empty.doc": "bad-attachment",
     "/text.xls": "bad-attachment",
@@ -52,6 +53,7 @@ class FaultServer(ThreadingHTTPServer):
 
     def __init__(self, slow_seconds: float = 3.0) -> None:
         self.hits: Counter[str] = Counter()
+        self.times: dict[str, list[float]] = {}
         self.lock = threading.Lock()
         self.slow_seconds = slow_seconds
         self.extra_links: list[str] = []
@@ -92,6 +94,7 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         with self.server.lock:
             self.server.hits[path] += 1
+            self.server.times.setdefault(path, []).append(time.monotonic())
             n = self.server.hits[path]
         if path.startswith("/soft-site/"):
             return self.soft_site(path)
@@ -120,6 +123,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(302, Location="/ok2.html")
         if path in ("/loop-a.html", "/loop-b.html"):
             return self.send(302, Location="/loop-b.html" if path == "/loop-a.html" else "/loop-a.html")
+        if path == "/withdrawn.html":
+            return self.send(200, PAGE.format(t="该信息已撤稿", body=LONG))
         if path == "/soft404.html":
             return self.send(200, ERROR_PAGE)
         if path == "/gone-home.html":

@@ -33,7 +33,7 @@ def fault_run(tmp_path_factory):
     url: {server.url}
   - name: 软404站
     url: {server.url}soft-site/
-crawl: {{delay: 0, concurrency: 4, timeout: 1, retries: 2}}
+crawl: {{delay: 0, concurrency: 4, timeout: 1, retries: 2, soft_404_phrases: [该信息已撤稿]}}
 """, "utf-8")
     govwatch("run", "--config", str(sites), "--as-of", "2026-11-22")
     with sqlite3.connect(directory / "govwatch.db") as conn:
@@ -62,6 +62,10 @@ def test_evidence(fault_run):
     assert checks[base + "/chain-1.html"][6] is not None and "ok2.html" in checks[base + "/chain-1.html"][6]
     assert "页面不存在" in checks[base + "/soft404.html"][4]
     assert fault_run["server"].hits["/ratelimit.html"] == 2  # waited, then retried once
+    first, second = fault_run["server"].times["/ratelimit.html"]
+    assert second - first >= 0.9  # Retry-After: 1
+    first, second = fault_run["server"].times["/flaky-503.html"][:2]
+    assert second - first >= 0.4  # retries are spaced out (backoff 0.5 s)
 
 
 def test_only_dead_soft404_and_bad_attachments_are_violations(fault_run):

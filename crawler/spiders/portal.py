@@ -25,7 +25,7 @@ from crawler.extract.page import PageFacts, analyse
 from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteVisitItem
 from crawler.tlscheck import certificate_problems
 from crawler.verdicts import (
-    DEAD_STATUSES, MissingPage, judge_attachment, judge_page, verdict_for_failure, verdict_for_status,
+    DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, judge_attachment, judge_page, verdict_for_failure, verdict_for_status,
 )
 
 _PAGE_TYPES = ("text/html", "application/xhtml")
@@ -59,6 +59,7 @@ class PortalSpider(scrapy.Spider):
         self.columns: dict[str, dict[str, Any]] = {}
         self.list_pages: dict[str, int] = {}  # column url -> list pages requested
         self.parsed = 0
+        self.phrases = SOFT_404_PHRASES
         self.tls_hosts: set[str] = set()  # HTTPS hosts whose certificate was judged
 
     @classmethod
@@ -67,6 +68,7 @@ class PortalSpider(scrapy.Spider):
         spider.max_pages = crawler.settings.getint("GOVWATCH_MAX_PAGES", 5000)
         spider.max_list_pages = crawler.settings.getint("GOVWATCH_MAX_LIST_PAGES", 50)
         spider.text_cap = crawler.settings.getint("GOVWATCH_TEXT_CAP", 20000)
+        spider.phrases = SOFT_404_PHRASES + tuple(crawler.settings.getlist("GOVWATCH_SOFT_404_PHRASES"))
         crawler.signals.connect(spider._bytes_received, signal=signals.bytes_received)
         return spider
 
@@ -250,7 +252,7 @@ class PortalSpider(scrapy.Spider):
             elif urlsplit(original).netloc in self.hosts or facts is not None:
                 judged = judge_page(original, response.url, facts.title if facts else None,
                                     facts.text if facts else "", self.home, facts.refresh if facts else None,
-                                    missing_page=self.missing_page if urlsplit(original).netloc in self.hosts else None)
+                                    phrases=self.phrases, missing_page=self.missing_page if urlsplit(original).netloc in self.hosts else None)
             if judged is not None:
                 verdict, note = judged.verdict, judged.note
         if verdict in ("ok", "redirected") and (problems := self._tls_problems(response)):
