@@ -52,6 +52,8 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.demo.portal import trs_pager
+
 AS_OF = dt.date(2026, 11, 22)
 SEED = 20261122
 PAGE_SIZE = 20  # rows per list page
@@ -327,18 +329,7 @@ class Renderer:
         short = t if len(a.title) <= 28 else escape(a.title[:28]) + "…"
         return f'<li><a href="{href}" title="{t}">{short}</a><span class="date">{a.when:%Y-%m-%d}</span></li>'
 
-    @staticmethod
-    def pager(count: int, cur: int) -> str:
-        name = lambda i: "index.html" if i == 0 else f"index_{i}.html"  # noqa: E731  TRS: page 2 is index_1
-        parts = [f"共{count}页", f'<a href="{name(0)}">首页</a>']
-        if cur > 0:
-            parts.append(f'<a href="{name(cur - 1)}">上一页</a>')
-        parts += [f'<span class="current">{i + 1}</span>' if i == cur else f'<a href="{name(i)}">{i + 1}</a>'
-                  for i in range(count)]
-        if cur < count - 1:
-            parts.append(f'<a href="{name(cur + 1)}">下一页</a>')
-        parts.append(f'<a href="{name(count - 1)}">尾页</a>')
-        return f'<div class="page">{" ".join(parts)}</div>'
+    pager = staticmethod(trs_pager)  # the same TRS pager markup as the demo portal
 
     def list_page(self, col: Column, items: list[Article], cur: int) -> str:
         rows = "\n".join(self.row(f"{a.when:%Y%m}/t{a.when:%Y%m%d}_{a.docid}.html", a) for a in items)

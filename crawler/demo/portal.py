@@ -339,7 +339,7 @@ def _item(href: str, d: _Doc) -> str:
     return f'<li><a href="{href}" title="{t}">{escape(_short(d.title))}</a><span class="date">{d.when:%Y-%m-%d}</span></li>'
 
 
-def _pager(count: int, cur: int) -> str:
+def trs_pager(count: int, cur: int) -> str:
     name = lambda i: "index.html" if i == 0 else f"index_{i}.html"  # noqa: E731  TRS: page 2 is index_1
     parts = [f"共{count}页", f'<a href="{name(0)}">首页</a>']
     if cur > 0:
@@ -360,7 +360,7 @@ def _list_pages(as_of: date, col: Column, docs: list[_Doc]) -> dict[str, bytes]:
         items = "\n".join(_item(f"./{d.when:%Y%m}/t{d.when:%Y%m%d}_{d.docid}.html", d) for d in chunk)
         items = items or '<li class="empty">暂无信息</li>'
         main = (f'<div class="column-title"><h2>{col.name}</h2></div>\n<ul class="list">\n{items}\n</ul>\n'
-                f"{_pager(len(chunks), p)}")
+                f"{trs_pager(len(chunks), p)}")
         metas = {"ColumnName": col.name, "ColumnType": col.column_type, "ColumnDescription": col.name}
         out[f"{col.path}/{'index.html' if p == 0 else f'index_{p}.html'}"] = _page(
             as_of, f"{col.name} - {SITE_NAME}", main, metas, [(col.name, col.url)])
