@@ -88,7 +88,7 @@ def extract_list(doc: lxml_html.HtmlElement, page_url: str) -> ListFacts:
     return ListFacts(items, tuple(_pages(doc, page_url)), empty)
 
 
-def _same_list(url: str, page_url: str) -> bool:
+def same_list(url: str, page_url: str) -> bool:
     """Pages of one list share host and folder: a guard against calendars and other traps."""
     a, b = urlsplit(url), urlsplit(page_url)
     folder = b.path.rsplit("/", 1)[0] + "/"
@@ -106,6 +106,6 @@ def _pages(doc: lxml_html.HtmlElement, page_url: str) -> list[str]:
         if not (_NEXT_TEXT.match(text) or (in_pager and (text.isdigit() or text in ("首页", "上一页")))):
             continue
         url = normalize_url(a.get("href"), page_url)
-        if url and url != page_url and _same_list(url, page_url) and url not in out:
+        if url and url != page_url and same_list(url, page_url) and url not in out:
             out.append(url)
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,13 +12,14 @@ from lxml import html as lxml_html
 
 from crawler.extract.dates import DATE_RE, date_from_url, parse_date
 from crawler.extract.links import PageLink, extract_links, normalize_url
-from crawler.extract.listing import ListFacts, extract_list
+from crawler.extract.cms import HanwebList, expand_datastores, trs_pages
+from crawler.extract.listing import ListFacts, extract_list, same_list
 from crawler.extract.metadata import extract_metadata
 
 # Publication dates in order of preference. Generation/modification times (Maketime,
 # 页面生成时间, lastmodifiedtime, 生成日期) are never publication dates.
 _LABELLED = re.compile(
-    r"(?:发布日期|发布时间|发稿时间|发表时间|发表日期|(?<![\u4e00-\u9fff])(?:时间|日期))\s*[:：]\s*"
+    r"(?:发布日期|发布时间|发稿时间|发表时间|发表日期|發佈日期|發布日期|發布時間|(?<![\u4e00-\u9fff])(?:时间|日期|時間))\s*[:：]\s*"
     r"(?:</?[a-z][^>]*>\s*)*"  # a tag between label and value: 发布日期: <span>2012-06-24</span>
     + DATE_RE.pattern
 )
@@ -41,6 +42,7 @@ class PageFacts:
     meta: dict[str, str] = field(default_factory=dict)
     doc: Any = field(default=None, repr=False)  # the parsed tree, for column discovery
     refresh: str | None = None  # where a meta refresh or a script sends the reader
+    hanweb: HanwebList | None = None  # a Hanweb list's dataproxy paging
 
     def as_json(self) -> dict:
         out = {
@@ -61,11 +63,35 @@ class PageFacts:
         return out
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", re.I)
+_GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn"}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_PARSER = lxml_html.HTMLParser(remove_comments=True)
+
+
+def decode_html(body: bytes, declared: str | None = None) -> str:
+    """Text of a page whose charset may be missing or wrong (GBK pages labelled UTF-8 and the
+    reverse are common). Strict UTF-8 first — valid UTF-8 is almost never an accident —
+    then the HTTP header's and the page's own charset, then GB18030 (a superset of GB2312 and
+    GBK); bs4's UnicodeDammit guesses the rest."""
+    meta = _META_CHARSET.search(body[:4096])
+    for name in ("utf-8", declared, meta.group(1).decode("ascii", "ignore") if meta else None, "gb18030"):
+        if not name:
+            continue
+        name = "gb18030" if name.lower() in _GB else name
+        try:
+            return body.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    from bs4 import UnicodeDammit
+
+    return UnicodeDammit(body).unicode_markup or body.decode("utf-8", "replace")
+
+
 def parse_html(body: bytes | str, encoding: str | None = None) -> lxml_html.HtmlElement:
-    if isinstance(body, bytes):
-        parser = lxml_html.HTMLParser(encoding=encoding or "utf-8", remove_comments=True)
-        return lxml_html.document_fromstring(body or b"<html></html>", parser=parser)
-    return lxml_html.document_fromstring(body or "<html></html>")
+    text = decode_html(body, encoding) if isinstance(body, bytes) else body
+    text = _XML_DECLARATION.sub("", text.lstrip("\ufeff"))  # lxml refuses str with an encoding declaration
+    return lxml_html.document_fromstring(text or "<html></html>", parser=_PARSER)
 
 
 def _metas(doc) -> dict[str, str]:
@@ -110,6 +136,8 @@ def published_date(meta: dict[str, str], metadata: dict[str, str], url: str, tex
 def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status: int = 200, is_home: bool = False) -> PageFacts:
     doc = parse_html(body, encoding)
     refresh = refresh_target(doc, url)
+    hanweb = expand_datastores(doc, url)  # before scripts are dropped: they hold the list
+    script_pages = trs_pages(doc, url)
     for bad in doc.iter(*_DROP):
         bad.text = None  # keep tails; script bodies are not page text
     meta = _metas(doc)
@@ -124,6 +152,9 @@ def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status:
     if refresh and all(link.url != refresh for link in links):
         links.append(PageLink(refresh, "", "refresh"))  # where the page sends its readers is a link too
     listing = extract_list(doc, url)
+    if script_pages:
+        extra = [p for p in script_pages if p not in listing.pages and same_list(p, url)]
+        listing = replace(listing, pages=listing.pages + tuple(extra))
     published, source = published_date(meta, metadata, url, text)
     if status >= 400 or (len(text) < 400 and title and _ERROR_TITLES.search(title)):
         kind = "error"
@@ -136,7 +167,7 @@ def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status:
         kind = "article"
     else:
         kind = "page"
-    return PageFacts(url, title, published, source, metadata, links, kind, listing, text, meta, doc, refresh)
+    return PageFacts(url, title, published, source, metadata, links, kind, listing, text, meta, doc, refresh, hanweb)
 
 
 _SCRIPT_LOCATION = re.compile(r"""(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']""")

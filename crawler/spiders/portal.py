@@ -9,6 +9,7 @@ pipeline; the spider only decides what to request.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any, Iterator
 from urllib.parse import urljoin, urlsplit
@@ -19,7 +20,9 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.extract.cms import records_document
 from crawler.extract.columns import categorize, discover_columns
+from crawler.extract.listing import extract_list
 from crawler.extract.links import is_asset, is_attachment
 from crawler.extract.page import PageFacts, analyse
 from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteVisitItem
@@ -81,7 +84,7 @@ class PortalSpider(scrapy.Spider):
 
     def fingerprint(self, response: Response) -> Iterator[Any]:
         if 200 <= response.status < 300 and _is_html(response):
-            facts = analyse(response.body, response.url, encoding=response.encoding)
+            facts = analyse(response.body, response.url, encoding=_header_charset(response))
             self.missing_page = MissingPage(response.url if response.meta.get("redirect_urls") else None,
                                             facts.title, len(facts.text))
         yield from self._start_crawl()
@@ -150,9 +153,38 @@ class PortalSpider(scrapy.Spider):
             yield scrapy.Request(page, callback=self.parse_list, errback=self.check_failed, priority=PRIORITY_LIST_PAGE,
                                  meta=_META, dont_filter=True,
                                  cb_kwargs={"column_url": column_url, "first": False})
+        if first and facts.hanweb is not None:  # the rest of a Hanweb list: dataproxy.jsp
+            for url, method, form in facts.hanweb.requests(self.max_list_pages):
+                if url in self.requested:
+                    continue
+                self.requested.add(url)
+                self.list_pages[column_url] += 1
+                headers = {"Referer": response.url}
+                if form is not None:
+                    yield scrapy.FormRequest(url, formdata=form, headers=headers, callback=self.parse_proxy,
+                                             errback=self.proxy_failed, meta=_META, dont_filter=True,
+                                             priority=PRIORITY_LIST_PAGE, cb_kwargs={"column_url": column_url})
+                else:
+                    yield scrapy.Request(url, headers=headers, callback=self.parse_proxy, errback=self.proxy_failed,
+                                         meta=_META, dont_filter=True, priority=PRIORITY_LIST_PAGE,
+                                         cb_kwargs={"column_url": column_url})
         for item in listing.items:  # articles before the other links of the page
             yield from self._follow(item.url, priority=PRIORITY_ARTICLE)
         yield from self._links(facts)
+
+    def parse_proxy(self, response: Response, column_url: str) -> Iterator[Any]:
+        """A Hanweb dataproxy.jsp answer: more rows of the column's list."""
+        if not 200 <= response.status < 300:
+            return
+        listing = extract_list(records_document(response.text), response.url)
+        yield ListPageItem(self.site["name"], column_url, response.url, False, "list",
+                           [(i.url, i.title, None if i.pinned else i.date) for i in listing.items])
+        for item in listing.items:
+            yield from self._follow(item.url, priority=PRIORITY_ARTICLE)
+
+    def proxy_failed(self, failure: Failure) -> Iterator[Any]:
+        self.logger.warning("dataproxy request %s failed: %s", failure.request.url, failure.value)
+        return iter(())
 
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         verdict, error = verdict_for_failure(failure.value)
@@ -184,7 +216,7 @@ class PortalSpider(scrapy.Spider):
             if redirected:
                 self.requested.add(response.url)  # crawled here, not again under its own URL
             self.parsed += 1
-            facts = analyse(response.body, response.url, encoding=response.encoding,
+            facts = analyse(response.body, response.url, encoding=_header_charset(response),
                             status=response.status, is_home=is_home)
         check = self._check_item(response, facts)
         yield check
@@ -226,7 +258,7 @@ class PortalSpider(scrapy.Spider):
             return
         facts = None
         if 200 <= response.status < 300 and _is_html(response) and not is_attachment(response.url):
-            facts = analyse(response.body, response.url, encoding=response.encoding)
+            facts = analyse(response.body, response.url, encoding=_header_charset(response))
         yield self._check_item(response, facts)
 
     def _confirm(self, response: Response) -> scrapy.Request | None:
@@ -288,6 +320,11 @@ def _evidence_headers(response: Response) -> dict[str, str] | None:
     out = {name: response.headers.get(name).decode("latin-1")[:300]
            for name in _EVIDENCE_HEADERS if response.headers.get(name)}
     return out or None
+
+
+def _header_charset(response: Response) -> str | None:
+    match = re.search(r"charset=([-\w]+)", _content_type(response) or "", re.I)
+    return match.group(1) if match else None
 
 
 def _content_type(response: Response) -> str | None:
