@@ -145,6 +145,7 @@ class ColumnConfig(_Model):
     needs_metadata: bool | None = None  # None: decided by category and the page
     schedule: Literal["monthly", "quarterly", "yearly"] | None = None
     due_days: Annotated[int, Field(ge=0)] | None = None  # days after the period allowed for it
+    browser: bool | None = None  # render with a browser: always, never, or None = when a list shows nothing
 
 
 class SiteConfig(_Model):
@@ -154,6 +155,7 @@ class SiteConfig(_Model):
     columns: list[ColumnConfig] = []
     crawl: CrawlOverrides = Field(default_factory=dict)  # type: ignore[valid-type]
     discover: bool = True  # also discover columns from the navigation
+    browser: bool | None = None  # default for its columns (None: automatic)
 
     @model_validator(mode="before")
     @classmethod

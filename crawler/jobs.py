@@ -49,8 +49,9 @@ def site_spec(site: SiteConfig) -> dict[str, Any]:
         "name": site.name,
         "url": site.url,
         "discover": site.discover,
-        "columns": [{"name": c.name, "url": c.url, "category": c.category, "owner": c.owner or site.owner}
-                    for c in site.columns],
+        "browser": site.browser,
+        "columns": [{"name": c.name, "url": c.url, "category": c.category, "owner": c.owner or site.owner,
+                     "browser": c.browser} for c in site.columns],
     }
 
 
@@ -62,6 +63,7 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
     from scrapy.utils.reactor import install_reactor, is_reactor_installed
     from twisted.internet import defer
 
+    from crawler.browser import browser_settings, find_browser
     from crawler.settings import TWISTED_REACTOR, crawl_settings
     from crawler.spiders.portal import PortalSpider
 
@@ -81,10 +83,15 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
         failures.append(f"{name}: {failure.value!r}")
 
     cached = good_external_urls(store, config.crawl.link_cache_days)
+    browser = find_browser()
+    if browser is None:
+        log.info("no Chromium found: JavaScript-only columns will be recorded as unread")
     crawls, crawlers = [], {}
     for site in sites:
-        settings = Settings(crawl_settings(config.crawl_for(site), database=store.url, run_id=run_id,
-                                           site=site.name, progress=progress),
+        crawl_config = config.crawl_for(site)
+        settings = Settings({**crawl_settings(crawl_config, database=store.url, run_id=run_id, site=site.name,
+                                              progress=progress),
+                             **browser_settings(browser, crawl_config.timeout)},
                             priority="cmdline")  # above the process's defaults, which Scrapy merges in
         settings["LOG_INSTALL_ROOT_HANDLER"] = False
         crawler = crawlers[site.name] = Crawler(PortalSpider, settings)

@@ -94,9 +94,9 @@ def test_example_shows_every_key() -> None:
     assert set(data) == set(Config.model_fields)
     assert set(data["crawl"]) == set(CrawlConfig.model_fields)
     site = data["sites"][0]
-    assert set(site) == {"name", "url", "owner", "columns", "crawl", "discover"}
+    assert set(site) == {"name", "url", "owner", "columns", "crawl", "discover", "browser"}
     column_keys = set().union(*(c.keys() for c in site["columns"]))
-    assert column_keys == {"name", "url", "category", "owner", "needs_metadata", "schedule", "due_days"}
+    assert column_keys == {"name", "url", "category", "owner", "needs_metadata", "schedule", "due_days", "browser"}
     assert set(data["accounts"][0]) == {"name", "platform", "feed", "pages", "owner"}
     assert set(data["notify"][0]) == {"name", "url", "send", "owners"}
     assert set(data["calendar"]) == {"holidays", "workdays"}

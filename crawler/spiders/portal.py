@@ -20,6 +20,7 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.browser import render_meta
 from crawler.extract.cms import records_document
 from crawler.extract.columns import categorize, discover_columns
 from crawler.extract.listing import extract_list
@@ -43,6 +44,7 @@ PRIORITY_COLUMN = 50
 PRIORITY_ARTICLE = 45
 PRIORITY_LIST_PAGE = 40
 PRIORITY_PAGE = 20
+_CHALLENGE_MARKERS = (b"__jsl_clearance", b"acw_sc__", b"challenge", b"_waf", "安全验证".encode(), b"document.cookie")
 SNIFF_BYTES = 64 * 1024  # of a checked (not crawled) URL's body
 _INDEX_NAMES = ("index.html", "index.htm", "index.shtml", "index.jhtml")
 _META = {"handle_httpstatus_list": list(range(400, 600))}
@@ -71,6 +73,7 @@ class PortalSpider(scrapy.Spider):
         spider.max_pages = crawler.settings.getint("GOVWATCH_MAX_PAGES", 5000)
         spider.max_list_pages = crawler.settings.getint("GOVWATCH_MAX_LIST_PAGES", 50)
         spider.text_cap = crawler.settings.getint("GOVWATCH_TEXT_CAP", 20000)
+        spider.browser = crawler.settings.getbool("GOVWATCH_BROWSER")
         spider.phrases = SOFT_404_PHRASES + tuple(crawler.settings.getlist("GOVWATCH_SOFT_404_PHRASES"))
         crawler.signals.connect(spider._bytes_received, signal=signals.bytes_received)
         return spider
@@ -97,7 +100,8 @@ class PortalSpider(scrapy.Spider):
         yield scrapy.Request(self.home, callback=self.parse_home, errback=self.home_failed,
                              meta=_META, priority=100, dont_filter=True)
         for col in self.site.get("columns", []):
-            yield from self._column(col["name"], col["url"], col.get("category"), "config", col.get("owner"))
+            yield from self._column(col["name"], col["url"], col.get("category"), "config", col.get("owner"),
+                                    col.get("browser"))
 
     # -- home and columns -------------------------------------------------------------------
 
@@ -117,18 +121,21 @@ class PortalSpider(scrapy.Spider):
         yield SiteVisitItem(self.site["name"], None, error, False)
         yield CheckItem(failure.request.url, verdict, error=error)
 
-    def _column(self, name: str, url: str, category: str | None, source: str, owner: str | None) -> Iterator[Any]:
+    def _column(self, name: str, url: str, category: str | None, source: str, owner: str | None,
+                browser: bool | None = None) -> Iterator[Any]:
         if url in self.columns or url in self.requested:
             return
         category = category or categorize(name)
-        self.columns[url] = {"name": name, "category": category}
+        browser = browser if browser is not None else self.site.get("browser")
+        self.columns[url] = {"name": name, "category": category, "browser": browser}
         yield ColumnItem(self.site["name"], name, url, category, source, owner)
         self.list_pages[url] = 1
         self.requested.add(url)
         if url.endswith("/"):  # the same first page under its file name (a pager's 首页 link)
             self.requested.update(url + index for index in _INDEX_NAMES)
+        meta = {**_META, **render_meta()} if browser and self.browser else _META
         yield scrapy.Request(url, callback=self.parse_list, errback=self.list_failed, priority=PRIORITY_COLUMN,
-                             meta=_META, dont_filter=True,
+                             meta=meta, dont_filter=True,
                              cb_kwargs={"column_url": url, "first": True})
 
     def parse_list(self, response: Response, column_url: str, first: bool) -> Iterator[Any]:
@@ -140,6 +147,16 @@ class PortalSpider(scrapy.Spider):
             return
         column = self.columns[column_url]
         listing = facts.listing
+        if first and not listing.is_list and column["category"] != "static" and column["browser"] is not False \
+                and not response.meta.get("playwright"):
+            # nothing listed without scripts: a JavaScript-written list, or a single page
+            if self.browser:
+                yield self._render(response.request)
+                return
+            yield ListPageItem(self.site["name"], column_url, response.url, True, "unread",
+                               error="the list may be written by JavaScript and no browser is available")
+            yield from self._links(facts)
+            return
         kind = "list" if listing.is_list else ("static" if column["category"] == "static" or facts.kind in ("article", "page") else "list")
         yield ListPageItem(
             self.site["name"], column_url, response.url, first, kind,
@@ -188,6 +205,8 @@ class PortalSpider(scrapy.Spider):
 
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         verdict, error = verdict_for_failure(failure.value)
+        if status := failure.request.meta.get("gw_challenged"):
+            verdict, error = "blocked", f"HTTP {status}, browser: {error}"
         url = failure.request.cb_kwargs["column_url"]
         yield CheckItem(failure.request.url, verdict, error=error)
         yield ListPageItem(self.site["name"], url, failure.request.url, True, "unread", error=error)
@@ -204,9 +223,10 @@ class PortalSpider(scrapy.Spider):
 
         The caller follows the page's links (``_links``) after its own requests, so that
         columns and list pages are requested as such before they turn up as plain links."""
-        if (again := self._confirm(response)) is not None:
+        if (again := self._confirm(response) or self._challenged(response)) is not None:
             yield again
             return None
+        response = _past_challenge(response)
         redirected = bool(response.meta.get("redirect_urls"))
         parse = (200 <= response.status < 300 and _is_html(response)
                  and (is_home or urlsplit(response.url).netloc in self.hosts)  # off-site: checked only
@@ -253,9 +273,10 @@ class PortalSpider(scrapy.Spider):
                                  priority=PRIORITY_CHECK, meta={**_META, "gw_sniff": True}, dont_filter=True)
 
     def checked(self, response: Response) -> Iterator[Any]:
-        if (again := self._confirm(response)) is not None:
+        if (again := self._confirm(response) or self._challenged(response)) is not None:
             yield again
             return
+        response = _past_challenge(response)
         facts = None
         if 200 <= response.status < 300 and _is_html(response) and not is_attachment(response.url):
             facts = analyse(response.body, response.url, encoding=_header_charset(response))
@@ -270,6 +291,22 @@ class PortalSpider(scrapy.Spider):
         meta = {**_META, "gw_attempt": 2, "gw_sniff": request.meta.get("gw_sniff", False)}
         return scrapy.Request(original, callback=request.callback, errback=request.errback,
                               cb_kwargs=request.cb_kwargs, meta=meta, priority=request.priority, dont_filter=True)
+
+    def _challenged(self, response: Response) -> scrapy.Request | None:
+        """HTTP 412 or a 403 JavaScript challenge: try once more in the browser, if there is one."""
+        if not self.browser or response.meta.get("playwright") or response.status not in (403, 412):
+            return None
+        if response.status == 403 and not any(m in response.body[:20000] for m in _CHALLENGE_MARKERS):
+            return None
+        again = self._render(response.request)
+        again.meta["gw_challenged"] = response.status  # if the browser fails too: still "blocked"
+        return again
+
+    def _render(self, request: scrapy.Request) -> scrapy.Request:
+        meta = {k: v for k, v in request.meta.items() if k.startswith("gw_")}
+        return scrapy.Request(request.url, callback=request.callback, errback=request.errback,
+                              cb_kwargs=request.cb_kwargs, meta={**_META, **meta, **render_meta()},
+                              priority=request.priority, dont_filter=True)
 
     def _check_item(self, response: Response, facts: PageFacts | None) -> CheckItem:
         chain = list(response.meta.get("redirect_urls", []))
@@ -310,6 +347,9 @@ class PortalSpider(scrapy.Spider):
 
     def check_failed(self, failure: Failure) -> Iterator[Any]:
         verdict, error = verdict_for_failure(failure.value)
+        if status := failure.request.meta.get("gw_challenged"):
+            yield CheckItem(failure.request.url, "blocked", status, error=f"browser: {error}")
+            return
         yield CheckItem(failure.request.url, verdict, error=error, attempts=failure.request.meta.get("gw_attempt", 1))
 
 
@@ -320,6 +360,16 @@ def _evidence_headers(response: Response) -> dict[str, str] | None:
     out = {name: response.headers.get(name).decode("latin-1")[:300]
            for name in _EVIDENCE_HEADERS if response.headers.get(name)}
     return out or None
+
+
+def _past_challenge(response: Response) -> Response:
+    """A challenge page the browser got through: Playwright reports the first navigation's
+    412/403, but the page it ended on (after the script set its cookie and reloaded) is the
+    real one."""
+    if response.meta.get("playwright") and response.status in (403, 412) \
+            and not any(m in response.body[:20000] for m in _CHALLENGE_MARKERS):
+        return response.replace(status=200)
+    return response
 
 
 def _header_charset(response: Response) -> str | None:
