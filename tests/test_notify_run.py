@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import govwatch
+from test_e2e_demo import planted_entries
 from crawler.demo.server import PortalServer
 
 pytestmark = pytest.mark.slow
@@ -50,7 +51,8 @@ def test_run_notifies_new_then_only_changes(demo_dir, tmp_path):
             first = govwatch("run", "--config", str(sites), "--as-of", "2026-11-22")
             assert len(receiver.messages) == 1
             msg = receiver.messages[0]["json"]
-            assert "新发现问题 7 个" in msg["title"] and "示例县人民政府" in msg["message"]
+            planted = len(planted_entries(directory))
+            assert f"新发现问题 {planted} 个" in msg["title"] and "示例县人民政府" in msg["message"]
             assert receiver.messages[0]["token"] == "s3cr3tTOKEN"
             assert "s3cr3tTOKEN" not in first.stderr + first.stdout  # tokens never printed
             govwatch("run", "--config", str(sites), "--as-of", "2026-11-23")

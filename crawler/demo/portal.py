@@ -4,6 +4,16 @@ Static UTF-8 HTML in TRS style (columns as folders, articles at ./YYYYMM/tYYYYMM
 list pages index.html, index_1.html ...). Every date is relative to the as-of date, so the
 planted problems (`Portal.planted`) and the traps (`Portal.traps`) hold on any day.
 All content is invented; the markup is modelled on real county portals.
+
+Three more columns are published the way real CMSs do it, so a crawler has to understand the
+CMS to reach their items (research/gov-cms-patterns.md §1.2, §2.2-2.3):
+
+* 工作动态 /gzdt/ — TRS WCM list pages whose pager exists only as a script (`var countPage` on
+  page 0, `createPageHTML(3, i, "index", "html")` on the others);
+* 部门动态 /col/col1234/index.html — 大汉 Hanweb JCMS: the first 15 rows inside a
+  `<script type="text/xml"><datastore>`, the rest from /module/web/jpage/dataproxy.jsp (answered by
+  the demo server from `_dataproxy.json`, GET by page or POST by record range);
+* 公示公告 /gsgg/ — an empty list filled in the browser from /gsgg/list.json.
 """
 
 from __future__ import annotations
@@ -37,6 +47,20 @@ JIUCUO = "/jiucuo.html"
 TRAP_HREFS = ("#top", f"mailto:{EMAIL}", f"tel:{PHONE}", "javascript:void(0)")
 META_FIELDS = ("索引号", "发文机关", "发文字号", "成文日期", "发布日期")  # what missing-metadata requires
 
+# The CMS-style columns (工作动态 TRS, 部门动态 Hanweb, 公示公告 JavaScript).
+GZDT_DEAD = "/uploads/2026/gzdt-missing.doc"  # only on an article listed on /gzdt/index_2.html
+BMDT_DEAD = "/uploads/2026/bmdt-missing.pdf"  # only on an article among dataproxy records 31-45
+GSGG_DEAD = "/uploads/2026/gsgg-missing.pdf"  # only on an article of the script-rendered list
+GZDT_PAGES = 3  # TRS list pages of 工作动态 (index.html, index_1.html, index_2.html)
+GZDT_OLD_COUNT = 9  # the stale countPage inside an HTML comment on /gzdt/index.html
+HANWEB_COLUMNID = 1234
+HANWEB_UNITID = 5678
+HANWEB_WEBID = 1
+HANWEB_PER_PAGE = 15
+DATAPROXY = "/module/web/jpage/dataproxy.jsp"
+JQUERY = "/module/jslib/jquery/jquery.js"
+GSGG_JSON = "/gsgg/list.json"
+
 
 @dataclass(frozen=True)
 class Column:
@@ -44,10 +68,12 @@ class Column:
     path: str  # folder, e.g. "xwdt"
     category: str  # DESIGN.md column categories
     column_type: str  # national ColumnType meta value
+    cms: str = "trs"  # how its list is published: "trs" (plain or script pager), "hanweb", "js"
+    link: str | None = None  # the nav link when it is not the folder
 
     @property
     def url(self) -> str:
-        return f"/{self.path}/"
+        return self.link or f"/{self.path}/"
 
 
 COLUMNS = (
@@ -59,7 +85,13 @@ COLUMNS = (
     Column("规划计划", "ghjh", "plan", "信息公开目录"),
     Column("机构职能", "jgzn", "static", "机构职能"),
 )
-COL = {c.path: c for c in COLUMNS}
+GZDT = Column("工作动态", "gzdt", "news", "工作动态")
+BMDT = Column("部门动态", f"col/col{HANWEB_COLUMNID}", "news", "工作动态", "hanweb",
+              f"/col/col{HANWEB_COLUMNID}/index.html")
+GSGG = Column("公示公告", "gsgg", "notice", "信息公开目录", "js")
+CMS_COLUMNS = (GZDT, BMDT, GSGG)
+NAV_COLUMNS = COLUMNS + CMS_COLUMNS  # the nav bar of every page, in this order
+COL = {c.path: c for c in NAV_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -69,6 +101,8 @@ class Portal:
     planted: list[dict]  # what the audit must find
     traps: list[dict] = field(default_factory=list)  # what it must not report, and why
     columns: list[dict] = field(default_factory=list)  # name, url, category, newest, items
+    # what the server's dataproxy.jsp answers: {"1234": {"perpage": 15, "unitid": 5678, "records": [...]}}
+    dataproxy: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,7 +119,15 @@ class _Doc:
 
     @property
     def url(self) -> str:
+        if self.col.cms == "hanweb":  # /art/YYYY/M/D/art_COLUMNID_ID.html, month and day not padded
+            w = self.when
+            return f"/art/{w.year}/{w.month}/{w.day}/art_{HANWEB_COLUMNID}_{self.docid}.html"
         return f"/{self.col.path}/{self.when:%Y%m}/t{self.when:%Y%m%d}_{self.docid}.html"
+
+    @property
+    def rel(self) -> str:
+        """The href a TRS list page writes: relative to the column folder."""
+        return f"./{self.when:%Y%m}/t{self.when:%Y%m%d}_{self.docid}.html"
 
 
 # ---------------------------------------------------------------- content (invented)
@@ -177,6 +219,37 @@ _JGZN = (
         "办公时间为法定工作日上午八时至十二时、下午二时半至五时半。",
     )),
 )
+
+# 工作动态 (TRS): 12 townships x 4 kinds of work = 48 items, interleaved by township
+_TOWNS = ("城关镇", "青石镇", "河口乡", "白沙镇", "龙潭乡", "东坪镇", "新村乡", "石门镇", "桥头乡", "双溪镇", "柳塘乡", "南岭镇")
+_TOWN_WORK = (
+    ("召开重点工作推进会", "召开重点工作推进会，逐项梳理年度目标任务完成情况，对进度滞后的事项明确责任人和完成时限。"),
+    ("开展人居环境集中整治行动", "组织机关干部和村组保洁员开展人居环境集中整治行动，重点清理房前屋后和沟渠河道的积存垃圾。"),
+    ("开展矛盾纠纷排查化解工作", "组织综治、司法和村（社区）干部开展矛盾纠纷拉网式排查，对排查出的问题逐一登记、限期化解。"),
+    ("举办农村实用技术培训班", "邀请县农业技术推广中心专家授课，围绕特色种植、畜禽养殖和农产品电商销售开展实用技术培训。"),
+)
+# 部门动态 (Hanweb): 15 departments x 3 kinds of work = 45 records
+_DEPTS = ("县发展和改革委员会", "县教育体育局", "县科学技术局", "县工业和信息化局", "县民政局", "县司法局", "县财政局",
+          "县人力资源和社会保障局", "县自然资源局", "县生态环境局", "县住房和城乡建设局", "县交通运输局", "县水利局",
+          "县农业农村局", "县商务局")
+_DEPT_WORK = (
+    ("召开党风廉政建设工作会议", "召开党风廉政建设工作会议，通报近期廉政风险排查情况，对重点岗位和关键环节提出具体防控要求。"),
+    ("开展“政务服务进基层”活动", "组织业务骨干走进乡镇便民服务中心，现场指导高频事项办理，收集群众和企业办事中遇到的问题。"),
+    ("组织干部职工参加业务知识培训", "组织全体干部职工参加业务知识培训，围绕政策法规、业务流程和信息公开等内容进行集中学习。"),
+)
+# 公示公告 (JavaScript list): (title, text, source)
+_GSGG = (
+    ("关于拟推荐县级劳动模范候选人的公示", "经各单位推荐、县总工会审核，现将拟推荐的县级劳动模范候选人名单予以公示。", "示例县总工会"),
+    ("示例县城区道路改造工程房屋征收范围公告", "因城区道路改造工程建设需要，现将房屋征收范围予以公告，范围内暂停办理相关审批手续。", "示例县住房和城乡建设局"),
+    ("关于县级非物质文化遗产代表性项目拟入选名单的公示", "经专家评审和县非物质文化遗产保护工作领导小组审议，现将拟入选项目名单予以公示。", "示例县文化广电新闻出版旅游局"),
+    ("示例县城乡最低生活保障对象调整情况公示", "根据城乡最低生活保障动态管理有关规定，现将本季度保障对象调整情况予以公示。", "示例县民政局"),
+    ("关于县级文明单位拟命名名单的公示", "经申报、考核和县文明委审议，现将拟命名的县级文明单位名单予以公示。", "示例县精神文明建设委员会办公室"),
+    ("示例县公共租赁住房分配结果公示", "根据公共租赁住房分配管理办法，经资格审核和公开摇号，现将本批次分配结果予以公示。", "示例县住房和城乡建设局"),
+)
+_GZDT_DAYS = lambda i: 3 + 2 * i  # noqa: E731  newest 3 days before as_of
+_BMDT_DAYS = lambda i: 5 + 2 * i  # noqa: E731  newest 5 days before as_of
+_GSGG_DAYS = lambda i: 10 + 9 * i  # noqa: E731  newest 10 days before as_of
+_GZDT_DEAD_ROW, _BMDT_DEAD_ROW, _GSGG_DEAD_ROW = 43, 37, 2  # 0-based rows: list page 3, record 38, item 3
 
 _CSS = """body{margin:0;font:14px/1.8 "Microsoft YaHei",SimSun,sans-serif;color:#333}
 .header{background:#c8102e;color:#fff;padding:10px 40px}.header img{vertical-align:middle}
@@ -287,6 +360,32 @@ def _build_docs(as_of: date) -> dict[str, list[_Doc]]:
     return docs
 
 
+def _build_cms_docs(as_of: date) -> dict[str, list[_Doc]]:
+    """工作动态, 部门动态 and 公示公告, newest first. Own docid ranges (2001+, 4001+, 3001+, newest
+    first) so the other columns' URLs do not move."""
+    day = lambda n: as_of - timedelta(days=n)  # noqa: E731
+    gzdt, bmdt, gsgg = [], [], []
+    for i in range(len(_TOWNS) * len(_TOWN_WORK)):
+        town, (work, lead) = _TOWNS[i % len(_TOWNS)], _TOWN_WORK[i // len(_TOWNS)]
+        when = _at(day(_GZDT_DAYS(i)), i)
+        gzdt.append(_Doc(GZDT, f"{town}{work}", when, f"{town}人民政府",
+                         [f"{_md(when.date())}，{town}{lead}", *_GENERIC[i % len(_GENERIC)]], docid=2001 + i))
+    gzdt[_GZDT_DEAD_ROW].attachments.append((GZDT_DEAD, "附件：申报表.doc"))  # planted 404
+    for i in range(len(_DEPTS) * len(_DEPT_WORK)):
+        dept, (work, lead) = _DEPTS[i % len(_DEPTS)], _DEPT_WORK[i // len(_DEPTS)]
+        when = _at(day(_BMDT_DAYS(i)), i + 1)
+        bmdt.append(_Doc(BMDT, f"{dept}{work}", when, f"示例{dept}",
+                         [f"{_md(when.date())}，{dept}{lead}", *_GENERIC[(i + 1) % len(_GENERIC)]], docid=4001 + i))
+    bmdt[_BMDT_DEAD_ROW].attachments.append((BMDT_DEAD, "附件：通知原文.pdf"))  # planted 404
+    for i, (title, text, src) in enumerate(_GSGG):
+        when = _at(day(_GSGG_DAYS(i)), i + 2)
+        gsgg.append(_Doc(GSGG, title, when, src,
+                         [text, "公示期为自发布之日起五个工作日。公示期间，如有异议，请以书面形式向发布单位反映，"
+                                "反映情况须实事求是，并提供联系方式。", f"{src}　{_cn(when.date())}"], docid=3001 + i))
+    gsgg[_GSGG_DEAD_ROW].attachments.append((GSGG_DEAD, "附件：公示名单.pdf"))  # planted 404
+    return {GZDT.path: gzdt, BMDT.path: bmdt, GSGG.path: gsgg}
+
+
 # ---------------------------------------------------------------- rendering
 
 
@@ -294,7 +393,7 @@ def _page(as_of: date, title: str, main: str, metas: dict[str, str] | None = Non
           position: list[tuple[str, str]] | None = None, extra_tools: str = "") -> bytes:
     m = {"SiteName": SITE_NAME, "SiteDomain": SITE_DOMAIN, "SiteIDCode": SITE_CODE, **(metas or {})}
     head_metas = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in m.items())
-    nav = "".join(f'<li><a href="{c.url}">{c.name}</a></li>' for c in COLUMNS)
+    nav = "".join(f'<li><a href="{c.url}">{c.name}</a></li>' for c in NAV_COLUMNS)
     pos = ""
     if position:
         crumbs = " &gt; ".join(f'<a href="{u}">{escape(t)}</a>' for t, u in position)
@@ -448,6 +547,172 @@ def _jiucuo(as_of: date) -> bytes:
     return _page(as_of, f"我为政府网站找错 - {SITE_NAME}", main)
 
 
+# ---------------------------------------------------------------- CMS-style columns
+
+# TRS WCM, page 0: the classic inline pager (research §1.2). The string literals split the hrefs
+# ("index"+"_"+i+"."+"html") as TRS templates do, so no link is visible before the script runs.
+_TRS_CLASSIC = """<script type="text/javascript">
+var currentPage = 0;//所在页从0开始
+var prevPage = currentPage-1//上一页
+var nextPage = currentPage+1//下一页
+var countPage = %(count)d//共多少页
+//共计多少页
+document.write("共"+"&nbsp;<span class='count'>"+countPage+"</span>&nbsp;"+"页&nbsp;");
+//首页
+document.write("<a href=\\"index."+"html\\">首页</a>&nbsp;");
+//上一页
+if(countPage>1&&currentPage>1)
+document.write("<a href=\\"index"+"_"+prevPage+"."+"html\\">上一页</a>&nbsp;");
+else if(countPage>1&&currentPage==1)
+document.write("<a href=\\"index."+"html\\">上一页</a>&nbsp;");
+else
+document.write("上一页&nbsp;");
+//页码
+for(var i=0;i<countPage;i++){
+if(i==currentPage)
+document.write("<span class='current'>"+(i+1)+"</span>&nbsp;");
+else if(i==0)
+document.write("<a href=\\"index."+"html\\">"+(i+1)+"</a>&nbsp;");
+else
+document.write("<a href=\\"index"+"_"+i+"."+"html\\">"+(i+1)+"</a>&nbsp;");
+}
+//下一页
+if(countPage>1&&currentPage!=(countPage-1))
+document.write("<a href=\\"index"+"_"+nextPage+"."+"html\\">下一页</a>&nbsp;");
+else
+document.write("下一页&nbsp;");
+//尾页
+if(countPage!=1)
+document.write("<a href=\\"index"+"_"+(countPage-1)+"."+"html\\">尾页</a>");
+else
+document.write("尾页");
+</script>"""
+
+# TRS WCM, other pages: the function form, defined in the page and called once.
+_TRS_FUNCTION = """<script type="text/javascript">
+function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
+	if(_nPageCount == null || _nPageCount <= 1){
+		return;
+	}
+	var nCurrIndex = _nCurrIndex || 0;
+	var pageName = function(i){
+		return (i == 0 ? _sPageName : (_sPageName + "_" + i)) + "." + _sPageExt;
+	};
+	document.write("共" + _nPageCount + "页&nbsp;");
+	document.write("<a href=\\"" + pageName(0) + "\\">首页</a>&nbsp;");
+	if(nCurrIndex > 0)
+		document.write("<a href=\\"" + pageName(nCurrIndex - 1) + "\\">上一页</a>&nbsp;");
+	for(var i = 0; i < _nPageCount; i++){
+		if(i == nCurrIndex)
+			document.write("<span class='current'>" + (i + 1) + "</span>&nbsp;");
+		else
+			document.write("<a href=\\"" + pageName(i) + "\\">" + (i + 1) + "</a>&nbsp;");
+	}
+	if(nCurrIndex < _nPageCount - 1)
+		document.write("<a href=\\"" + pageName(nCurrIndex + 1) + "\\">下一页</a>&nbsp;");
+	document.write("<a href=\\"" + pageName(_nPageCount - 1) + "\\">尾页</a>");
+}
+createPageHTML(%(count)d, %(cur)d, "index", "html");
+</script>"""
+
+
+def _list_metas(col: Column) -> dict[str, str]:
+    return {"ColumnName": col.name, "ColumnType": col.column_type, "ColumnDescription": col.name}
+
+
+def _gzdt_pages(as_of: date, docs: list[_Doc]) -> dict[str, bytes]:
+    """工作动态: TRS list pages, rows with ./YYYYMM/ hrefs, the pager only as a script."""
+    col, out = GZDT, {}
+    chunks = [docs[i:i + PAGE_SIZE] for i in range(0, len(docs), PAGE_SIZE)]
+    assert len(chunks) == GZDT_PAGES
+    for p, chunk in enumerate(chunks):
+        rows = "\n".join(f'<li><a href="{d.rel}" title="{escape(d.title)}">{escape(_short(d.title))}</a>'
+                         f"<span>{d.when:%Y-%m-%d}</span></li>" for d in chunk)
+        if p == 0:  # an old pager left in a comment: its count is not the real one
+            pager = (f"<!-- <script>var countPage = {GZDT_OLD_COUNT}</script> -->\n"
+                     + _TRS_CLASSIC % {"count": len(chunks)})
+        else:
+            pager = _TRS_FUNCTION % {"count": len(chunks), "cur": p}
+        main = (f'<div class="column-title"><h2>{col.name}</h2></div>\n<ul class="list">\n{rows}\n</ul>\n'
+                f'<div class="page">\n{pager}\n</div>')
+        out[f"{col.path}/{'index.html' if p == 0 else f'index_{p}.html'}"] = _page(
+            as_of, f"{col.name} - {SITE_NAME}", main, _list_metas(col), [(col.name, col.url)])
+    return out
+
+
+def hanweb_record(d: _Doc) -> str:
+    """One row of a Hanweb datastore (the CDATA content of a <record>)."""
+    t = escape(d.title)  # quotes escaped too: the attribute is single-quoted, as Hanweb writes it
+    return f"<li><a href='{d.url}' title='{t}'>{escape(_short(d.title))}</a><span>{d.when:%Y-%m-%d}</span></li>"
+
+
+def _hanweb_ajax_param() -> str:
+    return (f"{{col:1,appid:1,webid:{HANWEB_WEBID},path:'/',columnid:{HANWEB_COLUMNID},sourceContentType:1,"
+            f"unitid:{HANWEB_UNITID},webname:'{SITE_NAME}',permissiontype:0}}")
+
+
+def _hanweb_list(as_of: date, docs: list[_Doc]) -> bytes:
+    """部门动态: no visible rows; the first group in a text/xml datastore, then the jpage call."""
+    col, uid = BMDT, HANWEB_UNITID
+    nextgroup = (f"{DATAPROXY}?page=1&appid=1&webid={HANWEB_WEBID}&path=/&columnid={HANWEB_COLUMNID}"
+                 f"&unitid={uid}&webname={SITE_NAME}&permissiontype=0")
+    records = "".join(f"<record><![CDATA[{hanweb_record(d)}]]></record>\n" for d in docs[:HANWEB_PER_PAGE])
+    main = f"""<div class="column-title"><h2>{col.name}</h2></div>
+<div class="list-box">
+<div id="{uid}"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[<a href="{nextgroup}"></a>]]></nextgroup>
+<recordset>
+{records}</recordset>
+</datastore></script></div>
+</div>
+<script type="text/javascript" src="{JQUERY}"></script>
+<script type="text/javascript">
+$('#{uid}').jpage({{
+	dataStore: document.getElementById('{uid}').getElementsByTagName('script')[0].text,
+	proxyUrl:'{DATAPROXY}',
+	totalRecord:{len(docs)},
+	perPage:{HANWEB_PER_PAGE},
+	groupSize:1,
+	ajaxParam:{_hanweb_ajax_param()}
+}});
+</script>"""
+    return _page(as_of, f"{col.name} - {SITE_NAME}", main, _list_metas(col), [(col.name, col.url)])
+
+
+_GSGG_SCRIPT = """<script type="text/javascript">
+window.addEventListener('load', function () {
+	fetch('%s').then(function (r) { return r.json(); }).then(function (data) {
+		var ul = document.getElementById('list');
+		(data.items || []).forEach(function (it) {
+			var li = document.createElement('li'), a = document.createElement('a'), span = document.createElement('span');
+			a.href = it.url;
+			a.title = it.title;
+			a.textContent = it.title;
+			span.className = 'date';
+			span.textContent = it.date;
+			li.appendChild(a);
+			li.appendChild(span);
+			ul.appendChild(li);
+		});
+	});
+});
+</script>"""
+
+
+def _gsgg_list(as_of: date) -> bytes:
+    """公示公告: an empty list that a script fills from list.json after load."""
+    col = GSGG
+    main = (f'<div class="column-title"><h2>{col.name}</h2></div>\n<ul class="list" id="list"></ul>\n'
+            + _GSGG_SCRIPT % GSGG_JSON)
+    return _page(as_of, f"{col.name} - {SITE_NAME}", main, _list_metas(col), [(col.name, col.url)])
+
+
+def _gsgg_json(docs: list[_Doc]) -> bytes:
+    items = [{"title": d.title, "url": d.url, "date": d.when.date().isoformat()} for d in docs]
+    data = {"column": GSGG.name, "total": len(items), "items": items}
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
 # ---------------------------------------------------------------- public API
 
 
@@ -472,6 +737,18 @@ def build_portal(as_of: date) -> Portal:
         for d in docs[col.path]:
             files[d.url[1:]] = _article(as_of, d)
 
+    cms = _build_cms_docs(as_of)
+    gzdt, bmdt, gsgg = cms[GZDT.path], cms[BMDT.path], cms[GSGG.path]
+    files.update(_gzdt_pages(as_of, gzdt))
+    files[BMDT.url[1:]] = _hanweb_list(as_of, bmdt)
+    files[JQUERY[1:]] = (ASSETS / "jquery.js").read_bytes()
+    files[f"{GSGG.path}/index.html"] = _gsgg_list(as_of)
+    files[GSGG_JSON[1:]] = _gsgg_json(gsgg)
+    for d in (*gzdt, *bmdt, *gsgg):
+        files[d.url[1:]] = _article(as_of, d)
+    dataproxy = {str(HANWEB_COLUMNID): {"perpage": HANWEB_PER_PAGE, "unitid": HANWEB_UNITID,
+                                        "records": [hanweb_record(d) for d in bmdt]}}
+
     routes = {GONE_POLICY: {"status": 410}, REDIRECT: {"status": 301, "location": REDIRECT_TARGET}}
 
     news, notice, pol = docs["xwdt"], docs["tzgg"], docs["zcwj"]
@@ -486,6 +763,13 @@ def build_portal(as_of: date) -> Portal:
         {"rule": "blank-column", "url": "/ghjh/", "column": "规划计划", "pages": [], "detail": {}},
         {"rule": "missing-metadata", "url": doc_a.url, "column": "政策文件", "pages": [], "detail": {"missing": ["发文字号"]}},
         {"rule": "missing-metadata", "url": doc_b.url, "column": "政策文件", "pages": [], "detail": {"missing": ["索引号", "成文日期"]}},
+        # reachable only through the TRS script pager (/gzdt/index_2.html)
+        {"rule": "dead-link", "url": GZDT_DEAD, "column": None, "pages": [gzdt[_GZDT_DEAD_ROW].url], "detail": {"status": 404}},
+        # reachable only through dataproxy.jsp (page 3 / records 31-45)
+        {"rule": "dead-link", "url": BMDT_DEAD, "column": None, "pages": [bmdt[_BMDT_DEAD_ROW].url], "detail": {"status": 404}},
+        # reachable only through the list a script renders from /gsgg/list.json
+        {"rule": "dead-link", "url": GSGG_DEAD, "column": None, "pages": [gsgg[_GSGG_DEAD_ROW].url], "detail": {"status": 404},
+         "needs_browser": True},
     ]
 
     link_rules = ["dead-link"]
@@ -502,6 +786,25 @@ def build_portal(as_of: date) -> Portal:
         {"url": "/jgzn/", "rules": ["stale-column", "blank-column"], "why": "static single page (机构职能) without list or dates"},
         {"url": "/tzgg/", "rules": ["blank-column"], "why": "stale, not blank"},
         {"url": "/ghjh/", "rules": ["stale-column"], "why": "a column that never had an item is blank-column only"},
+        {"url": GZDT.url, "rules": ["stale-column", "blank-column"],
+         "why": f"TRS column, {len(gzdt)} items on {GZDT_PAGES} list pages, newest 3 days before as_of; the pager "
+                "exists only as a script (var countPage on page 0, createPageHTML on the others)"},
+        *({"url": f"/gzdt/index_{i}.html", "rules": link_rules,
+           "why": f"an old <script>var countPage = {GZDT_OLD_COUNT}</script> inside an HTML comment on /gzdt/index.html; "
+                  f"the live pager says {GZDT_PAGES} pages, so this page is never linked (it does not exist)"}
+          for i in range(GZDT_PAGES, GZDT_OLD_COUNT)),
+        {"url": BMDT.url, "rules": ["stale-column", "blank-column"],
+         "why": f"Hanweb column: no visible rows, the first {HANWEB_PER_PAGE} records sit in a "
+                f"<script type=\"text/xml\"> datastore and the rest come from {DATAPROXY}; "
+                f"{len(bmdt)} records, newest 5 days before as_of"},
+        {"url": DATAPROXY, "rules": ["dead-link", "bad-attachment"],
+         "why": "Hanweb list endpoint: XML for GET ?page=N&columnid=... and POST ?startrecord=&endrecord=&perpage= "
+                "(form body with columnid); an unknown or missing columnid gives an empty datastore, not an error"},
+        {"url": JQUERY, "rules": ["dead-link", "bad-attachment"], "why": "existing script referenced by the Hanweb list page"},
+        {"url": GSGG.url, "rules": ["stale-column", "blank-column"],
+         "why": f"the list is rendered by a script from {GSGG_JSON} (6 items, newest 10 days before as_of); "
+                "without a browser the column is unread, not blank"},
+        {"url": GSGG_JSON, "rules": ["dead-link", "bad-attachment"], "why": "existing JSON the 公示公告 page fetches"},
         {"url": "/", "rules": ["homepage-stale", "missing-site-identity"], "why": "home shows yesterday's news; footer has 标识码, ICP, 公网安备, 主办单位"},
         {"url": "*", "rules": [], "why": f"<meta name=\"Maketime\" content=\"{as_of} 03:00:00\"> on every page is generation time, not a publication date"},
         *({"url": d.url, "rules": ["missing-metadata", "interpretation-overdue", "interpretation-unlinked"],
@@ -513,11 +816,14 @@ def build_portal(as_of: date) -> Portal:
     columns = [{"name": c.name, "url": c.url, "category": c.category,
                 "newest": docs[c.path][0].when.date().isoformat() if docs.get(c.path) else None,
                 "items": len(docs.get(c.path, []))} for c in COLUMNS]
-    return Portal(files=files, routes=routes, planted=planted, traps=traps, columns=columns)
+    columns += [{"name": c.name, "url": c.url, "category": c.category, "cms": c.cms,
+                 "newest": cms[c.path][0].when.date().isoformat(), "items": len(cms[c.path])} for c in CMS_COLUMNS]
+    return Portal(files=files, routes=routes, planted=planted, traps=traps, columns=columns, dataproxy=dataproxy)
 
 
 def write_portal(root: Path, as_of: date) -> Portal:
-    """Write the portal under root (overwriting only its own files) plus _routes.json and _planted.json.
+    """Write the portal under root (overwriting only its own files) plus _routes.json, _planted.json
+    and _dataproxy.json (what the server's Hanweb dataproxy.jsp answers).
 
     Files written for an earlier as-of date and no longer part of the portal are removed (listed in
     _manifest.json), so old article URLs do not linger; other files in root are left alone.
@@ -542,5 +848,6 @@ def write_portal(root: Path, as_of: date) -> Portal:
     dump = lambda obj: json.dumps(obj, ensure_ascii=False, indent=1) + "\n"  # noqa: E731
     (root / "_routes.json").write_text(dump(portal.routes), "utf-8")
     (root / "_planted.json").write_text(dump(portal.planted), "utf-8")
+    (root / "_dataproxy.json").write_text(dump(portal.dataproxy), "utf-8")
     manifest.write_text(dump(sorted(portal.files)), "utf-8")
     return portal

@@ -4,12 +4,20 @@ Files are read from the root at request time, so a user can fix a planted proble
 or adding a file and re-running the audit. root/_routes.json holds special responses
 ({"/path": {"status": 301, "location": "/x"}}, {"status": 410}, any status, optional "headers"
 and "body"); it is re-read on every request for the same reason.
+
+It also answers 大汉 Hanweb's list endpoint /module/web/jpage/dataproxy.jsp from
+root/_dataproxy.json ({"<columnid>": {"perpage": 15, "records": ["<li>…</li>", …]}}), as Hanweb does:
+GET ?page=N&…&columnid=C (page N of perpage records, N from 1) or POST
+?startrecord=S&endrecord=E&perpage=P with the form body col=1&appid=1&…&columnid=C&… (records S..E).
+The answer is text/xml: <datastore><totalrecord>…</totalrecord><totalpage>…</totalpage><recordset>
+<record><![CDATA[…]]></record>…</recordset></datastore>; an unknown columnid gives totalrecord 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import mimetypes
 import sys
 import threading
@@ -17,7 +25,7 @@ from datetime import date, datetime
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 _TYPES = {
@@ -33,6 +41,39 @@ _TYPES = {
 }
 _ERRORS = {404: ("页面不存在", "您访问的页面不存在，请检查网址是否正确。"),
            410: ("页面已删除", "您访问的页面已被删除。")}
+DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+_MAX_FORM = 1 << 20  # a dataproxy form is a few hundred bytes
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def dataproxy_xml(data: dict, params: dict[str, str]) -> bytes:
+    """What Hanweb's dataproxy.jsp answers for these parameters (query and form merged)."""
+    column = data.get(str(params.get("columnid", "")).strip())
+    if not isinstance(column, dict):
+        column = {}
+    records = [r for r in column.get("records", []) if isinstance(r, str)]
+    per_page = _int(params.get("perpage")) or _int(str(column.get("perpage", ""))) or 15
+    per_page = max(1, per_page)
+    start = _int(params.get("startrecord"))
+    if start is not None:  # POST style: a record range, 1-based and inclusive
+        start = max(1, start)
+        end = _int(params.get("endrecord"))
+        end = start + per_page - 1 if end is None else end
+    else:  # GET style: a page number from 1
+        page = max(1, _int(params.get("page")) or 1)
+        start, end = (page - 1) * per_page + 1, page * per_page
+    chosen = records[start - 1:max(end, start - 1)]
+    total = len(records)
+    rows = "".join(f"<record><![CDATA[{r.replace(']]>', ']]]]><![CDATA[>')}]]></record>\n" for r in chosen)
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<datastore>\n<totalrecord>{total}</totalrecord>\n'
+            f"<totalpage>{math.ceil(total / per_page)}</totalpage>\n<recordset>\n{rows}</recordset>\n"
+            f"</datastore>\n").encode("utf-8")
 
 
 def _error_page(status: int) -> bytes:
@@ -60,6 +101,31 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         self._respond(body=False)
+
+    def do_POST(self) -> None:
+        length = _int(self.headers.get("Content-Length")) or 0
+        if self.headers.get("Transfer-Encoding") or length < 0 or length > _MAX_FORM:
+            self.close_connection = True  # a body we do not read must not be taken for the next request
+            self._send(413 if length > _MAX_FORM else 411, b"", "text/plain; charset=utf-8", True)
+            return
+        raw = self.rfile.read(length) if length else b""
+        path = unquote(urlsplit(self.path).path) or "/"
+        if path != DATAPROXY_PATH:
+            self._send(405, _error_page(405), "text/html; charset=utf-8", True, {"Allow": "GET, HEAD"})
+            return
+        form = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+        self._dataproxy({k: v[0] for k, v in form.items()}, body=True)
+
+    def _dataproxy(self, form: dict[str, str], body: bool) -> None:
+        query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+        params = {k: v[0] for k, v in query.items()}
+        params.update(form)  # the POST body carries columnid; the query the record range
+        try:
+            data = json.loads((self.server.root / "_dataproxy.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        self._send(200, dataproxy_xml(data if isinstance(data, dict) else {}, params),
+                   "text/xml; charset=utf-8", body)
 
     def _send(self, status: int, data: bytes, ctype: str, body: bool, headers: dict | None = None) -> None:
         self.send_response(status)
@@ -105,6 +171,9 @@ class _Handler(SimpleHTTPRequestHandler):
             data = route["body"].encode("utf-8") if "body" in route else (
                 b"" if 300 <= status < 400 else _error_page(status))
             self._send(status, data, route.get("content_type", "text/html; charset=utf-8"), body, headers)
+            return
+        if path == DATAPROXY_PATH:
+            self._dataproxy({}, body)
             return
         found = self._file(path)
         if isinstance(found, str):
