@@ -125,3 +125,42 @@ def test_real_pages(name):
     if published is not None:
         assert facts.published == published
     assert facts.metadata == expected_meta
+
+
+def test_breadcrumb_gives_the_article_column():
+    from crawler.extract.columns import breadcrumb_columns
+    from crawler.extract.page import parse_html
+
+    html = """<html><body><div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a>
+    &gt; <a href="/zwgk/tzgg/">通知公告</a></div><div class="content"><a href="/other.html">其他</a></div></body></html>"""
+    crumbs = breadcrumb_columns(parse_html(html), "http://a.gov.cn/zwgk/tzgg/202611/t20261101_1.html")
+    assert [(c.name, c.url) for c in crumbs] == [("政务公开", "http://a.gov.cn/zwgk/"),
+                                                 ("通知公告", "http://a.gov.cn/zwgk/tzgg/")]
+
+
+@pytest.mark.skipif(not REALPAGES.is_dir(), reason="../shared/realpages is not beside this checkout")
+def test_trs_script_pager_on_a_real_list_page():
+    facts = analyse((REALPAGES / "ordos-egb-trs-list-page.html").read_bytes(), "http://www.ordos.gov.cn/xxgk/nb/index.html")
+    assert facts.kind == "list" and len(facts.listing.items) == 10
+    assert "http://www.ordos.gov.cn/xxgk/nb/index_1.html" in facts.listing.pages
+
+
+def test_hanweb_datastore_and_dataproxy_paging():
+    html = """<html><body><div id="5678"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid=1234&unitid=5678&permissiontype=0"></a>]]></nextgroup>
+    <recordset><record><![CDATA[<li><a href='/art/2026/11/17/art_1234_1.html' title='甲'>甲</a><span>2026-11-17</span></li>]]></record></recordset></datastore></script></div>
+    <script>$('#5678').jpage({proxyUrl:'/module/web/jpage/dataproxy.jsp', totalRecord:45, perPage:15,
+    ajaxParam:{col:1,appid:1,webid:1,path:'/',columnid:1234,sourceContentType:1,unitid:5678,permissiontype:0}});</script></body></html>"""
+    facts = analyse(html.encode(), "http://a.gov.cn/col/col1234/index.html")
+    assert [(i.url, i.date) for i in facts.listing.items] == [("http://a.gov.cn/art/2026/11/17/art_1234_1.html", dt.date(2026, 11, 17))]
+    requests = facts.hanweb.requests(50)
+    assert [r[1] for r in requests] == ["GET", "GET"] and "page=3" in requests[1][0] and "columnid=1234" in requests[1][0]
+    from dataclasses import replace
+
+    posts = replace(facts.hanweb, next_group=None).requests(50)
+    assert posts[0][0].endswith("startrecord=16&endrecord=30&perpage=15") and posts[0][2]["columnid"] == "1234"
+
+
+def test_gbk_page_with_a_wrong_charset():
+    html = "<html><head><meta charset='utf-8'><title>政务公开</title></head><body><p>发布日期：2026-01-02</p></body></html>"
+    facts = analyse(html.encode("gbk"), "http://a.gov.cn/x.html", encoding="utf-8")
+    assert facts.title == "政务公开" and facts.published == dt.date(2026, 1, 2)

@@ -67,3 +67,28 @@ def discover_columns(doc: lxml_html.HtmlElement, page_url: str) -> list[NavEntry
         seen.add(url)
         out.append(NavEntry(name[:100], url))
     return out
+
+
+_CRUMB_TEXT = re.compile(r"当前位置|所在位置|您的位置|现在的位置|当前页面")
+_CRUMB_CLASS = re.compile(r"crumb|position|location|weizhi|dqwz|path", re.I)
+
+
+def breadcrumb_columns(doc: lxml_html.HtmlElement, page_url: str) -> list[NavEntry]:
+    """The column path of a page from its breadcrumb (当前位置：首页 > 政务公开 > 通知公告),
+    home excluded, outermost first; the last entry is the page's own column."""
+    host = urlsplit(page_url).netloc
+    for el in doc.iter("div", "td", "p", "ul", "nav", "span", "h2"):
+        marked = _CRUMB_CLASS.search((el.get("class") or "") + " " + (el.get("id") or ""))
+        if not marked and not _CRUMB_TEXT.search((el.text or "")[:30]):
+            continue
+        entries = []
+        for a in el.iter("a"):
+            url = normalize_url(a.get("href"), page_url)
+            name = " ".join(a.text_content().split())
+            if not url or not name or urlsplit(url).netloc != host or urlsplit(url).path in ("", "/", "/index.html"):
+                continue
+            if url != page_url and not is_attachment(url):
+                entries.append(NavEntry(name[:100], url))
+        if entries and len(el.text_content()) < 400:  # a breadcrumb, not a whole page region
+            return entries
+    return []

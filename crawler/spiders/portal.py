@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 
 from crawler.browser import render_meta
 from crawler.extract.cms import records_document
-from crawler.extract.columns import categorize, discover_columns
+from crawler.extract.columns import breadcrumb_columns, categorize, discover_columns
 from crawler.extract.listing import extract_list
 from crawler.extract.links import is_asset, is_attachment
 from crawler.extract.page import PageFacts, analyse
@@ -215,8 +215,13 @@ class PortalSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         facts = yield from self._page(response)
-        if facts is not None:
-            yield from self._links(facts)
+        if facts is None:
+            return
+        if facts.kind == "article" and self.site.get("discover", True):
+            # the article's own column, from its breadcrumb: columns the navigation hides
+            if crumbs := breadcrumb_columns(facts.doc, response.url):
+                yield from self._column(crumbs[-1].name, crumbs[-1].url, None, "breadcrumb", None)
+        yield from self._links(facts)
 
     def _page(self, response: Response, is_home: bool = False, column_url: str | None = None):
         """Record the verdict and, for an HTML page of the site, its facts; returns the facts.
