@@ -60,8 +60,16 @@ def browser_settings(executable: str | None, timeout: float) -> dict[str, Any]:
     }
 
 
+RENDER_WAIT_MS = 2500
+
+
 def render_meta() -> dict[str, Any]:
-    """Request meta for a page that needs a browser: load it and wait for its scripts' requests."""
+    """Request meta for a page that needs a browser: navigation counts as done when the first
+    response arrives ("commit"), then the page's scripts get a fixed time to write the list or
+    pass the challenge. Waiting for "load" or "networkidle" instead can fail on a challenge
+    that reloads forever, and a failed navigation can hang scrapy-playwright
+    (scrapy-plugins/scrapy-playwright#330)."""
     from scrapy_playwright.page import PageMethod
 
-    return {"playwright": True, "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]}
+    return {"playwright": True, "playwright_page_goto_kwargs": {"wait_until": "commit"},
+            "playwright_page_methods": [PageMethod("wait_for_timeout", RENDER_WAIT_MS)]}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,6 +27,8 @@ MASK = "***"
 _SECRET_PREFIXES = ("+", "-", ":")
 _SECRET_NAMES = re.compile(r"tok|key|secret|pass|pwd|auth|sign|sig|cred|session|code|hook",
                            re.IGNORECASE)
+# apprise's global defaults, printed on every URL: noise in a log line naming the target.
+_NOISE = {("overflow", "upstream"), ("retry", "0"), ("wait", "0.5"), ("optional", "no")}
 # Loggers that may echo parts of the URL while apprise sends (urllib3 logs request paths).
 _SCRUBBED_LOGGERS = ("apprise", "urllib3.connectionpool")
 
@@ -49,7 +50,8 @@ def _mask_query(url: str) -> str:
     if not parts.query:
         return url
     query = [(k, MASK if k.startswith(_SECRET_PREFIXES) or _SECRET_NAMES.search(k) else v)
-             for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+             for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if (k, v) not in _NOISE]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*@,")))
 
 
@@ -95,7 +97,6 @@ class _Scrubber(logging.Filter):
         # Longest first so that a secret containing another is masked whole.
         self.secrets = sorted(secrets, key=len, reverse=True)
         self.problems: list[str] = []
-        self.thread = threading.get_ident()
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -105,7 +106,9 @@ class _Scrubber(logging.Filter):
         for s in self.secrets:
             msg = msg.replace(s, MASK)
         record.msg, record.args = msg, ()
-        if record.levelno >= logging.WARNING and threading.get_ident() == self.thread:
+        # apprise sends from a worker thread, so warnings are collected from any thread; a
+        # concurrent send() elsewhere could lend its message, which is only a diagnostic.
+        if record.levelno >= logging.WARNING:
             self.problems.append(msg)
         return True
 

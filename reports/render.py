@@ -19,7 +19,6 @@ from .model import SEVERITY_LABELS, WeeklyReport, describe
 # A dead link in a site-wide footer is found on hundreds of pages; the PDF shows the first few
 # (the XLSX/JSON exports carry all of them).
 MAX_PAGES_SHOWN = 10
-_WEEKDAYS = "一二三四五六日"
 
 
 def safe_href(url: object) -> str | None:
@@ -53,7 +52,7 @@ def _env() -> jinja2.Environment:
         describe=describe,
         severity=lambda s: SEVERITY_LABELS.get(s, s),
     )
-    env.globals.update(MAX_PAGES_SHOWN=MAX_PAGES_SHOWN, WEEKDAYS=_WEEKDAYS)
+    env.globals.update(MAX_PAGES_SHOWN=MAX_PAGES_SHOWN)
     return env
 
 

@@ -144,7 +144,10 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/gone.html":
             return self.send(410, "gone")
         if path == "/challenge.html":
-            return self.send(412, "<html><script>document.cookie='__jsl_clearance=1';location.reload()</script></html>")
+            # a cookie challenge that keeps failing: it sets its cookie and reloads once, and the
+            # server still refuses (a WAF that never clears)
+            return self.send(412, "<html><script>document.cookie='__jsl_clearance=1';"
+                                  "if(!sessionStorage.tried){sessionStorage.tried=1;location.reload()}</script></html>")
         if path == "/waf.html":
             return self.send(403, "<html><title>访问被拦截</title></html>")
         if path == "/always-500.html":

@@ -1,0 +1,158 @@
+"""Notifications through apprise to a real local HTTP receiver; secrets never leak."""
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import socket
+import sys
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from reports.model import ReportViolation
+from reports.notify import NotifyResult, redact, run_digest, send
+
+SECRET = "s3cr3tTOKEN"
+TITLE = "【GovWatch】监测告警"
+BODY = "甲县人民政府网站：新发现死链 2 个"
+
+
+class Receiver:
+    def __init__(self):
+        self.requests: list[dict] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                outer.requests.append({"path": self.path, "headers": dict(self.headers),
+                                       "body": self.rfile.read(n)})
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):  # keep pytest output clean
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens once the socket is closed
+
+
+def test_one_post_per_url_with_chinese_text(receiver):
+    urls = [f"json://127.0.0.1:{receiver.port}/hook/a", f"json://127.0.0.1:{receiver.port}/hook/b"]
+    results = send(urls, TITLE, BODY)
+    assert [r.ok for r in results] == [True, True]
+    assert all(isinstance(r, NotifyResult) and r.error is None for r in results)
+    assert sorted(q["path"].split("?")[0] for q in receiver.requests) == ["/hook/a", "/hook/b"]
+    for q in receiver.requests:
+        doc = json.loads(q["body"])
+        assert doc["title"] == TITLE and doc["message"] == BODY
+
+
+def test_attachment_arrives(receiver, tmp_path):
+    pdf = tmp_path / "周报.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    [res] = send([f"json://127.0.0.1:{receiver.port}/hook"], TITLE, BODY, attach=pdf)
+    assert res.ok
+    [q] = receiver.requests
+    [att] = json.loads(q["body"])["attachments"]
+    assert base64.b64decode(att["base64"]) == pdf.read_bytes()
+    assert att["filename"] == "周报.pdf"
+
+
+def test_secrets_reach_receiver_but_not_results_or_logs(receiver, caplog):
+    caplog.set_level(logging.DEBUG)
+    url = f"json://user:{SECRET}@127.0.0.1:{receiver.port}/hook?+X-Token={SECRET}"
+    [res] = send([url], TITLE, BODY)
+    assert res.ok
+    [q] = receiver.requests
+    assert q["headers"]["X-Token"] == SECRET  # the header really was sent
+    assert q["headers"]["Authorization"].startswith("Basic ")
+    assert SECRET not in res.target and res.target.startswith("json://user:")
+    assert str(receiver.port) in res.target and "X-Token" in res.target
+    assert SECRET not in caplog.text
+    assert SECRET not in redact(url)
+
+
+def test_unreachable_and_bad_urls_fail_quietly(caplog):
+    caplog.set_level(logging.DEBUG)
+    port = closed_port()
+    urls = [f"json://user:{SECRET}@127.0.0.1:{port}/hook?+X-Token={SECRET}&-key={SECRET}",
+            f"nosuchscheme://{SECRET}@example.org/",
+            "not a url at all " + SECRET]
+    results = send(urls, TITLE, BODY)
+    assert [r.ok for r in results] == [False, False, False]
+    assert all(r.error for r in results)
+    assert "Connection error" in results[0].error  # apprise's reason, scrubbed
+    assert results[1].target == "nosuchscheme://***"
+    for r in results:
+        assert SECRET not in r.target and SECRET not in (r.error or "")
+    assert SECRET not in caplog.text
+    warnings = [r for r in caplog.records if r.name == "reports.notify"
+                and r.levelno == logging.WARNING]
+    assert len(warnings) == 3
+    assert f"127.0.0.1:{port}" in warnings[0].getMessage()  # the target is still identifiable
+
+
+def test_redact_masks_path_tokens_and_query_secrets():
+    assert redact("garbage") == "unknown://***"
+    token = "0123456789abcdef0123456789abcdef"
+    r = redact(f"dingtalk://{token}/")
+    assert r.startswith("dingtalk://") and token not in r
+    r = redact(f"form://127.0.0.1:8080/x?-apikey={SECRET}&:extra={SECRET}")
+    assert SECRET not in r and r.startswith("form://127.0.0.1:8080/x")
+
+
+def _v(rule, site, url, severity="deduction", **detail) -> ReportViolation:
+    return ReportViolation(rule, site, url, None, None, severity, "open", date(2026, 11, 22),
+                           date(2026, 11, 22), None, detail, True, 0)
+
+
+def test_run_digest_text():
+    titles = {"dead-link": "死链", "blank-column": "空白栏目", "missing-metadata": "元数据缺失"}
+    new = [_v("dead-link", "甲县人民政府网站", f"http://www.jx.gov.cn/{i}.html", status=404)
+           for i in range(12)]
+    new.append(_v("blank-column", "乙市教育局网站", "http://jyj.yc.gov.cn/ghjh/", "veto"))
+    fixed = [_v("missing-metadata", "甲县人民政府网站", "http://www.jx.gov.cn/zc/1.html")]
+    title, body = run_digest(as_of=date(2026, 11, 22), new=new, fixed=fixed, rule_titles=titles,
+                             open_counts={"甲县人民政府网站": 20}, max_examples=5,
+                             report="reports/2026-W47/audit.pdf")
+    assert "2026-11-22" in title and "单项否决" in title and "13" in title
+    assert "- 甲县人民政府网站：12 个（死链 12）" in body
+    assert "- 乙市教育局网站：1 个（空白栏目 1）" in body
+    lines = body.splitlines()
+    first = lines.index("**示例**") + 1
+    assert lines[first].startswith("1. 【单项否决】乙市教育局网站 · 空白栏目：http://jyj.yc.gov.cn/ghjh/")
+    assert "http://www.jx.gov.cn/0.html（状态码 404）" in body
+    assert "……另有 8 个" in body
+    assert "**已整改 1 个**" in body and "元数据缺失 1" in body
+    assert "甲县人民政府网站 20 个" in body and "reports/2026-W47/audit.pdf" in body
+    title, body = run_digest(as_of=date(2026, 11, 22), new=[], fixed=[], rule_titles=titles)
+    assert "本次监测无新发现问题" in body and "新发现问题 0 个" in title
