@@ -9,7 +9,7 @@ from typing import Iterator
 from dateutil.relativedelta import relativedelta
 
 from checks.base import Check, Violation
-from crawler.store.view import PreviousViolation, RunView
+from crawler.store.view import ColumnView, PreviousViolation, RunView
 
 
 def _column_rechecked(run: RunView, previous: PreviousViolation) -> bool:
@@ -121,3 +121,131 @@ class BlankColumn(Check):
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         return _column_rechecked(run, previous)
+
+
+class HomepageStale(Check):
+    """A home page with no new dated item in the last 14 days (首页不更新).
+
+    ## What it checks
+    The newest date shown on the home page (list rows, news blocks; future dates ignored)
+    against the monitoring date.
+
+    ## Why it matters
+    国办秘函〔2019〕19号 单项否决: a home page not updated for two weeks fails the site.
+
+    ## Parameters
+    ``days``: the window (default 14).
+
+    ## Known problems
+    A home page that shows no dated item at all is not judged (a navigation-only home page
+    is judged by its columns, in ``too-many-stale-columns``).
+    """
+
+    id = "homepage-stale"
+    title = "首页不更新"
+    source = "国办秘函〔2019〕19号 单项否决：首页栏目信息更新"
+    severity = "veto"
+
+    @dataclass(frozen=True)
+    class Params:
+        days: int = 14
+
+    def check(self, run: RunView, params: Params) -> Iterator[Violation]:
+        for page in run.pages(kinds=("home",)):
+            newest = page.published  # for a home page: its newest dated item (see the spider)
+            if newest is not None and newest < run.as_of - dt.timedelta(days=params.days):
+                yield Violation(self.id, page.site, page.url, page=page.url,
+                                detail={"newest": newest.isoformat(), "days": (run.as_of - newest).days,
+                                        "limit_days": params.days})
+
+
+def _stale_and_blank(run: RunView, site: str) -> tuple[list[ColumnView], list[ColumnView]]:
+    stale_params = StaleColumn.Params()
+    stale, blank = [], []
+    for column in run.columns(site):
+        if column.kind != "list":
+            continue
+        if column.item_count == 0:
+            blank.append(column)
+        elif column.newest_date is not None:
+            limit = StaleColumn.limit(stale_params, column.category, run.as_of)
+            if limit is not None and column.newest_date < limit:
+                stale.append(column)
+    return stale, blank
+
+
+class TooManyStaleColumns(Check):
+    """A site past the veto lines for stale or blank columns.
+
+    ## What it checks
+    Per site: 5 or more stale news + notice/policy columns, or 10 or more stale columns of any
+    category, or 5 or more blank columns (the windows of ``stale-column``'s defaults).
+
+    ## Why it matters
+    国办秘函〔2019〕19号 单项否决 (栏目不更新): any of the three fails the site.
+
+    ## Parameters
+    ``dated`` (5), ``any`` (10), ``blank`` (5): the veto lines.
+    """
+
+    id = "too-many-stale-columns"
+    title = "栏目不更新（单项否决）"
+    source = "国办秘函〔2019〕19号 单项否决：栏目不更新"
+    severity = "veto"
+
+    @dataclass(frozen=True)
+    class Params:
+        dated: int = 5
+        any: int = 10
+        blank: int = 5
+
+    def check(self, run: RunView, params: Params) -> Iterator[Violation]:
+        for site in run.sites():
+            if not site.completed:
+                continue
+            stale, blank = _stale_and_blank(run, site.name)
+            dated = [c for c in stale if c.category in ("news", "notice", "policy")]
+            hits = {"dated": len(dated) >= params.dated, "any": len(stale) >= params.any,
+                    "blank": len(blank) >= params.blank}
+            if any(hits.values()):
+                yield Violation(self.id, site.name, site.url, page=site.url, detail={
+                    "stale_dated": len(dated), "stale": len(stale), "blank": len(blank),
+                    "lines": [k for k, hit in hits.items() if hit],
+                    "columns": [c.name for c in stale + blank]})
+
+
+class StaleColumnEarlyWarning(Check):
+    """A site nearing the veto lines: more than 2 blank or more than 6 stale columns.
+
+    ## What it checks
+    The counts of ``too-many-stale-columns``, against lower lines, so the office can act
+    before an inspection; not reported when the veto itself is reached.
+
+    ## Why it matters
+    Monitoring platforms warn before the veto lines (research/national-indicators.md MON-01).
+
+    ## Parameters
+    ``stale`` (warn above 6), ``blank`` (warn above 2).
+    """
+
+    id = "stale-column-early-warning"
+    title = "栏目不更新预警"
+    source = "监测平台预警做法（国办秘函〔2019〕19号 单项否决线之前）"
+    severity = "warning"
+
+    @dataclass(frozen=True)
+    class Params:
+        stale: int = 6
+        blank: int = 2
+
+    def check(self, run: RunView, params: Params) -> Iterator[Violation]:
+        veto = TooManyStaleColumns.Params()
+        for site in run.sites():
+            if not site.completed:
+                continue
+            stale, blank = _stale_and_blank(run, site.name)
+            dated = [c for c in stale if c.category in ("news", "notice", "policy")]
+            vetoed = len(dated) >= veto.dated or len(stale) >= veto.any or len(blank) >= veto.blank
+            if not vetoed and (len(stale) > params.stale or len(blank) > params.blank):
+                yield Violation(self.id, site.name, site.url, page=site.url,
+                                detail={"stale": len(stale), "blank": len(blank)})

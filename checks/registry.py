@@ -31,7 +31,12 @@ BUILTINS = (
     "checks.links:TlsError",
     "checks.freshness:StaleColumn",
     "checks.freshness:BlankColumn",
+    "checks.freshness:HomepageStale",
+    "checks.freshness:TooManyStaleColumns",
+    "checks.freshness:StaleColumnEarlyWarning",
     "checks.metadata:MissingMetadata",
+    "checks.metadata:MalformedDocNumber",
+    "checks.metadata:InconsistentDates",
 )
 
 

@@ -108,3 +108,57 @@ def test_lifecycle_open_fixed_reopened_and_untouched_when_not_rechecked(store):
     with store.session() as s:
         assert [e.event for e in s.query(m.ViolationEvent).order_by(m.ViolationEvent.id)] == ["opened", "fixed", "reopened"]
         assert s.query(m.Violation).one().reopened == 1
+
+
+@pytest.mark.parametrize("value, faults", [
+    ("示府办发〔2026〕12号", None), ("无", None),
+    ("示府办发[2026]12号", "方括号"), ("示府办发(2026)12号", "圆括号"), ("示府办发【2026】12号", "【】"),
+    ("示府办发〔26〕12号", "两位"), ("示府办发〔2026〕第12号", "第"), ("示府办发〔2026〕012号", "前导 0"),
+    ("示府办发〔2026〕12", "号"),
+])
+def test_malformed_doc_number(store, value, faults):
+    from checks.metadata import MalformedDocNumber
+
+    run_id = make_run(store, [("政策文件", "policy", "list", AS_OF)],
+                      [("http://x.gov.cn/p/1.html", "政策文件", {"发文字号": value, "索引号": "1"})])
+    found = run_check(store, run_id, MalformedDocNumber())
+    assert bool(found) == bool(faults)
+    if faults:
+        assert any(faults in f for f in found[0].detail["faults"])
+
+
+def test_inconsistent_dates(store):
+    from checks.metadata import InconsistentDates
+
+    pages = [("http://x.gov.cn/p/1.html", "政策文件", {"成文日期": "2026-03-05", "发布日期": "2026-03-04"}),
+             ("http://x.gov.cn/p/2.html", "政策文件", {"成文日期": "2026-03-05", "发布日期": "2026-03-05"})]
+    run_id = make_run(store, [("政策文件", "policy", "list", AS_OF)], pages)
+    assert [v.url for v in run_check(store, run_id, InconsistentDates())] == ["http://x.gov.cn/p/1.html"]
+
+
+def test_veto_lines_and_early_warning(store):
+    from checks.freshness import StaleColumnEarlyWarning, TooManyStaleColumns
+
+    old = AS_OF - dt.timedelta(days=400)
+    four_stale_news = [(f"动态{i}", "news", "list", old) for i in range(4)]
+    run_id = make_run(store, four_stale_news + [("规划", "plan", "list", None)] * 1)
+    assert run_check(store, run_id, TooManyStaleColumns()) == []  # 4 < 5
+    five = make_run(store, four_stale_news + [("通知", "notice", "list", old)])
+    (veto,) = run_check(store, five, TooManyStaleColumns())
+    assert veto.detail["lines"] == ["dated"] and veto.detail["stale_dated"] == 5
+    assert run_check(store, five, StaleColumnEarlyWarning()) == []  # the veto itself is reported
+    blanks = make_run(store, [(f"空{i}", "plan", "list", None) for i in range(3)])
+    assert [v.rule for v in run_check(store, blanks, StaleColumnEarlyWarning())] == ["stale-column-early-warning"]
+
+
+def test_homepage_stale(store):
+    from checks.freshness import HomepageStale
+
+    run_id = make_run(store)
+    with store.session() as s, s.begin():
+        site = s.query(m.Site).one()
+        s.add(m.Page(run_id=run_id, site_id=site.id, url="http://x.gov.cn/", status=200, kind="home",
+                     published=AS_OF - dt.timedelta(days=15)))
+    (found,) = run_check(store, run_id, HomepageStale())
+    assert found.detail["days"] == 15
+    assert run_check(store, run_id, HomepageStale(), days=20) == []

@@ -150,3 +150,15 @@ def test_every_column_read_with_its_cms(demo_dir):
         assert kind == ("static" if column["category"] == "static" else "list"), column["name"]
     article_urls = {u for u in items if "/art/" in u or "/t20" in u}
     assert article_urls and article_urls <= pages  # every listed article was crawled
+
+
+def test_rechecking_later_finds_the_home_page_and_news_stale(demo_dir, tmp_path):
+    """The same crawl judged a month later: the home page and the news columns have gone stale."""
+    directory = tmp_path / "d"
+    shutil.copytree(demo_dir, directory)
+    govwatch("check", "--config", str(directory / "sites.yaml"), "--as-of", "2026-12-20")
+    found = {(v["rule"], v["column"]) for v in violations_json(directory / "sites.yaml")}
+    assert ("homepage-stale", None) in found
+    assert {("stale-column", "要闻动态"), ("stale-column", "工作动态"), ("stale-column", "部门动态")} <= found
+    home = [v for v in violations_json(directory / "sites.yaml") if v["rule"] == "homepage-stale"][0]
+    assert home["severity"] == "veto" and home["detail"]["newest"] == "2026-11-21"

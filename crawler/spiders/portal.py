@@ -9,6 +9,7 @@ pipeline; the spider only decides what to request.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from typing import Any, Iterator
@@ -22,6 +23,7 @@ from twisted.python.failure import Failure
 
 from crawler.browser import render_meta
 from crawler.extract.cms import records_document
+from crawler.extract.dates import find_dates
 from crawler.extract.columns import breadcrumb_columns, categorize, discover_columns
 from crawler.extract.listing import extract_list
 from crawler.extract.links import is_asset, is_attachment
@@ -248,10 +250,15 @@ class PortalSpider(scrapy.Spider):
         if facts is None:
             return None
         error_page = check.verdict == "soft-404"
+        published, source = facts.published, facts.published_source
+        if is_home:  # a home page's "date" is its newest dated item (homepage-stale)
+            tomorrow = dt.date.today() + dt.timedelta(days=1)
+            dates = [d for d in find_dates(facts.text) if d <= tomorrow]
+            published, source = (max(dates), "home:newest-item") if dates else (None, None)
         yield PageItem(
             self.site["name"], response.url, response.status,
-            "error" if error_page else ("list" if column_url else facts.kind), facts.title, facts.published,
-            facts.published_source, facts.text[: self.text_cap], facts.metadata or None,
+            "error" if error_page else ("list" if column_url else facts.kind), facts.title, published,
+            source, facts.text[: self.text_cap], facts.metadata or None,
             [(l.url, l.anchor, l.tag) for l in facts.links],
         )
         return None if error_page else facts
