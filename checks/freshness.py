@@ -67,12 +67,18 @@ class StaleColumn(Check):
         months = getattr(params, f"{category}_months", None)
         return as_of - relativedelta(months=months) if months else None
 
+    @classmethod
+    def stale(cls, column: ColumnView, params: Params, as_of: dt.date) -> bool:
+        """Read, once had an item, and its newest item older than the category allows."""
+        if column.kind != "list" or column.newest_date is None:
+            return False
+        limit = cls.limit(params, column.category, as_of)
+        return limit is not None and column.newest_date < limit
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for column in run.columns():
-            if column.kind != "list" or column.newest_date is None:
-                continue
-            limit = self.limit(params, column.category, run.as_of)
-            if limit is not None and column.newest_date < limit:
+            if self.stale(column, params, run.as_of):
+                limit = self.limit(params, column.category, run.as_of)
                 yield Violation(
                     self.id, column.site, column.url, page=column.url, column=column.name,
                     detail={
@@ -115,7 +121,7 @@ class BlankColumn(Check):
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for column in run.columns():
-            if column.kind == "list" and column.item_count == 0 and column.category in params.categories:
+            if is_blank(column) and column.category in params.categories:
                 yield Violation(self.id, column.site, column.url, page=column.url, column=column.name,
                                 detail={"category": column.category, "list_pages": column.list_pages})
 
@@ -159,19 +165,17 @@ class HomepageStale(Check):
                                         "limit_days": params.days})
 
 
+def is_blank(column: ColumnView) -> bool:
+    """A column read as a list that has never had an item."""
+    return column.kind == "list" and column.item_count == 0
+
+
 def _stale_and_blank(run: RunView, site: str) -> tuple[list[ColumnView], list[ColumnView]]:
-    stale_params = StaleColumn.Params()
-    stale, blank = [], []
-    for column in run.columns(site):
-        if column.kind != "list":
-            continue
-        if column.item_count == 0:
-            blank.append(column)
-        elif column.newest_date is not None:
-            limit = StaleColumn.limit(stale_params, column.category, run.as_of)
-            if limit is not None and column.newest_date < limit:
-                stale.append(column)
-    return stale, blank
+    # the windows of stale-column's defaults (a check sees only its own parameters)
+    params = StaleColumn.Params()
+    columns = run.columns(site)
+    return ([c for c in columns if StaleColumn.stale(c, params, run.as_of)],
+            [c for c in columns if is_blank(c)])
 
 
 class TooManyStaleColumns(Check):

@@ -16,7 +16,7 @@ from scrapy import exceptions as scrapy_errors
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet import error as net_error
 
-from crawler.extract.links import extension
+from crawler.extract.links import ATTACHMENT_EXTENSIONS, extension
 
 DEAD_STATUSES = frozenset({404, 410})
 VERDICTS = (
@@ -128,6 +128,12 @@ def judge_page(url: str, final_url: str, title: str | None, text: str, home_url:
         if (title and phrase in title) or (phrase in text and len(text) <= max_text):
             return Verdict("soft-404", phrase)
     return None
+
+
+def is_judged_file(url: str) -> bool:
+    """Attachments and images: files whose body can be checked against their extension.
+    Stylesheets, scripts and fonts are not: an empty .css is a legitimate file."""
+    return extension(url) in _SIGNATURES or extension(url) in ATTACHMENT_EXTENSIONS
 
 
 def judge_attachment(url: str, content_type: str | None, head: bytes) -> Verdict | None:

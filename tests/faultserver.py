@@ -38,6 +38,8 @@ EXPECTED = {
     "/empty.doc": "bad-attachment",
     "/text.xls": "bad-attachment",
     "/real.pdf": "ok",
+    "/empty.css": "ok",  # an empty stylesheet is a legitimate file
+    "/error-page.png": "bad-attachment",  # an image URL answered with an HTML page
     "/missing.pdf": "dead",
     "/gone.html": "dead",
     "/flaky-404.html": "ok",
@@ -139,6 +141,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, b"", ctype="application/msword")
         if path == "/text.xls":
             return self.send(200, "file not found", ctype="application/vnd.ms-excel")
+        if path == "/empty.css":
+            return self.send(200, b"", ctype="text/css")
+        if path == "/error-page.png":
+            return self.send(200, ERROR_PAGE)
         if path == "/real.pdf":
             return self.send(200, PDF, ctype="application/pdf")
         if path == "/gone.html":

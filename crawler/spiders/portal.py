@@ -31,7 +31,8 @@ from crawler.extract.page import PageFacts, analyse
 from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteVisitItem
 from crawler.tlscheck import certificate_problems
 from crawler.verdicts import (
-    DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, judge_attachment, judge_page, verdict_for_failure, verdict_for_status,
+    DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, is_judged_file, judge_attachment, judge_page,
+    verdict_for_failure, verdict_for_status,
 )
 
 _PAGE_TYPES = ("text/html", "application/xhtml")
@@ -327,9 +328,10 @@ class PortalSpider(scrapy.Spider):
         note = None
         if 200 <= response.status < 300:
             judged = None
-            if is_attachment(original) or is_asset(original):
-                if not _is_html(response) or is_attachment(original):
-                    judged = judge_attachment(original, _content_type(response), response.body[:SNIFF_BYTES])
+            if is_judged_file(original):
+                judged = judge_attachment(original, _content_type(response), response.body[:SNIFF_BYTES])
+            elif is_asset(original):
+                pass  # stylesheets, scripts, fonts: the status is the verdict
             elif urlsplit(original).netloc in self.hosts or facts is not None:
                 judged = judge_page(original, response.url, facts.title if facts else None,
                                     facts.text if facts else "", self.home, facts.refresh if facts else None,
