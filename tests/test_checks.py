@@ -11,7 +11,7 @@ from checks.metadata import MissingMetadata
 from crawler.store import models as m
 from crawler.store import violations as lifecycle
 from crawler.store.db import Store
-from crawler.store.view import PreviousViolation, RunView
+from crawler.store.view import RunView
 
 AS_OF = dt.date(2026, 11, 22)
 

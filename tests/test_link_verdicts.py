@@ -151,7 +151,6 @@ def test_old_tls_server_is_checked_and_its_certificate_judged(tmp_path):
     handshake succeeded), its working page is a tls-error warning, not dead."""
     import datetime as dt
     import ssl
-    import threading
     import warnings
 
     from cryptography import x509
