@@ -9,7 +9,9 @@ A check is a class (built-in or plugin) with:
 - ``Params``    a frozen dataclass of parameters with their defaults (overridable under
                 ``rules:`` in the sites file);
 - a docstring with the sections What it checks / Why it matters / Parameters / Known problems;
-- ``check(run, params)`` yielding ``Violation``s from the read-only run view, never fetching;
+- ``check(run, params)`` yielding ``Violation``s from the read-only run view, never fetching,
+  and a ``Note`` for whatever it could not decide (an unknown calendar year, too few probes):
+  the note is stored with the run and shown in reports, and nothing is reported for that case;
 - ``rechecked(run, previous)`` saying whether this run looked at a previous violation's subject
   again. Only then can a violation that was not found again become ``fixed``: a site, column
   or link the run could not reach leaves its problems open.
@@ -40,6 +42,15 @@ class Violation:
     @property
     def key(self) -> str:
         return violation_key(self.rule, self.site, self.url)
+
+
+@dataclass(frozen=True)
+class Note:
+    """Why a check could not decide something in this run (DESIGN: never a silent nothing)."""
+
+    text: str
+    site: str | None = None
+    subject: str | None = None  # the URL it concerns, if one
 
 
 def violation_key(rule: str, site: str, url: str) -> str:

@@ -152,6 +152,9 @@ class SiteConfig(_Model):
     name: Annotated[str, Field(min_length=1)]
     url: HttpUrl
     owner: str | None = None
+    # government: a 人民政府 portal (its overall 年报 is due 31 March); department: a
+    # department's site (its 年报 is due 31 January); None: guessed from the name (人民政府)
+    kind: Literal["government", "department"] | None = None
     columns: list[ColumnConfig] = []
     crawl: CrawlOverrides = Field(default_factory=dict)  # type: ignore[valid-type]
     discover: bool = True  # also discover columns from the navigation

@@ -16,6 +16,14 @@ class SiteVisitItem:
 
 
 @dataclass
+class SiteIdentityItem:
+    """What the home page shows of the site's identity (crawler.extract.identity)."""
+
+    site: str
+    identity: dict[str, Any]
+
+
+@dataclass
 class ColumnItem:
     site: str
     name: str
@@ -34,7 +42,8 @@ class ListPageItem:
     page_url: str
     first: bool
     kind: str  # list | static | unread
-    items: list[tuple[str, str, dt.date | None]] = field(default_factory=list)
+    # (url, title, date, state, answered_on); state and answered_on for 留言 rows, else None
+    items: list[tuple[str, str, dt.date | None, str | None, dt.date | None]] = field(default_factory=list)
     error: str | None = None
 
 
@@ -50,6 +59,7 @@ class PageItem:
     text: str | None
     metadata: dict[str, Any] | None
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (target, anchor, tag)
+    meta: dict[str, str] | None = None  # the standard government <meta> tags
 
 
 @dataclass

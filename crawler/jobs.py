@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from checks.base import Check
+from checks.base import Check, Note
 from checks.registry import load_checks
 from crawler.config import Config, ConfigError, SiteConfig
 from crawler.store import models as m
@@ -162,6 +162,19 @@ def enabled_checks(config: Config, registry: dict[str, type[Check]] | None = Non
     return out
 
 
+def column_settings(config: Config) -> dict[tuple[str, str], dict[str, Any]]:
+    """(site, column url) -> the column keys the sites file sets, for checks to read."""
+    keys = ("needs_metadata", "schedule", "due_days")
+    return {
+        (site.name, col.url): {k: getattr(col, k) for k in keys if getattr(col, k) is not None}
+        for site in config.sites for col in site.columns
+    }
+
+
+def site_settings(config: Config) -> dict[str, dict[str, Any]]:
+    return {site.name: {"url": site.url, "kind": site.kind, "owner": site.owner} for site in config.sites}
+
+
 def latest_run(store: Store, statuses: tuple[str, ...] = ("crawled", "checked")) -> m.Run | None:
     with store.session() as s:
         return s.scalar(select(m.Run).where(m.Run.status.in_(statuses)).order_by(m.Run.id.desc()).limit(1))
@@ -173,22 +186,24 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
         as_of = as_of or run.as_of
-        column_settings = {
-            (site.name, col.url): {"needs_metadata": col.needs_metadata}
-            for site in config.sites for col in site.columns if col.needs_metadata is not None
-        }
-        view = RunView(s, run_id, as_of, tuple(run.sites), column_settings)
+        view = RunView(s, run_id, as_of, tuple(run.sites), column_settings(config), site_settings(config),
+                       {"holidays": list(config.calendar.holidays), "workdays": list(config.calendar.workdays)},
+                       config.timezone)
         result = CheckResult(run_id, as_of)
         for site in (run.stats or {}).get("degraded", []):
             s.add(m.CheckNote(run_id=run_id, rule="dead-link", site=site,
                               note="the canary failed during the crawl: link verdicts of this run are not reported"))
         for check_, params in checks:
             try:
-                found = list(check_.check(view, params))
+                found, notes = [], []
+                for out in check_.check(view, params):
+                    (notes if isinstance(out, Note) else found).append(out)
             except Exception as exc:  # one broken check must not abort the run (DESIGN)
                 log.exception("check %s failed", check_.id)
                 s.add(m.CheckNote(run_id=run_id, rule=check_.id, note=f"check failed: {type(exc).__name__}: {exc}"))
                 continue
+            for note in notes:
+                s.add(m.CheckNote(run_id=run_id, rule=check_.id, site=note.site, subject=note.subject, note=note.text))
 
             def rechecked(row: m.Violation, check_=check_) -> bool:
                 prev = PreviousViolation(row.key, row.rule, row.site, row.url, row.page, row.column, row.status,

@@ -10,7 +10,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import func, select, update
 
-from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteVisitItem
+from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from crawler.store import models as m
 from crawler.store.db import Store, shared_store
 
@@ -65,7 +65,7 @@ class StorePipeline:
             site_id = self._site_id(item.site)
             self._add(m.Page, run_id=self.run_id, site_id=site_id, url=item.url, status=item.status, kind=item.kind,
                       title=item.title, published=item.published, published_source=item.published_source,
-                      text=item.text, metadata_=item.metadata)
+                      text=item.text, metadata_=item.metadata, meta=item.meta)
             for target, anchor, tag in item.links:
                 self._add(m.Link, run_id=self.run_id, site_id=site_id, page_url=item.url, target=target,
                           anchor=anchor, tag=tag)
@@ -81,6 +81,11 @@ class StorePipeline:
                 s.add(row)
                 s.flush()
                 self.column_ids[item.url] = row.id
+        elif isinstance(item, SiteIdentityItem):
+            site_id = self._site_id(item.site)
+            with self.store.session() as s, s.begin():
+                s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id, m.SiteVisit.site_id == site_id)
+                          .values(identity=item.identity))
         elif isinstance(item, SiteVisitItem):
             self.reached = item.reached
             site_id = self._site_id(item.site)
@@ -95,8 +100,9 @@ class StorePipeline:
     def _list_page(self, item: ListPageItem) -> None:
         column_id = self.column_ids[item.column_url]
         self.list_pages[column_id] += 1
-        for url, title, date in item.items:
-            self._add(m.ColumnItem, column_id=column_id, url=url, title=title[:1000], date=date)
+        for url, title, date, state, answered_on in item.items:
+            self._add(m.ColumnItem, column_id=column_id, url=url, title=title[:1000], date=date, state=state,
+                      answered_on=answered_on)
         if item.first:
             self._flush()
             with self.store.session() as s, s.begin():

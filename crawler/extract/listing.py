@@ -34,6 +34,8 @@ class ListItem:
     title: str
     date: dt.date | None
     pinned: bool = False
+    state: str | None = None  # interaction (留言) rows: answered | unanswered
+    answered_on: dt.date | None = None  # the reply's date, where the row shows one
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from crawler.browser import render_meta
 from crawler.extract.cms import records_document
 from crawler.extract.dates import find_dates
 from crawler.extract.columns import breadcrumb_columns, categorize, discover_columns
+from crawler.extract.identity import gov_meta
 from crawler.extract.listing import extract_list
 from crawler.extract.links import is_asset, is_attachment
 from crawler.extract.page import PageFacts, analyse
@@ -163,7 +164,7 @@ class PortalSpider(scrapy.Spider):
         kind = "list" if listing.is_list else ("static" if column["category"] == "static" or facts.kind in ("article", "page") else "list")
         yield ListPageItem(
             self.site["name"], column_url, response.url, first, kind,
-            [(i.url, i.title, None if i.pinned else i.date) for i in listing.items],
+            _rows(listing),
         )
         for page in listing.pages:
             if page in self.requested or self.list_pages[column_url] >= self.max_list_pages:
@@ -197,8 +198,7 @@ class PortalSpider(scrapy.Spider):
         if not 200 <= response.status < 300:
             return
         listing = extract_list(records_document(response.text), response.url)
-        yield ListPageItem(self.site["name"], column_url, response.url, False, "list",
-                           [(i.url, i.title, None if i.pinned else i.date) for i in listing.items])
+        yield ListPageItem(self.site["name"], column_url, response.url, False, "list", _rows(listing))
         for item in listing.items:
             yield from self._follow(item.url, priority=PRIORITY_ARTICLE)
 
@@ -260,7 +260,7 @@ class PortalSpider(scrapy.Spider):
             self.site["name"], response.url, response.status,
             "error" if error_page else ("list" if column_url else facts.kind), facts.title, published,
             source, facts.text[: self.text_cap], facts.metadata or None,
-            [(l.url, l.anchor, l.tag) for l in facts.links],
+            [(l.url, l.anchor, l.tag) for l in facts.links], gov_meta(facts.meta) or None,
         )
         return None if error_page else facts
 
@@ -368,6 +368,11 @@ class PortalSpider(scrapy.Spider):
 
 
 _EVIDENCE_HEADERS = ("Content-Type", "Content-Length", "Location", "Retry-After", "Server", "Last-Modified")
+
+
+def _rows(listing) -> list[tuple]:
+    # a pinned (置顶) row keeps its place but not its date: it must not make a column look fresh
+    return [(i.url, i.title, None if i.pinned else i.date, i.state, i.answered_on) for i in listing.items]
 
 
 def _evidence_headers(response: Response) -> dict[str, str] | None:

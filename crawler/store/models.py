@@ -72,6 +72,9 @@ class SiteVisit(Base):
     completed: Mapped[bool] = mapped_column(default=False)  # the crawl of this site finished
     pages: Mapped[int] = mapped_column(default=0)
     links: Mapped[int] = mapped_column(default=0)
+    # what the home page shows of the site's identity (网站标识码, ICP, 公网安备, badges, meta
+    # tags): crawler.extract.identity.site_identity; None when the home page was not read
+    identity: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Column(Base):
@@ -105,6 +108,9 @@ class ColumnItem(Base):
     url: Mapped[str]
     title: Mapped[str] = mapped_column(Text)
     date: Mapped[dt.date | None]
+    # interaction (留言) rows: answered | unanswered, and the reply's date where the row shows one
+    state: Mapped[str | None] = mapped_column(String(16))
+    answered_on: Mapped[dt.date | None]
 
 
 class Page(Base):
@@ -124,6 +130,7 @@ class Page(Base):
     published_source: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)  # visible text, capped (crawl.text_cap)
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)  # 信息公开 block
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the standard <meta> tags (SiteName, PubDate...)
     fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -209,3 +216,33 @@ class CheckNote(Base):
     site: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str | None]
     note: Mapped[str] = mapped_column(Text)
+
+
+class Probe(Base):
+    """One availability probe of a site's home page (`govwatch probe`), kept across runs."""
+
+    __tablename__ = "probes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # UTC
+    ok: Mapped[bool]  # the page loaded within the limit
+    status: Mapped[int | None]
+    error: Mapped[str | None]
+    seconds: Mapped[float | None]
+
+
+Index("ix_probes_site_at", Probe.site_id, Probe.at)
+
+
+class SiteScore(Base):
+    """The national verdict on one site in one run (checks.scoring)."""
+
+    __tablename__ = "site_scores"
+    __table_args__ = (UniqueConstraint("run_id", "site"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    site: Mapped[str] = mapped_column(String(200))
+    verdict: Mapped[str] = mapped_column(String(16))  # 合格 | 不合格 | 未判定
+    score: Mapped[float | None]  # the 100-point deduction score; None when a veto decided
+    vetoes: Mapped[list[Any]] = mapped_column(default=list)  # rule ids of the veto items hit
+    deductions: Mapped[dict[str, Any]] = mapped_column(default=dict)  # rule id -> points taken

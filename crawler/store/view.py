@@ -58,6 +58,32 @@ class PageView:
     text: str
     column: str | None  # the column whose list links to the page
     category: str | None
+    meta: dict[str, str] = field(default_factory=dict)  # standard <meta> tags: SiteName, PubDate, ...
+
+
+@dataclass(frozen=True)
+class ColumnItemView:
+    """One row of a column's list pages (pinned rows included)."""
+
+    site: str
+    column: str
+    column_url: str
+    category: str
+    url: str
+    title: str
+    date: dt.date | None
+    state: str | None = None  # interaction rows: answered | unanswered
+    answered_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ProbeView:
+    site: str
+    at: dt.datetime  # UTC
+    ok: bool
+    status: int | None
+    error: str | None
+    seconds: float | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,13 @@ class LinkSource:
 
 
 @dataclass(frozen=True)
+class OutLink:
+    target: str
+    anchor: str
+    tag: str
+
+
+@dataclass(frozen=True)
 class PreviousViolation:
     key: str
     rule: str
@@ -100,8 +133,14 @@ class RunView:
     run_id: int
     as_of: dt.date
     site_names: tuple[str, ...]
-    # per-column settings from the sites file: (site, column url) -> {"needs_metadata": bool, ...}
+    # per-column settings from the sites file: (site, column url) -> {"needs_metadata": bool,
+    # "schedule": "monthly", "due_days": 15, ...}; only the keys the sites file sets
     column_settings: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # per-site settings from the sites file: site name -> {"kind": "government", "url": ...}
+    site_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the sites file's `calendar`: {"holidays": [date, ...], "workdays": [date, ...]}
+    calendar: dict[str, list[dt.date]] = field(default_factory=dict)
+    timezone: str = "Asia/Shanghai"
 
     def sites(self) -> list[SiteView]:
         rows = self.session.execute(
@@ -124,6 +163,35 @@ class RunView:
         return [ColumnView(name, c.name, c.url, c.category, c.kind, c.newest_date, c.item_count, c.dated_items,
                            c.list_pages, c.source, c.owner, c.error) for c, name in self.session.execute(q)]
 
+    def column_items(self, site: str | None = None, column_url: str | None = None) -> Iterator[ColumnItemView]:
+        q = (select(m.ColumnItem, m.Column, m.Site.name).join(m.Column, m.Column.id == m.ColumnItem.column_id)
+             .join(m.Site, m.Site.id == m.Column.site_id).where(m.Column.run_id == self.run_id)
+             .order_by(m.ColumnItem.id))
+        if site:
+            q = q.where(m.Site.name == site)
+        if column_url:
+            q = q.where(m.Column.url == column_url)
+        for i, c, name in self.session.execute(q.execution_options(yield_per=1000)):
+            yield ColumnItemView(name, c.name, c.url, c.category, i.url, i.title, i.date, i.state, i.answered_on)
+
+    def identity(self, site: str) -> dict[str, Any] | None:
+        """What the home page showed of the site's identity (None: the home page was not read)."""
+        return self.session.scalar(
+            select(m.SiteVisit.identity).join(m.Site, m.Site.id == m.SiteVisit.site_id)
+            .where(m.SiteVisit.run_id == self.run_id, m.Site.name == site))
+
+    def probes(self, site: str, since: dt.datetime, until: dt.datetime) -> list[ProbeView]:
+        """The availability probes of ``site`` with since <= at < until (UTC), oldest first."""
+        q = (select(m.Probe).join(m.Site, m.Site.id == m.Probe.site_id)
+             .where(m.Site.name == site, m.Probe.at >= since, m.Probe.at < until).order_by(m.Probe.at))
+        return [ProbeView(site, p.at, p.ok, p.status, p.error, p.seconds) for p in self.session.scalars(q)]
+
+    def links_on(self, page_url: str) -> list[OutLink]:
+        """The links one page carries, in page order."""
+        q = (select(m.Link.target, m.Link.anchor, m.Link.tag)
+             .where(m.Link.run_id == self.run_id, m.Link.page_url == page_url).order_by(m.Link.id))
+        return [OutLink(target, anchor or "", tag) for target, anchor, tag in self.session.execute(q)]
+
     def _page_columns(self) -> dict[str, tuple[str, str]]:
         """Article url -> (column name, category), from the columns' list rows."""
         if not hasattr(self, "_cols_cache"):
@@ -144,8 +212,7 @@ class RunView:
         columns = self._page_columns()
         for p, name in self.session.execute(q.execution_options(yield_per=500)):
             column, category = columns.get(p.url, (None, None))
-            yield PageView(name, p.url, p.status, p.kind, p.title, p.published, p.metadata_ or {}, p.text or "",
-                           column, category)
+            yield _page(p, name, column, category)
 
     def page(self, url: str) -> PageView | None:
         row = self.session.execute(
@@ -156,8 +223,7 @@ class RunView:
             return None
         p, name = row
         column, category = self._page_columns().get(p.url, (None, None))
-        return PageView(name, p.url, p.status, p.kind, p.title, p.published, p.metadata_ or {}, p.text or "",
-                        column, category)
+        return _page(p, name, column, category)
 
     def link_checks(self, verdicts: tuple[str, ...] | None = None) -> Iterator[LinkCheckView]:
         q = select(m.LinkCheck).where(m.LinkCheck.run_id == self.run_id).order_by(m.LinkCheck.id)
@@ -184,6 +250,11 @@ class RunView:
         q = select(m.Violation).where(m.Violation.rule == rule, m.Violation.site.in_(self.site_names))
         return [PreviousViolation(v.key, v.rule, v.site, v.url, v.page, v.column, v.status, dict(v.detail))
                 for v in self.session.scalars(q)]
+
+
+def _page(p: m.Page, site: str, column: str | None, category: str | None) -> PageView:
+    return PageView(site, p.url, p.status, p.kind, p.title, p.published, p.metadata_ or {}, p.text or "",
+                    column, category, p.meta or {})
 
 
 def _link_check(c: m.LinkCheck) -> LinkCheckView:
