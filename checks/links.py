@@ -147,6 +147,13 @@ class LinkBlocked(_LinkWarning):
 
     ## What it checks
     Recorded apart from dead links: the page may well exist for a browser.
+
+    ## Why it matters
+    A false dead link costs a department points it did not lose; a blocked link is listed
+    for a person to open in a browser, and never counts in the verdict.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50).
     """
 
     id = "link-blocked"
@@ -159,6 +166,12 @@ class LinkRateLimited(_LinkWarning):
 
     ## What it checks
     Recorded apart from dead links; the next run tries again.
+
+    ## Why it matters
+    The server limited the monitor, not the reader: the link is not known to be broken.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50).
     """
 
     id = "link-rate-limited"
@@ -171,6 +184,12 @@ class LinkTimeout(_LinkWarning):
 
     ## What it checks
     Recorded apart from dead links: slow is not gone.
+
+    ## Why it matters
+    A slow server is worth fixing, but it is not a dead link under 链接可用性.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50).
     """
 
     id = "link-timeout"
@@ -183,6 +202,13 @@ class LinkServerError(_LinkWarning):
 
     ## What it checks
     Recorded apart from dead links; a persistent server error is worth a look.
+
+    ## Why it matters
+    A 500 on every attempt is a broken page for readers; it is listed for the office to
+    confirm before it is counted as dead.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50).
     """
 
     id = "link-server-error"
@@ -195,6 +221,12 @@ class LinkError(_LinkWarning):
 
     ## What it checks
     Recorded apart from dead links.
+
+    ## Why it matters
+    Broken connections are often the network between the monitor and the site.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50).
     """
 
     id = "link-error"
@@ -207,6 +239,12 @@ class LinkRedirectLoop(_LinkWarning):
 
     ## What it checks
     More redirects than the crawl follows (REDIRECT_MAX_TIMES, 10).
+
+    ## Why it matters
+    Readers see an error in the browser; the target is not known to be gone.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50).
     """
 
     id = "link-redirect-loop"
@@ -219,6 +257,12 @@ class TlsError(_LinkWarning):
 
     ## What it checks
     Old government servers (TLS 1.0, legacy renegotiation) are recorded apart from dead links.
+
+    ## Why it matters
+    Browsers refuse such servers; no national rule makes HTTPS a scored item yet.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50).
     """
 
     id = "tls-error"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Iterator
+
+from dateutil.relativedelta import relativedelta
 
 from checks.base import Check, Violation
 from crawler.store.view import PreviousViolation, RunView
@@ -158,6 +161,100 @@ class InconsistentDates(Check):
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ExpiredButValid(Check):
+    """A document still marked 有效 after its validity ended.
+
+    ## What it checks
+    Documents whose 信息公开 block says 有效性 = 有效 (现行有效) although
+    - their 废止日期 / 失效日期 / 有效期至 lies before the monitoring date, or
+    - their 有效期 ("5年", "有效期3年", "2021-01-01至2026-01-01") ended before it, counted
+      from 生效日期 (else 成文日期, else 发布日期), or
+    - they are 规范性文件 (a 登记号 or 统一编号 in the block, or 规范性文件 in the column
+      name) with no stated period, and the provincial default period has passed:
+      ``default_years`` (5), or ``provisional_years`` (2) when the title says 暂行 or 试行.
+
+    ## Why it matters
+    The 政府网站发展指引 requires 修改、废止、失效 documents to be marked; provinces' 规范性文件
+    rules (统一登记、统一编号、统一发布) give each document a validity period, and inspections
+    flag lapsed documents still shown as 有效.
+
+    ## Parameters
+    ``valid_words`` (有效, 现行有效), ``default_years`` (5; 0 switches the default off),
+    ``provisional_years`` (2). The defaults are the common provincial rule; Shandong, for
+    one, uses 3 or 5 years and 1 or 2 for 试行/暂行: set them for your province.
+
+    ## Known problems
+    A renewed document keeps its old dates on some sites until re-published; the report
+    quotes the dates it used so the office can check.
+    """
+
+    id = "expired-but-valid"
+    title = "失效文件仍标注有效"
+    source = "政府网站发展指引（国办发〔2017〕47号）；各省行政规范性文件管理规定（有效期）"
+    severity = "deduction"
+
+    @dataclass(frozen=True)
+    class Params:
+        valid_words: tuple[str, ...] = ("有效", "现行有效")
+        default_years: int = 5
+        provisional_years: int = 2
+
+    def check(self, run: RunView, params: Params) -> Iterator[Violation]:
+        for page in run.pages(kinds=("article", "page")):
+            md = page.metadata
+            if (md.get("有效性") or "").strip() not in params.valid_words:
+                continue
+            ended, basis = validity_end(md, page.title or "", page.column or "", params)
+            if ended is not None and ended < run.as_of:
+                yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
+                                detail={"有效性": md["有效性"], "ended": ended.isoformat(), "basis": basis,
+                                        "title": page.title})
+
+    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
+        return _document_rechecked(run, previous)
+
+
+_DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
+_YEARS = re.compile(r"(\d{1,2})\s*年")
+
+
+def _day(groups: tuple[str, ...]) -> dt.date | None:
+    try:
+        return dt.date(*map(int, groups))
+    except ValueError:
+        return None
+
+
+def _date(text: str | None) -> dt.date | None:
+    found = _DATE.search(text or "")
+    return _day(found.groups()) if found else None
+
+
+def validity_end(md: dict[str, str], title: str, column: str, params: ExpiredButValid.Params) -> tuple[dt.date | None, str]:
+    """When the document stops being valid, and on what that is based."""
+    for label in ("废止日期", "失效日期", "有效期至", "截止日期"):
+        if (day := _date(md.get(label))) is not None:
+            return day, label
+    start_label = next((l for l in ("生效日期", "成文日期", "发布日期") if _date(md.get(l))), None)
+    start = _date(md.get(start_label)) if start_label else None
+    period = md.get("有效期") or ""
+    if period:
+        dates = [d for g in _DATE.findall(period) if (d := _day(g))]
+        if len(dates) >= 2:  # 2021-01-01至2026-01-01
+            return dates[-1], "有效期"
+        years = _YEARS.search(period)
+        if years and start:
+            return start + relativedelta(years=int(years.group(1))), f"有效期 {period}，自{start_label}起算"
+    normative = any(md.get(l) for l in ("登记号", "统一编号")) or "规范性文件" in column
+    if normative and start:
+        provisional = "暂行" in title or "试行" in title
+        years = params.provisional_years if provisional else params.default_years
+        if years:
+            kind = "暂行/试行规范性文件" if provisional else "规范性文件"
+            return start + relativedelta(years=years), f"{kind}默认有效期{years}年，自{start_label}起算"
+    return None, ""
 
 
 def _document_rechecked(run: RunView, previous: PreviousViolation) -> bool:

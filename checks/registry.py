@@ -37,6 +37,7 @@ BUILTINS = (
     "checks.metadata:MissingMetadata",
     "checks.metadata:MalformedDocNumber",
     "checks.metadata:InconsistentDates",
+    "checks.metadata:ExpiredButValid",
 )
 
 

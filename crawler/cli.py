@@ -6,6 +6,7 @@ Exit codes: 0 done (violations found or not), 2 bad input (config, arguments), 1
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -201,6 +202,23 @@ def _notify(config: Config, store: Store, result) -> None:
         click.echo(line, err=True)
 
 
+@cli.command()
+@config_option
+@click.option("--site", help="Only this site (by name).")
+def probe(config_path: str, site: str | None) -> None:
+    """Probe each site's home page once and record it (站点无法访问); schedule it, e.g. every 30 minutes."""
+    from crawler import probe as probes
+
+    config = load_config(config_path)
+    sites = _sites(config, site)
+    if not sites:
+        raise ConfigError(f"{config.path}: no sites to probe")
+    # no RunLock: probes must keep running while the nightly crawl holds it
+    for r in probes.run(config, Store(config.database), sites):
+        why = f"HTTP {r.status}" if r.status is not None and r.error is None else r.error
+        click.echo(f"{r.name}\t{'ok' if r.ok else 'failed'}\t{r.seconds:.2f}s\t{why}")
+
+
 # -- outputs -----------------------------------------------------------------------------------
 
 
@@ -290,17 +308,24 @@ def report(config_path: str, week: str | None, fmt: str, out: str | None) -> Non
 @cli.command("checks")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def checks_cmd(fmt: str) -> None:
-    """List every registered check (built-in and plugins)."""
+    """List every registered check (built-in and plugins) with its verdict points."""
+    from checks import scoring
     from checks.registry import load_checks
 
-    described = [cls.describe() for cls in load_checks().values()]
+    registry = load_checks()
+    table = scoring.points_table(plugin_points={r: c.points for r, c in registry.items() if getattr(c, "points", None)})
+    described = []
+    for rule, cls in registry.items():
+        points = table.get(rule, scoring.PLUGIN_DEFAULT) if cls.severity == "deduction" else None
+        described.append({**cls.describe(), "points": dataclasses.asdict(points) if points else None})
     if fmt == "json":
         click.echo(json.dumps([{k: v for k, v in d.items() if k != "doc"} for d in described],
                               ensure_ascii=False, indent=2))
         return
     for d in described:
         params = ", ".join(f"{k}={v}" for k, v in d["parameters"].items()) or "-"
-        click.echo(f"{d['id']}\t{d['title']}\t{d['severity']}\t{d['source']}\tparams: {params}")
+        points = d["points"] and f"\tpoints: {d['points']['points']:g} each, at most {d['points']['cap']:g}"
+        click.echo(f"{d['id']}\t{d['title']}\t{d['severity']}\t{d['source']}\tparams: {params}{points or ''}")
 
 
 @cli.command()

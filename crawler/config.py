@@ -118,6 +118,7 @@ class CrawlConfig(_Model):
     max_pages: Annotated[int, Field(ge=1)] = 5000
     max_list_pages: Annotated[int, Field(ge=1)] = 50  # list pages followed per column
     timeout: Annotated[float, Field(gt=0)] = 30.0
+    probe_timeout: Annotated[float, Field(gt=0)] = 15.0  # `govwatch probe`: 站点无法访问 counts >= 15 s as down
     user_agent: Annotated[str, Field(min_length=1)] = DEFAULT_USER_AGENT
     robots: bool = True
     retries: Annotated[int, Field(ge=0)] = 2
@@ -221,6 +222,20 @@ class CalendarConfig(_Model):
         return self
 
 
+class RulePoints(_Model):
+    points: Annotated[float, Field(ge=0)] | None = None  # per open problem
+    cap: Annotated[float, Field(ge=0)] | None = None  # at most this much for the rule
+    home_points: Annotated[float, Field(ge=0)] | None = None  # link rules: found on the home page
+
+
+class ScoringConfig(_Model):
+    """The national verdict: veto items fail a site; otherwise 100 minus deductions, 合格 from
+    ``pass_mark``. ``points`` overrides checks.scoring.DEFAULT_POINTS per rule."""
+
+    pass_mark: Annotated[float, Field(ge=0, le=100)] = 60
+    points: dict[str, RulePoints] = {}
+
+
 def _rule_params(value: Any) -> Any:
     return {} if value is None else value  # `blank-column:` alone means defaults
 
@@ -236,6 +251,7 @@ class Config(_Model):
     accounts: list[AccountConfig] = []
     notify: list[NotifyConfig] = []
     rules: dict[str, Annotated[dict[str, Any], BeforeValidator(_rule_params)]] = {}
+    scoring: ScoringConfig = ScoringConfig()
     crawl: CrawlConfig = CrawlConfig()
 
     _path: Path = PrivateAttr(default_factory=lambda: Path.cwd() / "sites.yaml")

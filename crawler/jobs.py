@@ -10,8 +10,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
+from checks import scoring
 from checks.base import Check, Note
 from checks.registry import load_checks
 from crawler.config import Config, ConfigError, SiteConfig
@@ -143,10 +144,12 @@ class CheckResult:
 def enabled_checks(config: Config, registry: dict[str, type[Check]] | None = None) -> list[tuple[Check, Any]]:
     """(check, params) for each enabled rule; a bad `rules:` entry is a ConfigError with its line."""
     registry = registry if registry is not None else load_checks()
-    for rule in config.rules:
-        if rule not in registry:
-            raise ConfigError(f"{config.path}:{config.line_of('rules', rule)}: rules.{rule}: unknown rule "
-                              f"(known: {', '.join(sorted(registry))})")
+    for section, rules in (("rules", config.rules), ("scoring.points", config.scoring.points)):
+        for rule in rules:
+            if rule not in registry:
+                line = config.line_of(*section.split("."), rule)
+                raise ConfigError(f"{config.path}:{line}: {section}.{rule}: unknown rule "
+                                  f"(known: {', '.join(sorted(registry))})")
     out = []
     for rule, cls in registry.items():
         overrides = config.rules.get(rule) or {}
@@ -182,6 +185,7 @@ def latest_run(store: Store, statuses: tuple[str, ...] = ("crawled", "checked"))
 
 def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = None,
           registry: dict[str, type[Check]] | None = None) -> CheckResult:
+    registry = registry if registry is not None else load_checks()
     checks = enabled_checks(config, registry)
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
@@ -215,5 +219,23 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
             result.reopened += outcome.reopened
             result.fixed += outcome.fixed
             result.counts[check_.id] = len({v.key for v in found})
+        store_verdicts(s, config, run, registry)
         run.status = "checked"
     return result
+
+
+def store_verdicts(s, config: Config, run: m.Run, registry: dict[str, type[Check]]) -> None:
+    """The national verdict per site of the run, from its open violations after the checks."""
+    table = scoring.points_table(
+        {rule: p.model_dump(exclude_none=True) for rule, p in config.scoring.points.items()},
+        {rule: cls.points for rule, cls in registry.items() if getattr(cls, "points", None)},
+    )
+    reached = dict(s.execute(select(m.Site.name, m.SiteVisit.reached).join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id)
+                             .where(m.SiteVisit.run_id == run.id)).all())
+    s.execute(delete(m.SiteScore).where(m.SiteScore.run_id == run.id))  # `check` may be run again
+    for site in run.sites:
+        open_rows = s.scalars(select(m.Violation).where(m.Violation.site == site, m.Violation.status == "open"))
+        problems = [scoring.Problem(v.rule, v.severity, v.detail) for v in open_rows]
+        verdict = scoring.judge(site, problems, bool(reached.get(site)), table, config.scoring.pass_mark)
+        s.add(m.SiteScore(run_id=run.id, site=site, verdict=verdict.verdict, score=verdict.score,
+                          vetoes=list(verdict.vetoes), deductions=verdict.deductions))

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from checks.freshness import BlankColumn, StaleColumn
-from checks.metadata import MissingMetadata
+from checks.metadata import ExpiredButValid, MissingMetadata
 from crawler.store import models as m
 from crawler.store import violations as lifecycle
 from crawler.store.db import Store
@@ -162,3 +162,31 @@ def test_homepage_stale(store):
     (found,) = run_check(store, run_id, HomepageStale())
     assert found.detail["days"] == 15
     assert run_check(store, run_id, HomepageStale(), days=20) == []
+
+
+@pytest.mark.parametrize("metadata, expired", [
+    ({"有效性": "有效", "废止日期": "2026-11-21"}, True),
+    ({"有效性": "有效", "废止日期": "2026-11-22"}, False),  # valid through the day itself
+    ({"有效性": "失效", "废止日期": "2020-01-01"}, False),  # marked correctly
+    ({"有效性": "有效", "有效期": "2020年1月1日至2025年12月31日"}, True),
+    ({"有效性": "有效", "有效期": "5年", "生效日期": "2021-11-23"}, False),
+    ({"有效性": "有效", "有效期": "5年", "生效日期": "2021-11-21"}, True),
+    ({"有效性": "有效", "登记号": "SXXX-2020-001", "成文日期": "2021-11-21"}, True),  # 规范性文件: 5 years
+    ({"有效性": "有效", "登记号": "SXXX-2020-001", "成文日期": "2021-11-23"}, False),
+    ({"有效性": "有效", "成文日期": "2001-01-01"}, False),  # not a 规范性文件, no stated period
+])
+def test_expired_but_valid(store, metadata, expired):
+    run_id = make_run(store, [("政策文件", "policy", "list", AS_OF)], [("http://x.gov.cn/p.html", "政策文件", metadata)])
+    found = run_check(store, run_id, ExpiredButValid())
+    assert bool(found) == expired
+    if expired:
+        assert found[0].detail["ended"] < AS_OF.isoformat() and found[0].detail["basis"]
+
+
+def test_expired_but_valid_provisional_period_and_parameters(store):
+    md = {"有效性": "有效", "统一编号": "X-2024-1", "成文日期": "2024-11-21"}
+    run_id = make_run(store, [("政策文件", "policy", "list", AS_OF)], [("http://x.gov.cn/p.html", "政策文件", md)])
+    with store.session() as s, s.begin():
+        s.query(m.Page).filter_by(url="http://x.gov.cn/p.html").update({"title": "示例县某某管理暂行办法"})
+    assert run_check(store, run_id, ExpiredButValid())  # 暂行: 2 years
+    assert not run_check(store, run_id, ExpiredButValid(), provisional_years=3)

@@ -17,6 +17,8 @@ from crawler.config import (
     ConfigError,
     CrawlConfig,
     NotifyConfig,
+    ScoringConfig,
+    SiteConfig,
     default_config_text,
     load_config,
 )
@@ -94,7 +96,8 @@ def test_example_shows_every_key() -> None:
     assert set(data) == set(Config.model_fields)
     assert set(data["crawl"]) == set(CrawlConfig.model_fields)
     site = data["sites"][0]
-    assert set(site) == {"name", "url", "owner", "columns", "crawl", "discover", "browser"}
+    assert set(site) == set(SiteConfig.model_fields)
+    assert set(data["scoring"]) == set(ScoringConfig.model_fields)
     column_keys = set().union(*(c.keys() for c in site["columns"]))
     assert column_keys == {"name", "url", "category", "owner", "needs_metadata", "schedule", "due_days", "browser"}
     assert set(data["accounts"][0]) == {"name", "platform", "feed", "pages", "owner"}

@@ -1,11 +1,18 @@
-"""A separate package adds a check through the `govwatch.checks` entry point."""
+"""A separate package adds a check through the `govwatch.checks` entry point; every check,
+built-in or plugin, documents itself the same way."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
+import sys
 import textwrap
 
+import pytest
+
+from checks.registry import load_checks
 from conftest import govwatch, violations_json
 
 PLUGIN = '''
@@ -37,15 +44,31 @@ class LongTitle(Check):
 '''
 
 
+PYPROJECT = """
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "govwatch-sample-plugin"
+version = "0.1"
+
+[project.entry-points."govwatch.checks"]
+long-title = "govwatch_sample_plugin:LongTitle"
+"""
+
+
 def make_plugin(root):
-    """An installed distribution as importlib.metadata sees one: a module plus its dist-info."""
-    (root / "govwatch_sample_plugin.py").write_text(PLUGIN, "utf-8")
-    info = root / "govwatch_sample_plugin-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: govwatch-sample-plugin\nVersion: 0.1\n", "utf-8")
-    (info / "entry_points.txt").write_text(
-        "[govwatch.checks]\nlong-title = govwatch_sample_plugin:LongTitle\n", "utf-8")
-    return {"PYTHONPATH": str(root)}
+    """The README's plugin recipe, built and installed by pip (into its own folder, so the
+    project's environment stays as it was): one module and one entry point."""
+    source = root / "plugin-src"
+    source.mkdir()
+    (source / "govwatch_sample_plugin.py").write_text(PLUGIN, "utf-8")
+    (source / "pyproject.toml").write_text(PYPROJECT, "utf-8")
+    target = root / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "--no-index",
+                    "--target", str(target), str(source)], check=True, capture_output=True)
+    return {"PYTHONPATH": str(target)}
 
 
 def test_plugin_is_listed_and_reports_in_a_run(demo_dir, tmp_path):
@@ -71,3 +94,27 @@ def test_plugin_is_listed_and_reports_in_a_run(demo_dir, tmp_path):
     off = {c["id"] for c in json.loads(govwatch("checks", "--format", "json",
                                                 env={**env, "GOVWATCH_DISABLE_PLUGIN_AUTOLOAD": "1"}).stdout)}
     assert "long-title" not in off
+
+
+_SECTIONS = ("## What it checks", "## Why it matters", "## Parameters")
+
+
+@pytest.mark.parametrize("rule", sorted(load_checks(plugins=False)))
+def test_every_builtin_documents_itself(rule):
+    cls = load_checks(plugins=False)[rule]
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", cls.id)
+    assert re.search(r"[\u4e00-\u9fff]", cls.title), "a Chinese title for reports"
+    assert cls.source.strip()
+    doc = cls.describe()["doc"]
+    missing = [s for s in _SECTIONS if s not in doc]
+    assert not missing, f"{rule}: docstring lacks {missing}"
+    # every parameter the rule takes is explained in its docstring
+    for name in cls.describe()["parameters"]:
+        assert f"``{name}``" in doc, f"{rule}: parameter {name} is not documented"
+
+
+def test_checks_command_lists_every_rule_with_its_points():
+    listed = {c["id"]: c for c in json.loads(govwatch("checks", "--format", "json").stdout)}
+    assert set(load_checks(plugins=False)) <= set(listed)
+    assert listed["dead-link"]["points"] == {"points": 0.1, "cap": 10, "home_points": 1}
+    assert listed["homepage-stale"]["severity"] == "veto" and listed["homepage-stale"]["points"] is None

@@ -1,0 +1,91 @@
+"""The national verdict: veto items fail a site, otherwise 100 minus capped deductions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from checks import scoring
+from checks.scoring import Problem, judge, points_table
+from crawler import jobs
+from crawler.config import ConfigError, load_config
+from crawler.store import models as m
+from crawler.store.db import Store
+
+TABLE = points_table()
+
+
+def test_a_veto_fails_the_site_whatever_the_score():
+    v = judge("县", [Problem("homepage-stale", "veto"), Problem("dead-link", "deduction")], True, TABLE)
+    assert (v.verdict, v.score, v.vetoes) == ("不合格", None, ("homepage-stale",))
+
+
+def test_deductions_are_capped_per_rule_and_home_page_links_cost_more():
+    problems = [Problem("dead-link", "deduction", {"on_home_page": True})] * 3 + [Problem("dead-link", "deduction")] * 4
+    v = judge("县", problems, True, TABLE)
+    assert v.deductions == {"dead-link": 3.4} and v.score == 96.6 and v.verdict == "合格"
+    many = [Problem("stale-column", "deduction")] * 9  # 45 points, capped at 20
+    assert judge("县", many, True, TABLE).deductions == {"stale-column": 20}
+
+
+@pytest.mark.parametrize("columns, verdict", [(8, "合格"), (9, "不合格")])
+def test_pass_mark_boundary(columns, verdict):
+    # stale-column: 5 each, cap 20; blank-column likewise: 40 points off is exactly 60
+    table = points_table({"stale-column": {"cap": 100}})
+    problems = [Problem("stale-column", "deduction")] * columns
+    assert judge("县", problems, True, table).verdict == verdict
+
+
+def test_warnings_cost_nothing_and_unknown_rules_use_the_plugin_default():
+    v = judge("县", [Problem("link-timeout", "warning"), Problem("local-rule", "deduction")], True, TABLE)
+    assert v.deductions == {"local-rule": scoring.PLUGIN_DEFAULT.points}
+    assert points_table(plugin_points={"local-rule": (2, 4)})["local-rule"] == scoring.Points(2, 4)
+
+
+def test_an_unreached_site_is_not_scored_unless_a_veto_decides():
+    assert judge("县", [Problem("dead-link", "deduction")], False, TABLE).verdict == "未判定"
+    assert judge("县", [Problem("site-unreachable", "veto")], False, TABLE).verdict == "不合格"
+
+
+def _config(tmp_path, extra=""):
+    path = tmp_path / "sites.yaml"
+    path.write_text(f"database: sqlite:///{tmp_path}/t.db\nsites:\n  - name: 县\n    url: http://x.gov.cn/\n{extra}",
+                    encoding="utf-8")
+    return load_config(path)
+
+
+def _run(store, as_of=dt.date(2026, 11, 22), columns=()):
+    with store.session() as s, s.begin():
+        site = s.scalar(select(m.Site).where(m.Site.name == "县")) or m.Site(name="县", url="http://x.gov.cn/")
+        run = m.Run(as_of=as_of, status="crawled", sites=["县"])
+        s.add_all([site, run])
+        s.flush()
+        s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=True, completed=True))
+        for i, newest in enumerate(columns):
+            s.add(m.Column(run_id=run.id, site_id=site.id, name=f"要闻{i}", url=f"http://x.gov.cn/c{i}/",
+                           category="news", source="nav", kind="list", newest_date=newest, item_count=1,
+                           dated_items=1))
+        return run.id
+
+
+def test_verdicts_are_stored_per_run_with_the_sites_file_points(tmp_path):
+    config = _config(tmp_path, "scoring:\n  pass_mark: 95\n  points:\n    stale-column: {points: 3}\n")
+    store = Store(config.database)
+    old = dt.date(2026, 10, 1)
+    run_id = _run(store, columns=[old, old])
+    jobs.check(config, store, run_id)
+    with store.session() as s:
+        row = s.scalar(select(m.SiteScore).where(m.SiteScore.run_id == run_id))
+        # two stale columns at the sites file's 3 points: 94, below its pass mark of 95
+        assert (row.verdict, row.score, row.deductions, row.vetoes) == ("不合格", 94.0, {"stale-column": 6.0}, [])
+    jobs.check(config, store, run_id)  # checking the same run again replaces its verdict
+    with store.session() as s:
+        assert len(s.scalars(select(m.SiteScore).where(m.SiteScore.run_id == run_id)).all()) == 1
+
+
+def test_scoring_of_an_unknown_rule_names_its_line(tmp_path):
+    config = _config(tmp_path, "scoring:\n  points:\n    no-such-rule: {points: 1}\n")
+    with pytest.raises(ConfigError, match=r"sites.yaml:7: scoring.points.no-such-rule: unknown rule"):
+        jobs.check(config, Store(config.database), _run(Store(config.database)))
