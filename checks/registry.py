@@ -38,6 +38,7 @@ BUILTINS = (
     "checks.metadata:MalformedDocNumber",
     "checks.metadata:InconsistentDates",
     "checks.metadata:ExpiredButValid",
+    "checks.interaction:MessageUnanswered",
 )
 
 

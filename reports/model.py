@@ -92,6 +92,11 @@ class SiteSummary:
     fixed: int
     by_rule: Mapping[str, int] = field(hash=False)  # open problems per rule id
     status: str = "ok"  # or a short note such as 未能访问 when the crawl failed
+    # the national verdict of the run (checks.scoring): 合格 | 不合格 | 未判定, None before scoring
+    verdict: str | None = None
+    score: float | None = None  # the 100-point deduction score; None when a veto decided
+    vetoes: tuple[str, ...] = ()  # rule ids of the veto items hit
+    deductions: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     @property
     def ok(self) -> bool:

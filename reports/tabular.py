@@ -52,6 +52,7 @@ def report_dict(report: WeeklyReport) -> dict[str, Any]:
             "name": s.name, "url": s.url, "owner": s.owner, "as_of": s.as_of, "pages": s.pages,
             "links": s.links, "columns": s.columns, "open": s.open, "new": s.new,
             "fixed": s.fixed, "by_rule": dict(s.by_rule), "status": s.status,
+            "verdict": s.verdict, "score": s.score, "vetoes": list(s.vetoes), "deductions": dict(s.deductions),
         } for s in report.sites],
         "violations": [violation_dict(report, v) for v in report.all_violations],
         "rules": [{"id": r.id, "title": r.title, "source": r.source, "severity": r.severity,

@@ -85,15 +85,19 @@ def build_weekly(store: Store, config: Config, week: str, now: dt.datetime | Non
                            .where(m.SiteVisit.run_id == run.id)).all()
         columns = dict(s.execute(select(m.Column.site_id, func.count()).where(m.Column.run_id == run.id)
                                  .group_by(m.Column.site_id)).all())
+        scores = {row.site: row for row in s.scalars(select(m.SiteScore).where(m.SiteScore.run_id == run.id))}
         sites = []
         for site, visit in sorted(visits, key=lambda row: row[0].name):
             mine = [v for v in open_items if v.site == site.name]
             status = "ok" if visit.reached and visit.completed else ("未能访问" if not visit.reached else "未完成抓取")
+            score = scores.get(site.name)
             sites.append(SiteSummary(
                 name=site.name, url=site.url, owner=owners.get(site.name), as_of=run.as_of, pages=visit.pages,
                 links=visit.links, columns=columns.get(site.id, 0), open=len(mine),
                 new=sum(v.new for v in mine), fixed=sum(v.site == site.name for v in fixed_items),
                 by_rule=dict(Counter(v.rule for v in mine)), status=status,
+                verdict=score.verdict if score else None, score=score.score if score else None,
+                vetoes=tuple(score.vetoes) if score else (), deductions=dict(score.deductions) if score else {},
             ))
     return WeeklyReport(as_of=run.as_of, run_id=run.id, sites=tuple(sites), open=tuple(open_items),
                         fixed=tuple(fixed_items), **base)

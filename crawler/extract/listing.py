@@ -4,6 +4,8 @@ A row is an li/tr/dd holding a link; the list is the container with the most dat
 so the navigation, footers and "related links" blocks are not taken for items. Pagination is
 the plain-link form (numbered links and 下一页 inside a pager, as TRS pages show after their
 script ran); script-written and Hanweb datastore pagination come with the CMS extractors.
+留言 rows also get their reply state and reply date (crawler.extract.messages); their date is
+when the message was left.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from lxml import html as lxml_html
 
 from crawler.extract.dates import find_dates
 from crawler.extract.links import normalize_url
+from crawler.extract.messages import read_message_row
 
 _ROW_TAGS = ("li", "tr", "dd")
 _CHROME = re.compile(r"nav|menu|header|footer|banner|breadcrumb|position|crumb|daohang|foot|top", re.I)
@@ -66,6 +69,7 @@ def _row_of(link):
 
 def extract_list(doc: lxml_html.HtmlElement, page_url: str) -> ListFacts:
     containers: dict = {}
+    headers: dict = {}  # table/list -> its header's column roles (留言 tables), read once
     for row in doc.iter(*_ROW_TAGS):
         links = [a for a in row.iter("a") if a.get("href")]
         if not links or _in_chrome(row):
@@ -78,7 +82,12 @@ def extract_list(doc: lxml_html.HtmlElement, page_url: str) -> ListFacts:
         title = " ".join((a.get("title") or a.text_content()).split())
         row_text = row.text_content()
         dates = find_dates(row_text.replace(a.text_content(), " ")) or find_dates(row_text)
-        item = ListItem(url, title, dates[0] if dates else None, bool(_PINNED.search(row_text)))
+        date = dates[0] if dates else None
+        # 留言 rows: reply state and dates; the item's date is when the message was left
+        state, asked_on, answered_on = read_message_row(row, a, headers)
+        if state is not None and asked_on is not None:
+            date = asked_on
+        item = ListItem(url, title, date, bool(_PINNED.search(row_text)), state, answered_on)
         containers.setdefault(row.getparent(), []).append(item)
     items: tuple[ListItem, ...] = ()
     if containers:
