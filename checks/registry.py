@@ -39,6 +39,8 @@ BUILTINS = (
     "checks.metadata:InconsistentDates",
     "checks.metadata:ExpiredButValid",
     "checks.interaction:MessageUnanswered",
+    "checks.availability:SiteUnreachable",
+    "checks.availability:SiteUnreachableEarlyWarning",
 )
 
 
