@@ -41,6 +41,10 @@ BUILTINS = (
     "checks.interaction:MessageUnanswered",
     "checks.availability:SiteUnreachable",
     "checks.availability:SiteUnreachableEarlyWarning",
+    "checks.deadlines:InterpretationOverdue",
+    "checks.deadlines:InterpretationUnlinked",
+    "checks.deadlines:AnnualReportOverdue",
+    "checks.deadlines:ScheduleOverdue",
 )
 
 

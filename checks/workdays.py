@@ -1,0 +1,113 @@
+"""Chinese working days: the State Council holiday arrangement (节假日安排) with 调休.
+
+The ``chinesecalendar`` package holds every year it knows (法定节假日 days off and the 调休
+weekend days that are working days). The sites file's ``calendar:`` adds days for years the
+package does not know yet (a new year is published each November/December) and may correct
+single days of known years. A date in a year nobody knows raises ``UnknownYear``: a deadline
+counted on a guessed calendar could report a department late that was on time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Iterable
+
+import chinese_calendar
+
+
+class UnknownYear(LookupError):
+    """The calendar has no holiday arrangement for ``year``."""
+
+    def __init__(self, year: int):
+        self.year = year
+        low, high = library_years()
+        super().__init__(
+            f"the working-day calendar does not know {year}: the chinesecalendar package covers "
+            f"{low}-{high}. Upgrade it (pip install -U chinesecalendar) once the State Council has "
+            f"published the {year} holiday arrangement (节假日安排), or add {year} to the sites file: "
+            f"`calendar:` with `holidays:` (every 法定节假日 day off, YYYY-MM-DD) and `workdays:` "
+            f"(every 调休 weekend day that is a working day)")
+
+
+@functools.lru_cache(maxsize=1)
+def library_years() -> tuple[int, int]:
+    """The first and last year the installed chinesecalendar knows."""
+    years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    return min(years), max(years)
+
+
+@functools.lru_cache(maxsize=None)
+def _library_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _day(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip()[:10])
+
+
+class WorkCalendar:
+    """Working days from chinesecalendar plus the sites file's extra days.
+
+    ``holidays``: days off (法定节假日); ``workdays``: 调休 weekend days that are working days.
+    Both override the package for their dates. A year the package lacks is known when at
+    least one of these days falls in it; its other days are Monday-Friday working days.
+    """
+
+    def __init__(self, holidays: Iterable[dt.date | str] = (), workdays: Iterable[dt.date | str] = ()):
+        self.holidays = frozenset(_day(d) for d in holidays or ())
+        self.workdays = frozenset(_day(d) for d in workdays or ())
+        both = sorted(self.holidays & self.workdays)
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is both a holiday and a workday")
+        self._configured_years = {d.year for d in self.holidays | self.workdays}
+
+    @classmethod
+    def for_run(cls, run) -> WorkCalendar:
+        """The calendar of a RunView (its ``calendar`` is the sites file's ``calendar:``)."""
+        calendar = getattr(run, "calendar", None) or {}
+        return cls(calendar.get("holidays") or (), calendar.get("workdays") or ())
+
+    def knows(self, year: int) -> bool:
+        return _library_knows(year) or year in self._configured_years
+
+    def is_workday(self, d: dt.date | str) -> bool:
+        d = _day(d)
+        if d in self.workdays:
+            return True
+        if d in self.holidays:
+            return False
+        if _library_knows(d.year):
+            return chinese_calendar.is_workday(d)
+        if d.year in self._configured_years:
+            return d.weekday() < 5
+        raise UnknownYear(d.year)
+
+    def workdays_between(self, start: dt.date | str, end: dt.date | str) -> int:
+        """The number of working days d with start < d <= end (negative when end < start)."""
+        start, end = _day(start), _day(end)
+        if end < start:
+            return -self.workdays_between(end, start)
+        count, d = 0, start
+        while d < end:
+            d += dt.timedelta(days=1)
+            count += self.is_workday(d)
+        return count
+
+    def add_workdays(self, d: dt.date | str, n: int) -> dt.date:
+        """The n-th working day after d (before d when n < 0); d itself when n == 0."""
+        d = _day(d)
+        step = dt.timedelta(days=1 if n >= 0 else -1)
+        left = abs(n)
+        while left:
+            d += step
+            left -= self.is_workday(d)
+        return d
