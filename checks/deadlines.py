@@ -469,6 +469,11 @@ class AnnualReportOverdue(Check):
         return iter(found.values())
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
+        # only the previous year's report is looked for: an older year's missing report is
+        # not "fixed" by no longer being looked for
+        year = previous.detail.get("year")
+        if year is not None and year != run.as_of.year - 1:
+            return False
         site = run.site(previous.site)
         return bool(site and site.completed)
 

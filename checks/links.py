@@ -56,8 +56,12 @@ class LinkVerdictCheck(Check):
         if not (site and site.completed) or site.degraded:
             return False
         link = run.link_check(previous.url)
-        # a link no longer on any page was removed: that is a fix too
-        return link is None or link.verdict in CONCLUSIVE
+        if link is not None:
+            return link.verdict in CONCLUSIVE
+        # not met this run: removed (a fix) only if a page that carried it was read again; a
+        # list the crawl did not get through this time proves nothing
+        sources = [p.get("url") for p in previous.detail.get("pages") or [] if isinstance(p, dict)] or [previous.page]
+        return any(run.page(url) is not None for url in sources if url)
 
 
 class DeadLink(LinkVerdictCheck):

@@ -45,6 +45,8 @@ BUILTINS = (
     "checks.deadlines:InterpretationUnlinked",
     "checks.deadlines:AnnualReportOverdue",
     "checks.deadlines:ScheduleOverdue",
+    "checks.identity:MissingSiteIdentity",
+    "checks.wording:WordingError",
 )
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -155,6 +156,10 @@ def enabled_checks(config: Config, registry: dict[str, type[Check]] | None = Non
         overrides = config.rules.get(rule) or {}
         if overrides.get("enabled", True) is False:
             continue
+        if rule == "wording-error" and overrides.get("extra_lexicons"):  # paths beside the sites file
+            paths = overrides["extra_lexicons"]
+            paths = [paths] if isinstance(paths, str) else paths
+            overrides = {**overrides, "extra_lexicons": [str(config.base_dir / Path(p).expanduser()) for p in paths]}
         try:
             params = cls.params(overrides)
         except ValueError as exc:

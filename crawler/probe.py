@@ -103,8 +103,10 @@ def _site_id(s, name: str, url: str) -> int:
 # -- fetching (Twisted, as the crawl) ------------------------------------------------------------
 
 
-def probe_all(targets: list[Target]) -> list[Result]:
-    """Fetch every target once, concurrently; runs (and stops) the Twisted reactor."""
+def probe_all(targets: list[Target], rounds: int = 1) -> list[Result]:
+    """Fetch every target once per round, concurrently within a round; runs (and stops) the
+    Twisted reactor, which cannot run twice in one process: hence the rounds here.
+    Results come round by round, each in the targets' order."""
     from twisted.internet import defer, reactor
 
     # a bad certificate is the crawl's tls-error finding; repeated every 30 minutes it is noise
@@ -112,16 +114,20 @@ def probe_all(targets: list[Target]) -> list[Result]:
     reactor.suggestThreadPoolSize(PARALLEL)  # the default resolver runs getaddrinfo in threads
     agent = _agent(reactor)
     limiter = defer.DeferredSemaphore(PARALLEL)
-    results: list[Result | None] = [None] * len(targets)
+    results: list[Result | None] = [None] * (len(targets) * rounds)
 
     def one(i: int, target: Target):
         d = limiter.run(_fetch, reactor, agent, target)
         return d.addCallback(lambda r: results.__setitem__(i, r))
 
-    done = defer.DeferredList([one(i, t) for i, t in enumerate(targets)], consumeErrors=True)
-    done.addBoth(lambda _: reactor.callLater(0, reactor.stop))
+    @defer.inlineCallbacks
+    def all_rounds():
+        for k in range(rounds):
+            yield defer.DeferredList([one(k * len(targets) + i, t) for i, t in enumerate(targets)], consumeErrors=True)
+
+    all_rounds().addBoth(lambda _: reactor.callLater(0, reactor.stop))
     reactor.run()
-    missing = [t.name for t, r in zip(targets, results) if r is None]
+    missing = [t.name for t, r in zip(targets * rounds, results) if r is None]
     if missing:  # a bug, not a finding: never record a guess
         raise RuntimeError(f"no probe result for {', '.join(missing)}")
     return results  # type: ignore[return-value]

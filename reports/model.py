@@ -244,11 +244,22 @@ _DETAIL_LABELS = {
     "content_type": "内容类型", "value": "原值", "expected": "应为", "found": "实际",
     "wrong": "错误用语", "right": "建议改为", "title": "标题", "published": "发布日期",
     "working_days": "工作日", "limit": "时限", "deadline": "截止日期", "count": "数量",
-    "category": "栏目类别", "location": "跳转至",
+    "category": "栏目类别", "location": "跳转至", "problems": "问题",
+    # the national rules' evidence
+    "date": "留言日期", "answered_on": "答复日期", "probes": "探测次数", "failed": "失败次数",
+    "ratio": "失败率", "since": "起", "until": "止", "sentence": "原句", "policy_title": "政策文件",
+    "policy_published": "政策发布日期", "workdays": "相隔工作日", "max_workdays": "时限（工作日）",
+    "year": "年度", "period": "周期", "schedule": "更新周期", "newest_item": "最新信息", "ended": "失效日期",
+    "basis": "依据", "有效性": "有效性", "faults": "问题", "成文日期": "成文日期", "发布日期": "发布日期",
+    "days_late": "逾期天数", "missing_links": "缺少关联",
 }
+_STATES = {"unanswered": "未答复", "answered": "已答复", "missing": "未发布", "late": "逾期发布"}
 # Evidence kept for the JSON/XLSX exports and the "found on" column, not for the one-liner.
 _HIDDEN_KEYS = {"pages", "anchor", "reopened", "reopen_count", "checked_at", "page_count", "on_home_page",
-                "metadata", "items", "list_pages"}
+                "metadata", "items", "list_pages", "verdict", "attempts", "headers", "redirects", "limit_months",
+                "kind_guessed", "in_title", "level", "lexicon", "version", "first_failure", "last_failure", "column",
+                "policy", "identity", "tags", "kind", "state", "problem", "veto_candidate", "errors", "period_start",
+                "period_end", "due_days", "paired_by", "offset", "scope"}
 
 
 def describe(v: ReportViolation) -> str:
@@ -265,7 +276,10 @@ def describe(v: ReportViolation) -> str:
         names = missing if isinstance(missing, (list, tuple)) else [missing]
         parts.append("缺少：" + "、".join(str(m) for m in names))
         used.add("missing")
-    if "newest" in d or "days" in d:
+    if v.rule == "message-unanswered" and d.get("days") is not None:
+        parts.append(f"已等待 {d['days']} 天")
+        used.add("days")
+    elif "newest" in d or "days" in d:
         s = f"最新信息 {d['newest']}，" if d.get("newest") else ""
         if d.get("days") is not None:
             s += f"已 {d['days']} 天未更新"
@@ -273,6 +287,9 @@ def describe(v: ReportViolation) -> str:
             s += f"（要求 {d['limit_days']} 天内）"
         parts.append(s.rstrip("，"))
         used |= {"newest", "days", "limit_days", "category"}
+    for key in ("state", "problem"):
+        if d.get(key) in _STATES:
+            parts.append(_STATES[d[key]])
     if "status" in d:
         st = d["status"]
         parts.append(f"状态码 {st}" if isinstance(st, int) or str(st).isdigit() else f"状态：{st}")
@@ -288,6 +305,8 @@ def describe(v: ReportViolation) -> str:
             val = "、".join(str(x) for x in val)
         elif isinstance(val, Mapping):
             continue  # nested evidence is for the JSON/XLSX exports, not a one-liner
+        if k == "ratio" and isinstance(val, (int, float)):
+            val = f"{val:.1%}"
         parts.append(f"{_DETAIL_LABELS.get(k, k)}：{val}")
     reopened = d.get("reopen_count") or d.get("reopened")
     if isinstance(reopened, int) and reopened > 0:

@@ -190,3 +190,18 @@ def test_expired_but_valid_provisional_period_and_parameters(store):
         s.query(m.Page).filter_by(url="http://x.gov.cn/p.html").update({"title": "示例县某某管理暂行办法"})
     assert run_check(store, run_id, ExpiredButValid())  # 暂行: 2 years
     assert not run_check(store, run_id, ExpiredButValid(), provisional_years=3)
+
+
+def test_a_dead_link_not_met_again_is_fixed_only_if_its_page_was_read_again(store):
+    from checks.links import DeadLink
+    from crawler.store.view import PreviousViolation
+
+    previous = PreviousViolation("k", "dead-link", "县", "http://x.gov.cn/gone.pdf", "http://x.gov.cn/a.html", None,
+                                 "open", {"pages": [{"url": "http://x.gov.cn/a.html", "anchor": "附件"}]})
+    # the list that led to a.html was not read this time: a.html was not crawled
+    not_read = make_run(store, [("要闻", "news", "list", AS_OF)], [("http://x.gov.cn/b.html", "要闻", {})])
+    # a.html was read again and no longer carries the link: the department removed it
+    read = make_run(store, [("要闻", "news", "list", AS_OF)], [("http://x.gov.cn/a.html", "要闻", {})])
+    with store.session() as s:
+        assert not DeadLink().rechecked(RunView(s, not_read, AS_OF, ("县",)), previous)
+        assert DeadLink().rechecked(RunView(s, read, AS_OF, ("县",)), previous)

@@ -479,3 +479,16 @@ def test_schedule_needs_a_schedule_and_a_readable_column(store):
     with store.session() as s:
         assert ScheduleOverdue().rechecked(RunView(s, run_id, as_of, (COUNTY,)), prev) is True
         assert ScheduleOverdue().rechecked(RunView(s, unread, as_of, (COUNTY,)), prev) is False
+
+
+def test_an_older_years_missing_report_is_not_fixed_by_no_longer_being_looked_for(store):
+    from crawler.store.view import PreviousViolation, RunView
+
+    run_id = report_run(store, D("2027-05-25"), county_items=[], dept_items=[])
+    previous = PreviousViolation("k", "annual-report-overdue", COUNTY, HOME + "#annual-report-2025", None, None,
+                                 "open", {"year": 2025, "problem": "missing"})
+    with store.session() as s:
+        check = AnnualReportOverdue()
+        assert not check.rechecked(RunView(s, run_id, D("2027-05-25"), (COUNTY, DEPT)), previous)
+        assert check.rechecked(RunView(s, run_id, D("2027-05-25"), (COUNTY, DEPT)),
+                               PreviousViolation(**{**previous.__dict__, "detail": {"year": 2026}}))

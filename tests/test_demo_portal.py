@@ -23,7 +23,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from crawler.demo.portal import (ADMIN, BMDT_DEAD, DATAPROXY, GSGG_DEAD, GZDT_DEAD, JQUERY, REDIRECT,
-                                 REDIRECT_TARGET, build_portal, write_portal)
+                                 REDIRECT_TARGET, SOFT_404, build_portal, write_portal)
 from crawler.demo.server import PortalServer
 
 AS_OF = date(2026, 11, 22)
@@ -205,14 +205,20 @@ def test_planted_problems_are_served(served):
     portal, base, root = served
     assert (root / "_planted.json").exists() and (root / "_routes.json").exists()
     rules = sorted(p["rule"] for p in portal.planted)
-    assert rules == ["blank-column"] + ["dead-link"] * 6 + ["missing-metadata", "missing-metadata", "stale-column"]
+    assert rules == (["annual-report-overdue", "bad-attachment", "blank-column"] + ["dead-link"] * 6
+                     + ["expired-but-valid", "inconsistent-dates", "interpretation-overdue", "interpretation-unlinked",
+                        "malformed-doc-number", "message-unanswered", "missing-metadata", "missing-metadata",
+                        "missing-site-identity", "schedule-overdue", "site-unreachable", "soft-404", "stale-column",
+                        "wording-error"])
     assert [p["url"] for p in portal.planted if p.get("needs_browser")] == [GSGG_DEAD]
     assert all(p["needs_browser"] is True for p in portal.planted if "needs_browser" in p)
     on_disk = json.loads((root / "_planted.json").read_text("utf-8"))
     assert on_disk == portal.planted
     for p in portal.planted:
-        assert set(p) - {"needs_browser"} == {"rule", "url", "column", "pages", "detail"}
+        assert set(p) - {"needs_browser", "site", "severity"} == {"rule", "url", "column", "pages", "detail"}
     for p in portal.planted:
+        if "site" in p:  # the demo's other site, which never answers
+            continue
         if p["rule"] == "dead-link":
             assert fetch(base + p["url"])[0] == p["detail"]["status"], p["url"]
             assert fetch(base + p["url"], "HEAD")[0] == p["detail"]["status"]
@@ -301,6 +307,9 @@ def test_every_page_has_chrome(served, crawl):
     _, base, _ = served
     for page in crawl:
         body = fetch(base + page)[2].decode("utf-8")
+        if page == SOFT_404:  # the planted soft-404: a bare CMS error page, answered 200
+            assert "<title>页面不存在</title>" in body and 'class="nav"' not in body
+            continue
         assert '<meta charset="utf-8">' in body and f'content="{AS_OF} 03:00:00"' in body
         assert '<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/xwdt/">要闻动态</a></li>' in body
         assert "网站标识码：3609000001" in body and "赣ICP备" in body and "公网安备" in body
@@ -325,7 +334,7 @@ def test_columns(served):
     assert len(news) == 25 and news[0] == str(AS_OF - timedelta(days=1)) and news == sorted(news, reverse=True)
     assert fetch(base + "/xwdt/index_2.html")[0] == 404
     assert _list_dates(base, "/tzgg/")[0] == str(AS_OF - timedelta(days=200))
-    assert len(_list_dates(base, "/zcwj/")) == 6 and len(_list_dates(base, "/zcjd/")) == 3
+    assert len(_list_dates(base, "/zcwj/")) == 6 and len(_list_dates(base, "/zcjd/")) == 4
     assert _list_dates(base, "/rsxx/")[0] == str(AS_OF - timedelta(days=300))
     blank = lhtml.fromstring(fetch(base + "/ghjh/")[2])
     assert blank.xpath('//ul[@class="list"]/li/@class') == ["empty"] and not blank.xpath('//ul[@class="list"]//a')
@@ -488,7 +497,7 @@ def test_articles_dates_and_metadata(served, crawl):
             assert absent == missing.get(page, []), page
         else:
             assert meta is None, page
-    assert seen == 25 + 5 + 6 + 3 + 3 + 48 + 6 and hanweb == 45
+    assert seen == 25 + 5 + 6 + 4 + 3 + 48 + 6 and hanweb == 45
     assert len(missing) == 2
 
 

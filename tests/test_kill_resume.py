@@ -50,4 +50,5 @@ def test_killed_run_then_next_run_completes(demo_dir, tmp_path):
     assert statuses[-2:] == ["aborted", "checked"]
     after = violations_json(sites)
     assert {(v["rule"], v["url"]) for v in after} == {(v["rule"], v["url"]) for v in before}
-    assert {v["last_seen"] for v in after} == {"2026-11-23"}
+    # the portal's problems were all seen again (the other demo site's probes are a week's)
+    assert {v["last_seen"] for v in after if v["site"] == "示例县人民政府"} == {"2026-11-23"}

@@ -51,8 +51,11 @@ def test_run_notifies_new_then_only_changes(demo_dir, tmp_path):
             first = govwatch("run", "--config", str(sites), "--as-of", "2026-11-22")
             assert len(receiver.messages) == 1
             msg = receiver.messages[0]["json"]
-            planted = len(planted_entries(directory))
-            assert f"新发现问题 {planted} 个" in msg["title"] and "示例县人民政府" in msg["message"]
+            # a fresh database has no availability probes: site-unreachable is not judged yet
+            planted = [p for p in planted_entries(directory) if p["rule"] != "site-unreachable"]
+            vetoes = sum(p.get("severity") == "veto" for p in planted)
+            assert f"新发现单项否决问题 {vetoes} 个，问题共 {len(planted)} 个" in msg["title"]
+            assert "示例县人民政府" in msg["message"]
             assert receiver.messages[0]["token"] == "s3cr3tTOKEN"
             assert "s3cr3tTOKEN" not in first.stderr + first.stdout  # tokens never printed
             govwatch("run", "--config", str(sites), "--as-of", "2026-11-23")

@@ -8,9 +8,8 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
-
 import pytest
+import yaml
 
 from checks.registry import load_checks
 from conftest import govwatch, violations_json
@@ -82,12 +81,9 @@ def test_plugin_is_listed_and_reports_in_a_run(demo_dir, tmp_path):
     long_titles = [v for v in violations_json(sites) if v["rule"] == "long-title"]
     assert long_titles and all(v["detail"]["length"] > 25 for v in long_titles)
     # its parameters come from the sites file like a built-in's
-    with sites.open("a", encoding="utf-8") as f:
-        f.write(textwrap.dedent("""
-            rules:
-              long-title:
-                max_chars: 1000
-        """))
+    data = yaml.safe_load(sites.read_text("utf-8"))
+    data["rules"] = {**data.get("rules", {}), "long-title": {"max_chars": 1000}}
+    sites.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     govwatch("check", "--config", str(sites), env=env)
     assert not [v for v in violations_json(sites) if v["rule"] == "long-title"]
     # without autoload the plugin is off

@@ -18,6 +18,7 @@ CMS to reach their items (research/gov-cms-patterns.md §1.2, §2.2-2.3):
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -44,6 +45,8 @@ FORM_PDF = "/uploads/2026/form.pdf"
 LOGO = "/images/logo.png"
 ADMIN = "/admin/login.html"
 JIUCUO = "/jiucuo.html"
+SOFT_404 = "/old/notice-2020.html"  # answers 200 with a 页面不存在 page (soft-404)
+BAD_PDF = "/uploads/2026/guide.pdf"  # answers 200 with an HTML error page, not a PDF (bad-attachment)
 TRAP_HREFS = ("#top", f"mailto:{EMAIL}", f"tel:{PHONE}", "javascript:void(0)")
 META_FIELDS = ("索引号", "发文机关", "发文字号", "成文日期", "发布日期")  # what missing-metadata requires
 
@@ -192,7 +195,13 @@ _POLICIES = (
 )
 _POLICY_DAYS = (30, 55, 80, 110, 140, 170)
 _DOC_A, _DOC_B, _DOC_GONE = 2, 4, 1  # missing 发文字号 / missing 索引号+成文日期 / links the 410 page
-_INTERPRETED = (0, 1, 3)  # policies with a 解读, linked both ways, published the same day
+# policies with a 解读: calendar days from the policy to its 解读 (same day, or 21 days later:
+# more than 3 working days whatever the holidays), and whether the policy links back to it
+_INTERPRETED = {0: (0, True), 1: (0, False), 3: (0, True), 5: (21, True)}
+_DOC_LATE_JD, _DOC_ONE_WAY = 5, 1  # interpretation-overdue / interpretation-unlinked (解读 -> policy only)
+_DOC_EXPIRED = 3  # still marked 有效 after its 废止日期 (expired-but-valid)
+_DOC_BRACKETS = 0  # 发文字号 with [2026] instead of 〔2026〕 (malformed-doc-number)
+_RSXX_BACKDATED = 2  # 成文日期 after its 发布日期 (inconsistent-dates)
 
 _PERSONNEL = (
     ("示例县人民政府关于李文军等同志职务任免的通知", "任命李文军为县农业农村局副局长；任命孙丽萍为县统计局副局长；免去何建明的县林业局副局长职务。"),
@@ -249,6 +258,25 @@ _GSGG = (
 _GZDT_DAYS = lambda i: 3 + 2 * i  # noqa: E731  newest 3 days before as_of
 _BMDT_DAYS = lambda i: 5 + 2 * i  # noqa: E731  newest 5 days before as_of
 _GSGG_DAYS = lambda i: 10 + 9 * i  # noqa: E731  newest 10 days before as_of
+# A second site of the demo's sites file that never answers (port 9, discard, is closed on
+# ordinary machines): the availability probes find it down (site-unreachable).
+UNREACHABLE_SITE, UNREACHABLE_URL = "示例县档案馆", "http://127.0.0.1:9/"
+TYPO = "中华人民共合国"  # for 中华人民共和国 (wording-error)
+_TYPO_NEWS = 7
+_NO_SOURCE_META = "rsxx"  # articles without <meta name="ContentSource"> (missing-site-identity)
+
+# 县长信箱 (an interaction column listed in the demo's sites file): (days before as_of the
+# message was left, days until its reply or None). Day 100 unanswered is the planted
+# message-unanswered; day 20 is not late yet; day 420 is outside the one-year window.
+MAILBOX = Column("县长信箱", "hdjl/xzxx", "interaction", "互动交流")
+_MESSAGES = (
+    ("关于城区老旧小区加装电梯的咨询", 6, 2), ("青石镇至河口乡公交班次能否增加", 20, None),
+    ("咨询新生儿医保参保办理流程", 45, 3), ("反映白沙镇农贸市场周边占道经营问题", 100, None),
+    ("关于县城停车位收费标准的建议", 150, 5), ("咨询农村建房审批需要哪些材料", 230, 4),
+    ("建议在人民广场增设无障碍设施", 300, 9), ("咨询创业担保贷款申请条件", 420, None),
+)
+_LATE_MESSAGE = 3
+
 _GZDT_DEAD_ROW, _BMDT_DEAD_ROW, _GSGG_DEAD_ROW = 43, 37, 2  # 0-based rows: list page 3, record 38, item 3
 
 _CSS = """body{margin:0;font:14px/1.8 "Microsoft YaHei",SimSun,sans-serif;color:#333}
@@ -291,6 +319,7 @@ def _build_docs(as_of: date) -> dict[str, list[_Doc]]:
     news = docs["xwdt"]
     news[2].attachments.append((FORM_PDF, "附件：报名表（空白表格）.pdf"))  # existing PDF: trap
     news[4].attachments.append((DEAD_ATTACHMENT, "附件：报名表.pdf"))  # planted 404
+    news[_TYPO_NEWS].paras.insert(1, f"会议要求，要认真贯彻落实《{TYPO}安全生产法》，压紧压实各方责任。")  # planted typo
 
     # 通知公告: 5 items, newest 200 days ago -> stale (6-month limit)
     for i, ((title, text, src), n) in enumerate(zip(_NOTICES, (200, 215, 240, 270, 310))):
@@ -298,12 +327,16 @@ def _build_docs(as_of: date) -> dict[str, list[_Doc]]:
         docs["tzgg"].append(_Doc(COL["tzgg"], title, when, src,
                                  [text, f"特此{title[-2:]}。", f"{src}　{_cn(when.date())}"]))
     docs["tzgg"][1].attachments.append((DEAD_ATTACHMENT, "附件下载"))  # same planted 404
+    docs["tzgg"][2].attachments.append((BAD_PDF, "附件：办事指南.pdf"))  # planted: HTML behind a .pdf
+    docs["tzgg"][3].related.append(("往期通知：", SOFT_404, "2020年度同类通知"))  # planted soft-404
 
     # 政策文件: 6 documents with a 信息公开 table; A and B are incomplete
     for i, ((title, organ, prefix, topic), n) in enumerate(zip(_POLICIES, _POLICY_DAYS)):
         pub = _at(day(n), i + 4)
         signed = pub.date() - timedelta(days=3 + i % 3)
         number = f"{prefix}〔{signed.year}〕{18 - 2 * i}号"
+        if i == _DOC_BRACKETS:
+            number = f"{prefix}[{signed.year}]{18 - 2 * i}号"
         index = f"{ORG_CODE}/{pub.year}-{120 - 7 * i:05d}"
         meta: list[tuple[str, str | None]] = [
             ("索 引 号：" if i % 2 else "索\u2002引\u2002号：", "" if i == _DOC_B else index),
@@ -313,7 +346,10 @@ def _build_docs(as_of: date) -> dict[str, list[_Doc]]:
             ("标\u3000\u3000题：", title),
             ("发文字号：" if i % 2 else "发 文 字 号：", "" if i == _DOC_A else number),
             ("发布日期：", _cn(pub.date()) if i % 2 else pub.date().isoformat()),
+            ("有\u3000效\u3000性：", "有效"),
         ]
+        if i == _DOC_EXPIRED:
+            meta.append(("废止日期：", _cn(as_of - timedelta(days=5))))
         name = title.split("《")[1].split("》")[0] if "《" in title else "本意见"
         paras = ["各乡镇人民政府，县政府各部门：",
                  f"《{name}》已经县人民政府同意，现印发给你们，请结合实际认真贯彻执行。" if "《" in title
@@ -325,15 +361,15 @@ def _build_docs(as_of: date) -> dict[str, list[_Doc]]:
             doc.related.append(("本办法施行后，原办法同时废止。", GONE_POLICY, "原政策文件（已废止）"))
         docs["zcwj"].append(doc)
 
-    # 政策解读: 3 interpretations, no metadata table, same day as their policy
-    for k, i in enumerate(_INTERPRETED):
+    # 政策解读: no metadata table; most published the same day as their policy
+    for k, (i, (delay, _)) in enumerate(_INTERPRETED.items()):
         pol = docs["zcwj"][i]
         name = pol.title.split("《")[1].split("》")[0]
         paras = [f"近日，{pol.meta[2][1]}印发了《{name}》。为便于社会公众了解相关内容，现解读如下。",
                  "一、出台背景。为贯彻落实上级有关决策部署，结合本县实际，在广泛征求意见的基础上制定本文件。",
                  "二、主要内容。文件明确了适用范围、工作原则、主要措施和保障机制，细化了各部门职责分工。",
                  "三、实施时间。文件自印发之日起施行。政策咨询部门为县人民政府办公室，联系电话见本站页脚。"]
-        interp = _Doc(COL["zcjd"], f"《{name}》政策解读", pol.when + timedelta(minutes=30 + 5 * k),
+        interp = _Doc(COL["zcjd"], f"《{name}》政策解读", pol.when + timedelta(days=delay, minutes=30 + 5 * k),
                       pol.meta[2][1] or OFFICE, paras)
         interp.related.append(("相关文件：", "", pol.title))  # hrefs filled after docids
         pol.related.append(("相关解读：", "", interp.title))
@@ -342,7 +378,7 @@ def _build_docs(as_of: date) -> dict[str, list[_Doc]]:
     # 人事信息: 3 complete documents, newest 300 days ago (1-year limit: not stale)
     for i, ((title, text), n) in enumerate(zip(_PERSONNEL, _PERSONNEL_DAYS)):
         pub = _at(day(n), i + 3)
-        signed = pub.date() - timedelta(days=2)
+        signed = pub.date() + timedelta(days=3) if i == _RSXX_BACKDATED else pub.date() - timedelta(days=2)
         meta = [("索 引 号：", f"{ORG_CODE}/{pub.year}-{40 - 3 * i:05d}"), ("主题分类：", "综合政务\\人事"),
                 ("发文机关：", SITE_NAME), ("成文日期：", _cn(signed)), ("标\u3000\u3000题：", title),
                 ("发文字号：", f"示府字〔{signed.year}〕{9 - 2 * i}号"), ("发布日期：", _cn(pub.date()))]
@@ -354,8 +390,12 @@ def _build_docs(as_of: date) -> dict[str, list[_Doc]]:
     everything = sorted((d for ds in docs.values() for d in ds), key=lambda d: (d.when, d.col.path, d.title))
     for n, d in enumerate(everything):
         d.docid = 1001 + n
-    for pol, interp in zip((docs["zcwj"][i] for i in _INTERPRETED), docs["zcjd"]):
-        pol.related[-1] = ("相关解读：", interp.url, interp.title)
+    for (i, (_, linked_back)), interp in zip(_INTERPRETED.items(), docs["zcjd"]):
+        pol = docs["zcwj"][i]
+        if linked_back:
+            pol.related[-1] = ("相关解读：", interp.url, interp.title)
+        else:
+            pol.related.pop()
         interp.related[-1] = ("相关文件：", pol.url, pol.title)
     return docs
 
@@ -420,6 +460,7 @@ def _page(as_of: date, title: str, main: str, metas: dict[str, str] | None = Non
 <div class="footer">
 <p><a href="{JIUCUO}">我为政府网站找错</a> | <a href="mailto:{EMAIL}">联系我们</a> | <a href="#top">返回顶部</a></p>
 <p>主办单位：{OFFICE}　承办单位：示例县政务服务数据管理局</p>
+<p><span id="_ideConac"><img id="imgConac" src="{LOGO}" alt="党政机关网站标识"></span></p>
 <p>网站标识码：{SITE_CODE}　<span class="icp">赣ICP备12345678号</span>　<span class="gaba">赣公网安备 36092202000123号</span></p>
 <p>联系电话：<a href="tel:{PHONE}">{PHONE}</a>　电子邮箱：{EMAIL}</p>
 </div>
@@ -498,6 +539,8 @@ def _article(as_of: date, d: _Doc) -> bytes:
             f'<div class="info">发布时间：{when}　来源：{escape(d.source)}</div>\n'
             f'<div class="TRS_Editor" id="zoom">\n{paras}\n</div>\n{extra}')
     metas = {"ColumnName": d.col.name, "ArticleTitle": d.title, "PubDate": when, "ContentSource": d.source}
+    if d.col.path == _NO_SOURCE_META:  # planted: these templates lost their ContentSource tag
+        del metas["ContentSource"]
     return _page(as_of, f"{d.title} - {SITE_NAME}", main, metas, [(d.col.name, d.col.url)])
 
 
@@ -527,6 +570,7 @@ def _home(as_of: date, docs: dict[str, list[_Doc]]) -> bytes:
 <li><a href="mailto:{EMAIL}">政务公开邮箱</a></li>
 <li><a href="tel:{PHONE}">政务服务热线 {PHONE}</a></li>
 <li><a href="{FORM_PDF}">办事表格下载</a></li>
+<li><a href="{MAILBOX.url}">{MAILBOX.name}</a></li>
 </ul></div>"""
     return _page(as_of, SITE_NAME, main, extra_tools=f' <a href="{ADMIN}">网站管理</a>')
 
@@ -537,6 +581,43 @@ def _jgzn(as_of: date) -> bytes:
     main = f'<h1>{col.name}</h1>\n<div class="TRS_Editor">\n<p>{SITE_NAME}是县人民代表大会的执行机关，是县级国家行政机关，对县人民代表大会及其常务委员会和上一级人民政府负责并报告工作。</p>\n{sections}\n</div>'
     return _page(as_of, f"{col.name} - {SITE_NAME}", main,
                  {"ColumnName": col.name, "ColumnType": col.column_type}, [(col.name, col.url)])
+
+
+def _message_url(k: int, left: date) -> str:
+    return f"/{MAILBOX.path}/{left:%Y%m}/t{left:%Y%m%d}_{9001 + k}.html"
+
+
+def _mailbox(as_of: date) -> dict[str, bytes]:
+    """县长信箱: a table with a header row (标题|留言时间|办理状态|回复时间) and a page per message."""
+    rows, files = [], {}
+    for k, (title, ago, reply_after) in enumerate(_MESSAGES):
+        left = as_of - timedelta(days=ago)
+        replied = None if reply_after is None else left + timedelta(days=reply_after)
+        url = _message_url(k, left)
+        state = "已回复" if replied else "办理中"
+        rows.append(f'<tr><td><a href="{url}">{escape(title)}</a></td><td>{left.isoformat()}</td>'
+                    f'<td>{state}</td><td>{replied.isoformat() if replied else ""}</td></tr>')
+        answer = (f"<h3>回复内容</h3>\n<p>您好！您反映的问题已转相关部门办理，现答复如下：经核实，相关部门已制定工作方案并"
+                  f"将于近期落实。感谢您的关注。</p>\n<p>回复单位：{OFFICE}　回复时间：{_cn(replied)}</p>"
+                  if replied else "<p>该留言正在办理中。</p>")
+        main = (f"<h1>{escape(title)}</h1>\n<table class=\"xxgk-table\"><tr><td>留言时间</td><td>{_cn(left)}</td>"
+                f"<td>办理状态</td><td>{state}</td></tr></table>\n<div class=\"TRS_Editor\"><p>县长您好，{escape(title)}，"
+                f"盼予答复。</p></div>\n{answer}")
+        metas = {"ColumnName": MAILBOX.name, "ArticleTitle": title, "PubDate": f"{left} 09:00", "ContentSource": "网民留言"}
+        files[url[1:]] = _page(as_of, f"{title} - {SITE_NAME}", main, metas, [(MAILBOX.name, MAILBOX.url)])
+    table = ("<table class=\"xxgk-table\">\n<thead><tr><th>标题</th><th>留言时间</th><th>办理状态</th><th>回复时间</th></tr>"
+             "</thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
+    main = f'<div class="column-title"><h2>{MAILBOX.name}</h2></div>\n{table}'
+    files[f"{MAILBOX.path}/index.html"] = _page(as_of, f"{MAILBOX.name} - {SITE_NAME}", main, _list_metas(MAILBOX),
+                                                [(MAILBOX.name, MAILBOX.url)])
+    return files
+
+
+def _error_page() -> bytes:
+    """What a CMS answers, with status 200, for a page or file it no longer has."""
+    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>页面不存在</title></head>\n"
+            "<body><div class=\"error\"><h1>抱歉，您访问的页面不存在或已被删除！</h1>"
+            "<p><a href=\"/\">返回首页</a></p></div></body></html>\n").encode("utf-8")
 
 
 def _jiucuo(as_of: date) -> bytes:
@@ -716,6 +797,15 @@ def _gsgg_json(docs: list[_Doc]) -> bytes:
 # ---------------------------------------------------------------- public API
 
 
+def _calendar_knows(*days: date) -> bool:
+    import chinese_calendar
+
+    try:
+        return all(chinese_calendar.is_workday(d) in (True, False) for d in days)
+    except NotImplementedError:
+        return False
+
+
 def build_portal(as_of: date) -> Portal:
     """The whole portal for one as-of date. Pure and deterministic."""
     docs = _build_docs(as_of)
@@ -728,6 +818,8 @@ def build_portal(as_of: date) -> Portal:
         LOGO[1:]: (ASSETS / "logo.png").read_bytes(),
         FORM_PDF[1:]: (ASSETS / "form.pdf").read_bytes(),
         JIUCUO[1:]: _jiucuo(as_of),
+        SOFT_404[1:]: _error_page(),
+        BAD_PDF[1:]: _error_page(),
         "jgzn/index.html": _jgzn(as_of),
     }
     for col in COLUMNS:
@@ -740,6 +832,7 @@ def build_portal(as_of: date) -> Portal:
     cms = _build_cms_docs(as_of)
     gzdt, bmdt, gsgg = cms[GZDT.path], cms[BMDT.path], cms[GSGG.path]
     files.update(_gzdt_pages(as_of, gzdt))
+    files.update(_mailbox(as_of))
     files[BMDT.url[1:]] = _hanweb_list(as_of, bmdt)
     files[JQUERY[1:]] = (ASSETS / "jquery.js").read_bytes()
     files[f"{GSGG.path}/index.html"] = _gsgg_list(as_of)
@@ -771,6 +864,41 @@ def build_portal(as_of: date) -> Portal:
         {"rule": "dead-link", "url": GSGG_DEAD, "column": None, "pages": [gsgg[_GSGG_DEAD_ROW].url], "detail": {"status": 404},
          "needs_browser": True},
     ]
+
+    interps = dict(zip(_INTERPRETED, docs["zcjd"]))
+    late_jd, one_way = interps[_DOC_LATE_JD], interps[_DOC_ONE_WAY]
+    expired = by_title[_POLICIES[_DOC_EXPIRED][0]]
+    message = _MESSAGES[_LATE_MESSAGE]
+    typo_key = hashlib.sha1(TYPO.encode()).hexdigest()[:8]
+    bracketed = by_title[_POLICIES[_DOC_BRACKETS][0]]
+    backdated = next(d for d in docs["rsxx"] if d.title == _PERSONNEL[_RSXX_BACKDATED][0])
+    planted += [
+        {"rule": "soft-404", "url": SOFT_404, "column": None, "pages": [notice[3].url], "detail": {}},
+        {"rule": "bad-attachment", "url": BAD_PDF, "column": None, "pages": [notice[2].url], "detail": {}},
+        {"rule": "malformed-doc-number", "url": bracketed.url, "column": "政策文件", "pages": [], "detail": {}},
+        {"rule": "inconsistent-dates", "url": backdated.url, "column": "人事信息", "pages": [], "detail": {}},
+    ]
+    planted += [
+        {"rule": "wording-error", "url": f"{news[_TYPO_NEWS].url}#wording-{typo_key}", "column": "要闻动态", "pages": [],
+         "detail": {"wrong": TYPO, "right": "中华人民共和国"}},
+        {"rule": "expired-but-valid", "url": expired.url, "column": "政策文件", "pages": [], "detail": {}},
+        {"rule": "interpretation-unlinked", "url": one_way.url, "column": "政策解读", "pages": [], "detail": {}},
+        {"rule": "message-unanswered", "url": _message_url(_LATE_MESSAGE, as_of - timedelta(days=message[1])),
+         "column": MAILBOX.name, "pages": [], "detail": {}, "severity": "veto"},
+        # 人事信息 is configured `schedule: quarterly` in the demo's sites file
+        {"rule": "schedule-overdue", "url": "/rsxx/", "column": "人事信息", "pages": [], "detail": {}},
+        # the 人事信息 articles lack <meta name="ContentSource">
+        {"rule": "missing-site-identity", "url": "/", "column": None, "pages": [], "detail": {}},
+    ]
+    planted.append({"rule": "site-unreachable", "site": UNREACHABLE_SITE, "url": UNREACHABLE_URL, "column": None,
+                    "pages": [], "detail": {}, "severity": "veto"})
+    policy_day = by_title[_POLICIES[_DOC_LATE_JD][0]].when.date()
+    if _calendar_knows(policy_day, late_jd.when.date()):  # else the check notes the unknown year
+        planted.append({"rule": "interpretation-overdue", "url": late_jd.url, "column": "政策解读", "pages": [],
+                        "detail": {}})
+    if as_of > date(as_of.year, 3, 31):  # the government's overall 年报 of last year is due 31 March
+        planted.append({"rule": "annual-report-overdue", "url": f"/#annual-report-{as_of.year - 1}", "column": None,
+                        "pages": [], "detail": {}})
 
     link_rules = ["dead-link"]
     traps = [

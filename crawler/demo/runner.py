@@ -16,14 +16,17 @@ from typing import Callable, Iterator
 import yaml
 
 from crawler.config import load_config
-from crawler.demo.portal import SITE_NAME, write_portal
+from crawler.demo.portal import MAILBOX, SITE_NAME, UNREACHABLE_SITE, UNREACHABLE_URL, write_portal
 from crawler.demo.server import PortalServer
 
 SITES_HEADER = """\
 # GovWatch demo sites file, written by `govwatch demo` (it rewrites this file on each demo run).
 # The sample portal is served on 127.0.0.1 by `govwatch demo` and `govwatch demo serve --dir D`.
 # For a real portal, start from `govwatch init`, which documents every key.
+# The demo compresses a week of availability probes into its run: 21 real probes of each
+# site, time-stamped every 8 hours over the 7 days up to the as-of date (hence min_probes).
 """
+PROBE_ROUNDS = 21
 
 
 def _free_port() -> int:
@@ -49,7 +52,17 @@ def write_sites_file(directory: Path, port: int) -> Path:
         "database": "sqlite:///govwatch.db",
         "archive": "reports",
         "timezone": "Asia/Shanghai",
-        "sites": [{"name": SITE_NAME, "url": f"http://127.0.0.1:{port}/", "owner": "示例县政务公开办"}],
+        "sites": [
+            {"name": SITE_NAME, "url": f"http://127.0.0.1:{port}/", "owner": "示例县政务公开办", "kind": "government",
+             "columns": [
+                 {"name": "要闻动态", "url": "/xwdt/", "category": "news", "schedule": "monthly"},
+                 {"name": "人事信息", "url": "/rsxx/", "category": "personnel", "schedule": "quarterly"},
+                 {"name": MAILBOX.name, "url": MAILBOX.url, "category": "interaction"},
+             ]},
+            {"name": UNREACHABLE_SITE, "url": UNREACHABLE_URL, "owner": "示例县档案馆", "kind": "department"},
+        ],
+        "rules": {"site-unreachable": {"min_probes": PROBE_ROUNDS},
+                  "site-unreachable-early-warning": {"min_probes": PROBE_ROUNDS}},
         # the portal is local: no need to be slow; robots.txt is still honoured
         "crawl": {"delay": 0, "concurrency": 8},
     }
@@ -85,6 +98,7 @@ def run_demo(directory: Path, as_of: dt.date | None = None) -> Iterator[str]:
                       f"is `govwatch demo serve` running? stop it or use another --dir") from None
     try:
         yield f"sample portal: {server.url} (files in {directory / 'portal'})"
+        probe_week(config, store, as_of)
         with RunLock(config.database):
             run_id = jobs.crawl(config, store, list(config.sites), as_of)
             result = jobs.check(config, store, run_id, as_of)
@@ -99,6 +113,28 @@ def run_demo(directory: Path, as_of: dt.date | None = None) -> Iterator[str]:
     yield f"sites file: {sites_file}"
     yield f"HTML report: {html}"
     yield f"PDF report: {pdf}"
+
+
+def probe_week(config, store, as_of: dt.date, rounds: int = PROBE_ROUNDS) -> None:
+    """Real probes of every site, recorded as if taken every 8 hours over the week up to as_of.
+
+    They run in a child process: the Twisted reactor they use cannot run again for the crawl."""
+    from concurrent.futures import ProcessPoolExecutor
+    from dataclasses import replace
+    from multiprocessing import get_context
+    from zoneinfo import ZoneInfo
+
+    from crawler import probe
+
+    targets = [probe.Target(s.name, s.url, config.crawl_for(s).user_agent, config.crawl_for(s).probe_timeout)
+               for s in config.sites]
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        results = pool.submit(probe.probe_all, targets, rounds).result()
+    start = dt.datetime.combine(as_of - dt.timedelta(days=6), dt.time(1), ZoneInfo(config.timezone))
+    for k in range(rounds):
+        at = (start + dt.timedelta(hours=8 * k)).astimezone(dt.timezone.utc).replace(tzinfo=None)
+        chunk = results[k * len(targets):(k + 1) * len(targets)]
+        probe.record(store, list(config.sites), [replace(r, at=at) for r in chunk])
 
 
 def serve_demo(directory: Path, echo: Callable[[str], None] = print) -> None:

@@ -25,11 +25,11 @@ from crawler.browser import render_meta
 from crawler.extract.cms import records_document
 from crawler.extract.dates import find_dates
 from crawler.extract.columns import breadcrumb_columns, categorize, discover_columns
-from crawler.extract.identity import gov_meta
+from crawler.extract.identity import gov_meta, site_identity
 from crawler.extract.listing import extract_list
 from crawler.extract.links import is_asset, is_attachment
-from crawler.extract.page import PageFacts, analyse
-from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteVisitItem
+from crawler.extract.page import PageFacts, analyse, parse_html
+from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from crawler.tlscheck import certificate_problems
 from crawler.verdicts import (
     DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, is_judged_file, judge_attachment, judge_page,
@@ -114,6 +114,9 @@ class PortalSpider(scrapy.Spider):
         facts = yield from self._page(response, is_home=True)
         if facts is None:
             return
+        # from the raw body: analyse() drops script text, and footers are often document.write
+        doc = parse_html(response.body, _header_charset(response))
+        yield SiteIdentityItem(self.site["name"], site_identity(doc, response.url))
         if self.site.get("discover", True):
             # columns before other links: a nav link must be crawled as a column, not a plain page
             for entry in discover_columns(facts.doc, response.url):
