@@ -25,7 +25,8 @@ class Window:
 
     def at_least(self, ratio: float) -> bool:
         # exact fractions: 7/140 is 5% exactly, and 0.05 * 140 is not 7 in floating point
-        return bool(self.probes) and Fraction(len(self.failed), len(self.probes)) >= Fraction(str(ratio))
+        # a site with no failure is never "at least" any ratio, 0 included
+        return bool(self.failed) and Fraction(len(self.failed), len(self.probes)) >= Fraction(str(ratio))
 
 
 def probe_window(run: RunView, site: str, days: int) -> Window:

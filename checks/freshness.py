@@ -8,7 +8,7 @@ from typing import Iterator
 
 from dateutil.relativedelta import relativedelta
 
-from checks.base import Check, Violation
+from checks.base import Check, Note, Violation
 from crawler.store.view import ColumnView, PreviousViolation, RunView
 
 
@@ -142,9 +142,12 @@ class HomepageStale(Check):
     ## Parameters
     ``days``: the window (default 14).
 
+    A home page that shows no dated item at all is a navigation entry: then the newest item
+    of all its columns counts ("如首页仅为网站栏目导航入口，所有二级页面无信息更新的，即单项否决").
+
     ## Known problems
-    A home page that shows no dated item at all is not judged (a navigation-only home page
-    is judged by its columns, in ``too-many-stale-columns``).
+    A home page without dates whose columns could not be read either is not judged; the run
+    records a note.
     """
 
     id = "homepage-stale"
@@ -159,10 +162,17 @@ class HomepageStale(Check):
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for page in run.pages(kinds=("home",)):
             newest = page.published  # for a home page: its newest dated item (see the spider)
-            if newest is not None and newest < run.as_of - dt.timedelta(days=params.days):
+            navigation = newest is None
+            if navigation:  # a navigation-only home page: its second-level pages decide
+                newest = max((c.newest_date for c in run.columns(page.site) if c.newest_date), default=None)
+                if newest is None:
+                    yield Note("the home page shows no dated item and no column could be dated: 首页不更新 "
+                               "is not judged", page.site, page.url)
+                    continue
+            if newest < run.as_of - dt.timedelta(days=params.days):
                 yield Violation(self.id, page.site, page.url, page=page.url,
                                 detail={"newest": newest.isoformat(), "days": (run.as_of - newest).days,
-                                        "limit_days": params.days})
+                                        "limit_days": params.days, "navigation_only": navigation})
 
 
 def is_blank(column: ColumnView) -> bool:

@@ -125,4 +125,6 @@ class MessageUnanswered(Check):
             for item in run.column_items(previous.site, column_url=column.url):
                 if item.url == previous.url and (item.state is None or item.date is None):
                     return False  # still listed, but its state could not be read this time
+                if item.url == previous.url and item.state == "unanswered":
+                    return False  # still unanswered, only older than the window: not fixed
         return True

@@ -171,9 +171,10 @@ class ExpiredButValid(Check):
     - their 废止日期 / 失效日期 / 有效期至 lies before the monitoring date, or
     - their 有效期 ("5年", "有效期3年", "2021-01-01至2026-01-01") ended before it, counted
       from 生效日期 (else 成文日期, else 发布日期), or
-    - they are 规范性文件 (a 登记号 or 统一编号 in the block, or 规范性文件 in the column
-      name) with no stated period, and the provincial default period has passed:
-      ``default_years`` (5), or ``provisional_years`` (2) when the title says 暂行 or 试行.
+    - with ``default_years`` set (off by default): they are 规范性文件 (a 登记号 or 统一编号 in
+      the block, or 规范性文件 in the column name) with no stated period, and the province's
+      default period has passed: ``default_years``, or ``provisional_years`` when the title
+      says 暂行 or 试行.
 
     ## Why it matters
     The 政府网站发展指引 requires 修改、废止、失效 documents to be marked; provinces' 规范性文件
@@ -181,9 +182,9 @@ class ExpiredButValid(Check):
     flag lapsed documents still shown as 有效.
 
     ## Parameters
-    ``valid_words`` (有效, 现行有效), ``default_years`` (5; 0 switches the default off),
-    ``provisional_years`` (2). The defaults are the common provincial rule; Shandong, for
-    one, uses 3 or 5 years and 1 or 2 for 试行/暂行: set them for your province.
+    ``valid_words`` (有效, 现行有效), ``default_years`` (0: off), ``provisional_years`` (0).
+    Provinces differ — 5 and 2 years is common, Shandong uses 3 or 5 and 1 or 2, several no
+    longer set a period — so the default period is only applied when the sites file sets it.
 
     ## Known problems
     A renewed document keeps its old dates on some sites until re-published; the report
@@ -198,13 +199,13 @@ class ExpiredButValid(Check):
     @dataclass(frozen=True)
     class Params:
         valid_words: tuple[str, ...] = ("有效", "现行有效")
-        default_years: int = 5
-        provisional_years: int = 2
+        default_years: int = 0
+        provisional_years: int = 0
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for page in run.pages(kinds=("article", "page")):
-            md = page.metadata
-            if (md.get("有效性") or "").strip() not in params.valid_words:
+            md = {k: str(v) for k, v in page.metadata.items() if v is not None}
+            if md.get("有效性", "").strip() not in params.valid_words:
                 continue
             ended, basis = validity_end(md, page.title or "", page.column or "", params)
             if ended is not None and ended < run.as_of:
@@ -217,7 +218,7 @@ class ExpiredButValid(Check):
 
 
 _DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
-_YEARS = re.compile(r"(\d{1,2})\s*年")
+_YEARS = re.compile(r"(?<!\d)(\d{1,2})\s*年")  # 5年, not the 21年 of 2021年
 
 
 def _day(groups: tuple[str, ...]) -> dt.date | None:
@@ -242,7 +243,7 @@ def validity_end(md: dict[str, str], title: str, column: str, params: ExpiredBut
     period = md.get("有效期") or ""
     if period:
         dates = [d for g in _DATE.findall(period) if (d := _day(g))]
-        if len(dates) >= 2:  # 2021-01-01至2026-01-01
+        if len(dates) >= 2 or (dates and not _YEARS.search(period)):  # 2021-01-01至2026-01-01, 至2030年12月31日
             return dates[-1], "有效期"
         years = _YEARS.search(period)
         if years and start:
@@ -250,7 +251,7 @@ def validity_end(md: dict[str, str], title: str, column: str, params: ExpiredBut
     normative = any(md.get(l) for l in ("登记号", "统一编号")) or "规范性文件" in column
     if normative and start:
         provisional = "暂行" in title or "试行" in title
-        years = params.provisional_years if provisional else params.default_years
+        years = (params.provisional_years or params.default_years) if provisional else params.default_years
         if years:
             kind = "暂行/试行规范性文件" if provisional else "规范性文件"
             return start + relativedelta(years=years), f"{kind}默认有效期{years}年，自{start_label}起算"

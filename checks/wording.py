@@ -416,7 +416,7 @@ class WordingError(Check):
 
     ## Parameters
     - ``extra_lexicons`` (none): paths of the user's own lexicon files, same format (relative
-      paths resolve against the current directory); an entry with the same wrong form as a
+      paths resolve against the sites file's folder); an entry with the same wrong form as a
       built-in one replaces it. A missing or malformed file is a configuration error.
     - ``builtin`` (true): use the built-in lexicon.
     - ``allow`` (none): phrases never reported (a proper name containing a listed string).
@@ -424,7 +424,9 @@ class WordingError(Check):
     - ``kinds`` (typo, renamed, formulation) and ``levels`` (serious, normal): what is checked.
     - ``include_uncertain`` (false): also use entries marked ``uncertain`` (dates not verified,
       e.g. local 扶贫办 → 乡村振兴局).
-    - ``page_kinds`` (article, page, home, list): the page kinds read.
+    - ``page_kinds`` (article, page): the page kinds read. Home and list pages repeat the
+      titles of the articles they list, which would count one typo several times; template
+      text (footer, navigation) is on every article too.
     - ``repeated_pages`` (5): pages sharing a sentence before it counts as template text; 0 off.
 
     ## Known problems
@@ -453,7 +455,7 @@ class WordingError(Check):
         kinds: tuple[str, ...] = KINDS
         levels: tuple[str, ...] = LEVELS
         include_uncertain: bool = False
-        page_kinds: tuple[str, ...] = ("article", "page", "home", "list")
+        page_kinds: tuple[str, ...] = ("article", "page")
         repeated_pages: int = 5
 
         def __post_init__(self) -> None:

@@ -217,7 +217,13 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
             def rechecked(row: m.Violation, check_=check_) -> bool:
                 prev = PreviousViolation(row.key, row.rule, row.site, row.url, row.page, row.column, row.status,
                                          dict(row.detail))
-                return check_.rechecked(view, prev)
+                try:
+                    return check_.rechecked(view, prev)
+                except Exception as exc:  # cannot tell: the problem stays open, and the run says why
+                    log.exception("check %s: rechecked failed", check_.id)
+                    s.add(m.CheckNote(run_id=run_id, rule=check_.id, site=row.site, subject=row.url,
+                                      note=f"re-check failed: {type(exc).__name__}: {exc}"))
+                    return False
 
             outcome = lifecycle.apply(s, run_id, as_of, check_.id, check_.severity, run.sites, found, rechecked)
             result.opened += outcome.opened

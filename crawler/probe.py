@@ -141,6 +141,11 @@ def _agent(reactor):
     return BrowserLikeRedirectAgent(Agent(reactor, contextFactory=PermissiveContextFactory()), redirectLimit=10)
 
 
+# 401/403/412/429: a bot challenge, a firewall or a rate limit answering the monitor; readers
+# with a browser get the page (the crawl renders such pages with Chromium)
+BLOCKED = frozenset({401, 403, 412, 429})
+
+
 def _fetch(reactor, agent, target: Target):
     from twisted.web.http_headers import Headers
     from w3lib.url import safe_url_string
@@ -154,6 +159,8 @@ def _fetch(reactor, agent, target: Target):
         seconds = time.monotonic() - start
         if seconds >= target.timeout:  # "超过(含)15秒": the limit itself is a failure
             return Result(target.name, target.url, at, False, status, "timeout", seconds)
+        if status in BLOCKED:  # the server answered at once, only not to a monitor: it is up
+            return Result(target.name, target.url, at, True, status, "blocked", seconds)
         return Result(target.name, target.url, at, status < 400, status, None, seconds)
 
     def failed(failure) -> Result:

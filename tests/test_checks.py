@@ -164,6 +164,27 @@ def test_homepage_stale(store):
     assert run_check(store, run_id, HomepageStale(), days=20) == []
 
 
+def test_a_navigation_only_home_page_is_judged_by_its_columns(store):
+    from checks.base import Note
+    from checks.freshness import HomepageStale
+
+    def home_without_dates(columns):
+        run_id = make_run(store, columns)
+        with store.session() as s, s.begin():
+            s.add(m.Page(run_id=run_id, site_id=s.query(m.Site).one().id, url="http://x.gov.cn/", status=200,
+                         kind="home", published=None))
+        return run_id
+
+    stale = home_without_dates([("要闻", "news", "list", AS_OF - dt.timedelta(days=20)),
+                                ("通知", "notice", "list", AS_OF - dt.timedelta(days=30))])
+    (found,) = run_check(store, stale, HomepageStale())
+    assert found.detail["navigation_only"] is True and found.detail["days"] == 20
+    fresh = home_without_dates([("要闻", "news", "list", AS_OF - dt.timedelta(days=3))])
+    assert run_check(store, fresh, HomepageStale()) == []
+    (note,) = run_check(store, home_without_dates([]), HomepageStale())
+    assert isinstance(note, Note) and "not judged" in note.text
+
+
 @pytest.mark.parametrize("metadata, expired", [
     ({"有效性": "有效", "废止日期": "2026-11-21"}, True),
     ({"有效性": "有效", "废止日期": "2026-11-22"}, False),  # valid through the day itself
@@ -171,13 +192,17 @@ def test_homepage_stale(store):
     ({"有效性": "有效", "有效期": "2020年1月1日至2025年12月31日"}, True),
     ({"有效性": "有效", "有效期": "5年", "生效日期": "2021-11-23"}, False),
     ({"有效性": "有效", "有效期": "5年", "生效日期": "2021-11-21"}, True),
+    ({"有效性": "有效", "有效期": "自2021年11月21日起5年", "生效日期": "2021-11-21"}, True),  # not 21 years
+    ({"有效性": "有效", "有效期": "至2026年11月20日"}, True),  # one date: the end
+    ({"有效性": "有效", "有效期": "至2030年12月31日"}, False),
     ({"有效性": "有效", "登记号": "SXXX-2020-001", "成文日期": "2021-11-21"}, True),  # 规范性文件: 5 years
     ({"有效性": "有效", "登记号": "SXXX-2020-001", "成文日期": "2021-11-23"}, False),
     ({"有效性": "有效", "成文日期": "2001-01-01"}, False),  # not a 规范性文件, no stated period
+    ({"有效性": "有效", "废止日期": 20201231}, False),  # odd value types do not break the rule
 ])
 def test_expired_but_valid(store, metadata, expired):
     run_id = make_run(store, [("政策文件", "policy", "list", AS_OF)], [("http://x.gov.cn/p.html", "政策文件", metadata)])
-    found = run_check(store, run_id, ExpiredButValid())
+    found = run_check(store, run_id, ExpiredButValid(), default_years=5, provisional_years=2)
     assert bool(found) == expired
     if expired:
         assert found[0].detail["ended"] < AS_OF.isoformat() and found[0].detail["basis"]
@@ -188,8 +213,9 @@ def test_expired_but_valid_provisional_period_and_parameters(store):
     run_id = make_run(store, [("政策文件", "policy", "list", AS_OF)], [("http://x.gov.cn/p.html", "政策文件", md)])
     with store.session() as s, s.begin():
         s.query(m.Page).filter_by(url="http://x.gov.cn/p.html").update({"title": "示例县某某管理暂行办法"})
-    assert run_check(store, run_id, ExpiredButValid())  # 暂行: 2 years
-    assert not run_check(store, run_id, ExpiredButValid(), provisional_years=3)
+    assert not run_check(store, run_id, ExpiredButValid())  # no period assumed unless the sites file sets one
+    assert run_check(store, run_id, ExpiredButValid(), default_years=5, provisional_years=2)  # 暂行: 2 years
+    assert not run_check(store, run_id, ExpiredButValid(), default_years=5, provisional_years=3)
 
 
 def test_a_dead_link_not_met_again_is_fixed_only_if_its_page_was_read_again(store):

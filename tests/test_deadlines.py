@@ -280,11 +280,11 @@ def test_overdue_rechecked_needs_both_documents(store):
     (((POLICY, JIEDU),), ["解读→政策文件"]),
     (((POLICY, JIEDU + "#top"), ("HTTPS://WWW.SL.GOV.CN/zcwj/1.html", "x")), ["解读→政策文件"]),
     (((POLICY, JIEDU), ("HTTPS://WWW.SL.GOV.CN/zcwj/1.html", "x"), (JIEDU, "https://www.sl.gov.cn/zcwj/1.html")), None),
-    ((), ["政策文件→解读", "解读→政策文件"]),  # paired by title only
+    ((), ["政策文件→解读", "解读→政策文件"]),  # paired by title only (title_pairs: true)
 ])
 def test_interpretation_unlinked_directions(store, links, missing):
     run_id = policy_run(store, D("2025-09-30"), D("2025-10-09"), links)
-    found, _ = run_check(store, run_id, InterpretationUnlinked(), AS_OF)
+    found, _ = run_check(store, run_id, InterpretationUnlinked(), AS_OF, {"title_pairs": True})
     if missing is None:
         assert found == []
     else:
@@ -295,8 +295,8 @@ def test_interpretation_unlinked_directions(store, links, missing):
 
 def test_unlinked_title_pairs_parameter_and_policy_without_jiedu(store):
     run_id = policy_run(store, D("2025-09-30"), D("2025-10-09"))
-    assert len(run_check(store, run_id, InterpretationUnlinked(), AS_OF)[0]) == 1
-    assert run_check(store, run_id, InterpretationUnlinked(), AS_OF, {"title_pairs": False})[0] == []
+    assert run_check(store, run_id, InterpretationUnlinked(), AS_OF)[0] == []  # DESIGN: linked one way only
+    assert len(run_check(store, run_id, InterpretationUnlinked(), AS_OF, {"title_pairs": True})[0]) == 1
     # a policy whose 解读 names another document: no pair, so not this rule
     run_id = policy_run(store, D("2025-09-30"), D("2025-10-09"), jiedu_title="《示例县城市道路管理办法》政策解读")
     assert run_check(store, run_id, InterpretationUnlinked(), AS_OF)[0] == []

@@ -386,3 +386,11 @@ def test_rechecked(store):
             view = RunView(s, run_id, AS_OF, ("县",))
             assert check.rechecked(view, footer_only) is footer_expected, kwargs
             assert check.rechecked(view, with_tags) is tags_expected, kwargs
+
+
+def test_broken_urls_in_a_footer_do_not_break_the_extractor():
+    html = ('<html><body><p>京公网安备 11010202008000号</p><a href="http://[www.beian.gov.cn/x?recordcode=1">备案</a>'
+            '<img data-src="http://[x/jiucuo.png"><script>document.write(\'<a href="http://[a">我为政府网站找错</a>\')'
+            '</script></body></html>')
+    facts = site_identity(html, "http://a.gov.cn/")
+    assert facts["police"] and facts["jiucuo"]["found"]

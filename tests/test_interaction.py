@@ -51,6 +51,16 @@ def test_table_header_order_decides_which_date_is_which():
                               ("2.html", D(2026, 4, 3), "unanswered", None)]
 
 
+def test_a_reply_column_that_is_not_empty_is_no_proof_of_silence():
+    # no 状态 column: 查看回复, a short date or an icon in the reply cell mean a reply exists
+    body = """<table><tr><th>标题</th><th>留言时间</th><th>回复时间</th></tr>
+    <tr><td><a href="1.html">停车收费咨询</a></td><td>2026-01-02</td><td><a href="1.html#r">查看回复</a></td></tr>
+    <tr><td><a href="2.html">公交线路咨询</a></td><td>2026-01-03</td><td><img src="/img/yhf.gif"></td></tr>
+    <tr><td><a href="3.html">路灯维修</a></td><td>2026-01-04</td><td></td></tr></table>"""
+    assert [(name, state) for name, _, state, _ in items_of(body)] == [
+        ("1.html", "answered"), ("2.html", "answered"), ("3.html", "unanswered")]
+
+
 def test_table_header_without_a_date_column():
     # the message date sits in the title cell, after a title that holds a date of its own
     body = """<table><tr><th>留言主题</th><th>处理状态</th></tr>

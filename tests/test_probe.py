@@ -44,7 +44,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/slow":  # nothing at all until after the limit
             time.sleep(SLOW)
         body = "<html><head><title>示例县人民政府</title></head><body>首页</body></html>".encode()
-        self.send_response(503 if path == "/busy" else 200)
+        self.send_response({"/busy": 503, "/challenge": 412}.get(path, 200))
         self.send_header("Content-Type", "text/html; charset=utf-8")
         if path == "/trickle":  # headers at once, the page itself after the limit
             self.end_headers()
@@ -119,6 +119,7 @@ sites:
   - {{name: 慢站放宽, url: "http://{base}/slow", crawl: {{probe_timeout: 10}}}}
   - {{name: 断续, url: "http://{base}/trickle"}}
   - {{name: 忙站, url: "http://{base}/busy"}}
+  - {{name: 挑战, url: "http://{base}/challenge"}}
   - {{name: 跳转, url: "http://{base}/redirect"}}
   - {{name: 拒绝, url: "http://127.0.0.1:{closed_port()}/"}}
   - {{name: 坏证书, url: "https://{tls.base}/fast"}}
@@ -153,7 +154,7 @@ def test_probe_records_each_site_and_exits_0_while_a_crawl_holds_the_lock(tmp_pa
     assert proc.returncode == 0, proc.stderr
     lines = {line.split("\t")[0]: line.split("\t") for line in proc.stdout.splitlines()}
     assert {name: fields[1] for name, fields in lines.items()} == {
-        "快站": "ok", "慢站": "failed", "慢站放宽": "ok", "断续": "failed", "忙站": "failed", "跳转": "ok",
+        "快站": "ok", "慢站": "failed", "慢站放宽": "ok", "断续": "failed", "忙站": "failed", "挑战": "ok", "跳转": "ok",
         "拒绝": "failed", "坏证书": "ok"}
     assert all(fields[2].endswith("s") for fields in lines.values())
 
@@ -166,6 +167,7 @@ def test_probe_records_each_site_and_exits_0_while_a_crawl_holds_the_lock(tmp_pa
         "慢站放宽": (True, 200, None),  # the site's own crawl.probe_timeout
         "断续": (False, None, "timeout"),  # headers in time, the page itself not
         "忙站": (False, 503, None),
+        "挑战": (True, 412, "blocked"),  # a bot challenge answered at once: up for readers
         "跳转": (True, 200, None),  # redirect followed
         "拒绝": (False, None, "refused"),
         "坏证书": (True, 200, None),  # certificate problems are not unavailability

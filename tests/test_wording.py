@@ -285,7 +285,10 @@ PAGES = [
 
 def test_check_reports_each_page_and_wrong_form(store):
     run_id = make_run(store, PAGES)
-    out = run_check(store, run_id)
+    # by default only articles and pages are read; home and list pages on request
+    assert {w for w in (v.detail["wrong"] for v in run_check(store, run_id) if not isinstance(v, Note))} == {
+        "攻府", "秸杆", "国土资源局", "中华人民共合国", "脱贫功坚"}
+    out = run_check(store, run_id, page_kinds=["article", "page", "home", "list"])
     notes = [o for o in out if isinstance(o, Note)]
     found = {(v.page, v.detail["wrong"]): v for v in out if not isinstance(v, Note)}
     assert set(found) == {(A + "1.html", "攻府"), (A + "1.html", "秸杆"), (A + "2.html", "国土资源局"),
@@ -309,7 +312,8 @@ def test_check_reports_each_page_and_wrong_form(store):
 
 def test_check_parameters(store):
     run_id = make_run(store, PAGES)
-    violations = lambda **p: sorted((v.page, v.detail["wrong"]) for v in run_check(store, run_id, **p)
+    every_kind = {"page_kinds": ["article", "page", "home", "list"]}
+    violations = lambda **p: sorted((v.page, v.detail["wrong"]) for v in run_check(store, run_id, **{**every_kind, **p})
                                     if not isinstance(v, Note))
     assert ("http://x.gov.cn/hdjl/1.html", "中华人民共合国") not in violations(allow_urls=["http://x.gov.cn/hdjl/"])
     assert {w for _, w in violations(kinds=["renamed"])} == {"国土资源局"}

@@ -135,8 +135,15 @@ def _sponsor(text: str) -> str | None:
     return found[-1] if found else None
 
 
+def _query(url: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(urlsplit(url).query)
+    except ValueError:  # http://[broken: crawled markup is hostile
+        return {}
+
+
 def _query_code(url: str) -> str | None:
-    query = parse_qs(urlsplit(url).query)
+    query = _query(url)
     for key in ("site_code", "sitecode", "siteCode", "webcode", "code"):
         if query.get(key) and query[key][0].strip():
             return query[key][0].strip()
@@ -147,7 +154,10 @@ def _absolute(href: str | None, base: str) -> str | None:
     href = (href or "").strip()
     if not href or href.lower().startswith(("javascript:", "#")):
         return None
-    return urljoin(base, href)
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def _labels(el) -> str:
@@ -215,7 +225,7 @@ def _police_link(roots, base: str) -> tuple[str | None, str | None]:
         for el in root.iter("a"):
             href = el.get("href") or ""
             if "beian.gov.cn" in href.lower():
-                code = parse_qs(urlsplit(href).query).get("recordcode", [None])[0]
+                code = _query(href).get("recordcode", [None])[0]
                 return _absolute(href, base), (code.strip() if code else None)
     return None, None
 

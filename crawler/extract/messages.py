@@ -250,8 +250,12 @@ def _by_header(roles: dict[int, str], cells, title_link) -> MessageFacts:
         if role == "asked":
             asked = next(iter(find_dates(cell.text_content())), None)
         elif role == "replied":
-            has_reply_column = True
-            replied = next(iter(find_dates(cell.text_content())), None)
+            text = cell.text_content().strip()
+            # only an empty reply cell says "no reply": 查看回复, 已回复 or an icon there are replies
+            has_reply_column = not text.strip("-—－/ \u00a0") and not cell.xpath(".//img")
+            replied = next(iter(find_dates(text)), None)
+            if replied is None and not has_reply_column:
+                state = _state_of(cell, _title_in(cell, title_link)) or ANSWERED
         else:
             state = _state_of(cell, _title_in(cell, title_link))
     if asked is None:

@@ -70,6 +70,11 @@ class PortalSpider(scrapy.Spider):
         self.parsed = 0
         self.phrases = SOFT_404_PHRASES
         self.tls_hosts: set[str] = set()  # HTTPS hosts whose certificate was judged
+        # Links met before the home page's navigation was read wait for it: a configured
+        # column's page links the other columns, and followed first they would be crawled as
+        # plain pages, never as columns.
+        self.home_read = False
+        self.waiting: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -113,20 +118,33 @@ class PortalSpider(scrapy.Spider):
         yield SiteVisitItem(self.site["name"], response.status, None, 200 <= response.status < 400)
         facts = yield from self._page(response, is_home=True)
         if facts is None:
+            if self._confirm(response) is None and self._challenged(response) is None:
+                yield from self._release_waiting()  # no navigation to wait for (a retry comes back here)
             return
         # from the raw body: analyse() drops script text, and footers are often document.write
-        doc = parse_html(response.body, _header_charset(response))
-        yield SiteIdentityItem(self.site["name"], site_identity(doc, response.url))
+        try:
+            doc = parse_html(response.body, _header_charset(response))
+            yield SiteIdentityItem(self.site["name"], site_identity(doc, response.url))
+        except Exception:  # a footer we cannot read must not stop the crawl of the site
+            self.logger.exception("could not read the site identity of %s", response.url)
         if self.site.get("discover", True):
             # columns before other links: a nav link must be crawled as a column, not a plain page
             for entry in discover_columns(facts.doc, response.url):
                 yield from self._column(entry.name, entry.url, None, "nav", None)
+        yield from self._release_waiting()
         yield from self._links(facts)
 
     def home_failed(self, failure: Failure) -> Iterator[Any]:
         verdict, error = verdict_for_failure(failure.value)
         yield SiteVisitItem(self.site["name"], None, error, False)
         yield CheckItem(failure.request.url, verdict, error=error)
+        yield from self._release_waiting()
+
+    def _release_waiting(self) -> Iterator[scrapy.Request]:
+        self.home_read = True
+        waiting, self.waiting = self.waiting, []
+        for url in waiting:
+            yield from self._follow(url)
 
     def _column(self, name: str, url: str, category: str | None, source: str, owner: str | None,
                 browser: bool | None = None) -> Iterator[Any]:
@@ -268,6 +286,9 @@ class PortalSpider(scrapy.Spider):
         return None if error_page else facts
 
     def _links(self, facts: PageFacts) -> Iterator[scrapy.Request]:
+        if not self.home_read:
+            self.waiting.extend(link.url for link in facts.links)
+            return
         for link in facts.links:
             yield from self._follow(link.url)
 

@@ -1,0 +1,69 @@
+"""A configured column's page links the other columns; read before the home page's navigation,
+those links must still be crawled as columns, not as plain pages."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from conftest import govwatch
+
+NAV = '<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/a/">通知公告</a></li><li><a href="/b/">工作动态</a></li></ul></div>'
+
+
+def _page(body: str) -> bytes:
+    return f'<html><head><meta charset="utf-8"><title>示例</title></head><body>{NAV}{body}</body></html>'.encode()
+
+
+def _list(prefix: str) -> str:
+    rows = "".join(f'<li><a href="/{prefix}/{i}.html">第{i}条通知内容标题</a><span>2026-11-{10 + i}</span></li>'
+                   for i in range(3))
+    return f'<ul class="list">{rows}</ul>'
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/":
+            time.sleep(1.5)  # the home page answers last
+            body = _page("<p>首页</p>")
+        elif self.path in ("/a/", "/b/"):
+            body = _page(_list(self.path.strip("/")))
+        elif self.path.endswith(".html") and self.path.count("/") == 2:
+            body = _page("<h1>通知</h1><p>发布日期：2026-11-12</p>")
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_links_wait_for_the_home_pages_navigation(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    sites = tmp_path / "sites.yaml"
+    sites.write_text(f"""database: sqlite:///govwatch.db
+sites:
+  - name: 县
+    url: {base}/
+    columns: [{{name: 通知公告, url: /a/, category: notice}}]
+crawl: {{delay: 0, concurrency: 4, robots: false}}
+""", encoding="utf-8")
+    try:
+        govwatch("crawl", "--config", str(sites), "--as-of", "2026-11-22")
+    finally:
+        server.shutdown()
+        server.server_close()
+    with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+        columns = dict(conn.execute("select url, source || ':' || kind from columns").fetchall())
+    assert columns == {f"{base}/a/": "config:list", f"{base}/b/": "nav:list"}
