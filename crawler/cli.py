@@ -302,6 +302,10 @@ def report(config_path: str, week: str | None, fmt: str, out: str | None) -> Non
     model = build_weekly(store, config, week)
     path = Path(out) if out else config.archive / week / f"audit.{fmt}"
     write_report(model, fmt, path)
+    if not out:
+        from reports import archive
+
+        archive.refresh(config.archive)
     click.echo(str(path))
 
 

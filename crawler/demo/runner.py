@@ -85,6 +85,7 @@ def run_demo(directory: Path, as_of: dt.date | None = None) -> Iterator[str]:
     from crawler import jobs
     from crawler.lock import RunLock
     from crawler.store.db import Store
+    from reports import archive
     from reports.tabular import write_report
     from reports.weekly import build_weekly, week_of
 
@@ -108,6 +109,7 @@ def run_demo(directory: Path, as_of: dt.date | None = None) -> Iterator[str]:
     model = build_weekly(store, config, week)
     html = write_report(model, "html", config.archive / week / "audit.html")
     pdf = write_report(model, "pdf", config.archive / week / "audit.pdf")
+    archive.refresh(config.archive)
     yield (f"audit of {as_of}: {sum(result.counts.values())} problem(s) "
            f"({len(result.opened)} new, {len(result.fixed)} fixed)")
     yield f"sites file: {sites_file}"
