@@ -105,7 +105,7 @@ class SiteUnreachable(Check):
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         self._params = params  # for rechecked(), which gets no parameters
-        for site in run.sites():
+        for site in run.portals():  # accounts are judged by account-unreachable
             window = probe_window(run, site.name, params.days)
             if len(window.probes) < params.min_probes:
                 yield Note(f"{len(window.probes)} availability probe(s) from {window.first} to {window.last}, fewer "
@@ -161,7 +161,7 @@ class SiteUnreachableEarlyWarning(Check):
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         self._params = params
-        for site in run.sites():
+        for site in run.portals():  # accounts are judged by account-unreachable
             window = probe_window(run, site.name, params.days)
             if (len(window.probes) >= params.min_probes and window.at_least(params.warning_ratio)
                     and not window.at_least(params.max_failure_ratio)):

@@ -47,6 +47,9 @@ BUILTINS = (
     "checks.deadlines:ScheduleOverdue",
     "checks.identity:MissingSiteIdentity",
     "checks.wording:WordingError",
+    "checks.accounts:AccountStale",
+    "checks.accounts:AccountStaleEarlyWarning",
+    "checks.accounts:AccountUnreachable",
 )
 
 

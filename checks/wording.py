@@ -424,7 +424,7 @@ class WordingError(Check):
     - ``kinds`` (typo, renamed, formulation) and ``levels`` (serious, normal): what is checked.
     - ``include_uncertain`` (false): also use entries marked ``uncertain`` (dates not verified,
       e.g. local 扶贫办 → 乡村振兴局).
-    - ``page_kinds`` (article, page): the page kinds read. Home and list pages repeat the
+    - ``page_kinds`` (article, page, post): the page kinds read (post: a 政务新媒体 post). Home and list pages repeat the
       titles of the articles they list, which would count one typo several times; template
       text (footer, navigation) is on every article too.
     - ``repeated_pages`` (5): pages sharing a sentence before it counts as template text; 0 off.
@@ -455,7 +455,7 @@ class WordingError(Check):
         kinds: tuple[str, ...] = KINDS
         levels: tuple[str, ...] = LEVELS
         include_uncertain: bool = False
-        page_kinds: tuple[str, ...] = ("article", "page")
+        page_kinds: tuple[str, ...] = ("article", "page", "post")
         repeated_pages: int = 5
 
         def __post_init__(self) -> None:

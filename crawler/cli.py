@@ -127,15 +127,15 @@ def db_upgrade(config_path: str) -> None:
 def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date) -> int:
     from crawler import jobs
 
-    sites = _sites(config, site)
-    if not sites:
-        raise ConfigError(f"{config.path}: no sites to crawl")
+    sites, accounts = config.targets(site)
+    if not sites and not accounts:
+        raise ConfigError(f"{config.path}: no sites or accounts to crawl")
     jobs.enabled_checks(config)  # a bad `rules:` entry fails before a long crawl, not after
-    run_id = jobs.crawl(config, store, sites, as_of)
+    run_id = jobs.crawl(config, store, sites, as_of, accounts=accounts)
     with store.session() as s:
         run = s.get(m.Run, run_id)
-        click.echo(f"run {run_id}: crawled {len(sites)} site(s), {run.stats.get('pages', 0)} pages, "
-                   f"{run.stats.get('links', 0)} links", err=True)
+        click.echo(f"run {run_id}: crawled {len(sites)} site(s) and {len(accounts)} account(s), "
+                   f"{run.stats.get('pages', 0)} pages, {run.stats.get('links', 0)} links", err=True)
     return run_id
 
 
@@ -175,7 +175,8 @@ def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -
             if run is None:
                 raise click.UsageError("no crawled run in the database; run `govwatch crawl` first")
             run_id = run.id
-        _check(config, store, run_id, as_of.date() if as_of else None)
+        result = _check(config, store, run_id, as_of.date() if as_of else None)
+        _notify(config, store, result)  # what was announced before is not sent again
 
 
 @cli.command()
@@ -194,12 +195,17 @@ def run(config_path: str, site: str | None, as_of: dt.datetime | None) -> None:
 
 
 def _notify(config: Config, store: Store, result) -> None:
+    """Alerts and digest after a check. Never fatal: the run's results are stored already, and
+    a target that missed them gets them after the next run."""
     if not config.notify:
         return
-    from reports.notify_run import notify_run
+    try:
+        from reports.notify_run import notify_run
 
-    for line in notify_run(config, store, result):
-        click.echo(line, err=True)
+        for line in notify_run(config, store, result):
+            click.echo(line, err=True)
+    except Exception as exc:  # the message names no URL: targets are only shown redacted
+        log.error("notifications failed: %s: %s", type(exc).__name__, exc)
 
 
 @cli.command()

@@ -190,12 +190,36 @@ class AccountConfig(_Model):
             raise ValueError("an account needs a `feed` or `pages`")
         return self
 
+    @property
+    def source(self) -> str:
+        """Where the account is read: its feed, else its first article page (the `url` of its problems)."""
+        return self.feed or self.pages[0]
+
 
 class NotifyConfig(_Model):
+    """One notification target. `send` says which messages it gets:
+
+    - ``digest`` (default): an immediate alert per site for new veto-level (单项否决) problems,
+      and after each run a digest of what is new and what was fixed;
+    - ``veto``: the immediate alerts only.
+
+    ``owners`` limits both to problems owned (column owner, else site/account owner) by those
+    units; ``attach`` adds the current week's ``<archive>/<week>/audit.pdf`` to the digest
+    where the service takes attachments (e-mail, json://, form://). ``name`` identifies the
+    target in the database (what it was already told), so a changed token in the URL does not
+    make it a new target; without it, a hash of the redacted URL is used.
+    """
+
     url: str  # an apprise URL: it carries tokens and passwords, so it is never shown
     send: Literal["digest", "veto"] = "digest"
     owners: list[str] = []  # empty: problems of every owner
     name: str | None = None
+    attach: bool = False
+
+    @property
+    def digest(self) -> bool:
+        """Whether the target gets the digest; every target gets the veto alerts."""
+        return self.send == "digest"
 
     @field_validator("url")
     @classmethod
@@ -246,6 +270,7 @@ class Config(_Model):
     database: str = Field(default=None, validate_default=True)  # type: ignore[assignment]
     timezone: str = "Asia/Shanghai"
     archive: Path = Field(default=None, validate_default=True)  # type: ignore[assignment]
+    organisation: str | None = None  # shown on the weekly report's cover
     calendar: CalendarConfig = CalendarConfig()
     sites: list[SiteConfig] = []
     accounts: list[AccountConfig] = []
@@ -308,8 +333,15 @@ class Config(_Model):
         for site in self.sites:
             if site.name == name:
                 return site
-        known = ", ".join(s.name for s in self.sites) or "none"
+        known = ", ".join([s.name for s in self.sites] + [a.name for a in self.accounts]) or "none"
         raise ConfigError(f"{self.path}: unknown site {name!r} (known: {known})")
+
+    def targets(self, name: str | None = None) -> tuple[list[SiteConfig], list[AccountConfig]]:
+        """The sites and accounts to crawl: all, or the one named (a site or an account)."""
+        if name is None:
+            return list(self.sites), list(self.accounts)
+        account = next((a for a in self.accounts if a.name == name), None)
+        return ([], [account]) if account else ([self.site(name)], [])
 
     def crawl_for(self, site: SiteConfig) -> CrawlConfig:
         """The top-level crawl settings with the site's own `crawl` keys on top."""

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from checks import scoring
 from checks.base import Check, Note
 from checks.registry import load_checks
-from crawler.config import Config, ConfigError, SiteConfig
+from crawler.config import AccountConfig, Config, ConfigError, SiteConfig
 from crawler.store import models as m
 from crawler.store import violations as lifecycle
 from crawler.store.db import Store
@@ -28,20 +28,22 @@ log = logging.getLogger(__name__)
 # -- crawl -------------------------------------------------------------------------------------
 
 
-def start_run(store: Store, config: Config, sites: list[SiteConfig], as_of: dt.date) -> int:
+def start_run(store: Store, config: Config, sites: list[SiteConfig], as_of: dt.date,
+              accounts: list[AccountConfig] = ()) -> int:
     """A new run; runs left 'crawling' by a killed process are marked aborted (we hold the lock)."""
     with store.session() as s, s.begin():
         s.execute(update(m.Run).where(m.Run.status == "crawling").values(status="aborted"))
-        run = m.Run(as_of=as_of, status="crawling", sites=[site.name for site in sites])
+        run = m.Run(as_of=as_of, status="crawling", sites=[x.name for x in [*sites, *accounts]])
         s.add(run)
         s.flush()
-        for site in sites:
-            row = s.scalar(select(m.Site).where(m.Site.name == site.name))
+        for name, url, kind in [(x.name, x.url, "portal") for x in sites] + [(a.name, a.source, "account")
+                                                                              for a in accounts]:
+            row = s.scalar(select(m.Site).where(m.Site.name == name))
             if row is None:
-                row = m.Site(name=site.name, url=site.url)
+                row = m.Site(name=name, url=url, kind=kind)
                 s.add(row)
                 s.flush()
-            row.url = site.url
+            row.url, row.kind = url, kind
             s.add(m.SiteVisit(run_id=run.id, site_id=row.id))
         return run.id
 
@@ -57,9 +59,14 @@ def site_spec(site: SiteConfig) -> dict[str, Any]:
     }
 
 
+def account_spec(config: Config, account: AccountConfig) -> dict[str, Any]:
+    return {"name": account.name, "url": account.source, "feed": account.feed, "pages": list(account.pages),
+            "timezone": config.timezone}
+
+
 def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date, progress: bool | None = None,
-          parallel_sites: int = 4) -> int:
-    """Crawl the sites (in one Scrapy process, a few sites at a time) into a new run."""
+          parallel_sites: int = 4, accounts: list[AccountConfig] = ()) -> int:
+    """Crawl the sites and accounts (in one Scrapy process, a few at a time) into a new run."""
     from scrapy.crawler import Crawler, CrawlerProcess
     from scrapy.settings import Settings
     from scrapy.utils.reactor import install_reactor, is_reactor_installed
@@ -67,9 +74,10 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
 
     from crawler.browser import browser_settings, find_browser
     from crawler.settings import TWISTED_REACTOR, crawl_settings
+    from crawler.spiders.account import AccountSpider
     from crawler.spiders.portal import PortalSpider
 
-    run_id = start_run(store, config, sites, as_of)
+    run_id = start_run(store, config, sites, as_of, accounts)
     if progress is None:
         progress = sys.stderr.isatty()
     if not is_reactor_installed():
@@ -89,16 +97,17 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
     if browser is None:
         log.info("no Chromium found: JavaScript-only columns will be recorded as unread")
     crawls, crawlers = [], {}
-    for site in sites:
-        crawl_config = config.crawl_for(site)
-        settings = Settings({**crawl_settings(crawl_config, database=store.url, run_id=run_id, site=site.name,
+    specs = [(site.name, config.crawl_for(site), PortalSpider, {"site": site_spec(site)}) for site in sites]
+    specs += [(a.name, config.crawl, AccountSpider, {"account": account_spec(config, a)}) for a in accounts]
+    for name, crawl_config, spider, spec in specs:
+        settings = Settings({**crawl_settings(crawl_config, database=store.url, run_id=run_id, site=name,
                                               progress=progress),
                              **browser_settings(browser, crawl_config.timeout)},
                             priority="cmdline")  # above the process's defaults, which Scrapy merges in
         settings["LOG_INSTALL_ROOT_HANDLER"] = False
-        crawler = crawlers[site.name] = Crawler(PortalSpider, settings)
-        d = limiter.run(process.crawl, crawler, site=site_spec(site), cached=cached)
-        crawls.append(d.addErrback(failed, site.name))
+        crawler = crawlers[name] = Crawler(spider, settings)
+        d = limiter.run(process.crawl, crawler, cached=cached, **spec)
+        crawls.append(d.addErrback(failed, name))
     from twisted.internet import reactor
 
     defer.DeferredList(crawls).addBoth(lambda _: reactor.callLater(0, reactor.stop))

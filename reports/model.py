@@ -6,6 +6,7 @@ can be built by hand in tests and rendered without a database.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,10 +25,16 @@ class RuleInfo:
     source: str  # e.g. 国办秘函〔2019〕19号 链接可用性
     severity: str  # veto | deduction | warning
     summary: str = ""  # one line
+    parameters: Mapping[str, Any] = field(default_factory=dict, hash=False)  # defaults
 
     @property
     def severity_label(self) -> str:
         return SEVERITY_LABELS.get(self.severity, self.severity)
+
+    @property
+    def parameters_text(self) -> str:
+        """The default parameters as one readable line, e.g. news_days = 14；fields = 索引号、发文机关."""
+        return "；".join(f"{k} = {_plain_value(v)}" for k, v in self.parameters.items()) or "无"
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,24 @@ class ReportViolation:
         return describe(self)
 
 
+VERDICTS = ("合格", "不合格", "未判定")
+PLATFORM_LABELS: dict[str, str] = {
+    "wechat": "微信公众号", "weibo": "新浪微博", "douyin": "抖音", "toutiao": "今日头条", "kuaishou": "快手",
+    "bilibili": "哔哩哔哩", "other": "政务新媒体",
+}
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """A site as the previous week's report showed it, for the week-on-week comparison."""
+
+    week: str
+    as_of: date | None
+    verdict: str | None
+    score: float | None
+    open: int
+
+
 @dataclass(frozen=True)
 class SiteSummary:
     name: str
@@ -97,10 +122,32 @@ class SiteSummary:
     score: float | None = None  # the 100-point deduction score; None when a veto decided
     vetoes: tuple[str, ...] = ()  # rule ids of the veto items hit
     deductions: Mapping[str, float] = field(default_factory=dict, hash=False)
+    previous: SiteState | None = None  # None: the site was not monitored before this week
+    kind: str = "portal"  # portal (政府网站) | account (政务新媒体)
+    platform: str | None = None  # an account's platform: wechat, weibo, ...
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def kind_label(self) -> str:
+        if self.kind != "account":
+            return "政府网站"
+        return PLATFORM_LABELS.get(self.platform or "", "政务新媒体")
+
+    @property
+    def verdict_label(self) -> str:
+        return self.verdict or "未判定"
+
+    @property
+    def open_change(self) -> int | None:
+        return None if self.previous is None else self.open - self.previous.open
+
+    @property
+    def open_change_label(self) -> str:
+        """↑3 (three more open problems than last week), ↓2, 持平, or 首次监测."""
+        return change_label(self.open_change, first="首次监测")
 
 
 @dataclass(frozen=True)
@@ -111,6 +158,36 @@ class RuleCount:
     open: int
     new: int
     fixed: int
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    """One ISO week of the trend: the state after the last run in that week. A week without a
+    run has ``as_of`` None and no values: charts show it as a gap, never as zero."""
+
+    week: str
+    week_start: date
+    as_of: date | None = None
+    open_by_severity: Mapping[str, int] = field(default_factory=dict, hash=False)
+    # per site monitored in that week
+    open_by_site: Mapping[str, int] = field(default_factory=dict, hash=False)
+    score_by_site: Mapping[str, float | None] = field(default_factory=dict, hash=False)
+    verdict_by_site: Mapping[str, str | None] = field(default_factory=dict, hash=False)
+
+    @property
+    def gap(self) -> bool:
+        return self.as_of is None
+
+    @property
+    def open(self) -> int | None:
+        return None if self.gap else sum(self.open_by_severity.values())
+
+    @property
+    def label(self) -> str:
+        return f"第{int(self.week[-2:])}周"
+
+    def verdict_count(self, verdict: str) -> int:
+        return sum(1 for v in self.verdict_by_site.values() if (v or "未判定") == verdict)
 
 
 # kw_only: the report has many fields and defaults in the middle; keywords keep builders honest.
@@ -128,6 +205,11 @@ class WeeklyReport:
     open: tuple[ReportViolation, ...] = ()  # still open at the end of the week, incl. new
     fixed: tuple[ReportViolation, ...] = ()  # fixed during the week
     rules: tuple[RuleInfo, ...] = ()  # every rule of the registry
+    previous_week: str | None = None  # the ISO week the comparison columns show
+    trend: tuple[WeekPoint, ...] = ()  # the last 8 ISO weeks, oldest first, ending with `week`
+    # every owner (责任单位) the sites file names; empty: no per-owner sections
+    owners: tuple[str, ...] = ()
+    pass_mark: float | None = None  # the score a site needs to pass (checks.scoring), for the chart
 
     # -- lookups ---------------------------------------------------------------------------
     def rule(self, id: str) -> RuleInfo | None:
@@ -139,6 +221,14 @@ class WeeklyReport:
     def rule_title(self, id: str) -> str:
         r = self.rule(id)
         return r.title if r else id
+
+    @property
+    def portals(self) -> tuple[SiteSummary, ...]:
+        return tuple(s for s in self.sites if s.kind != "account")
+
+    @property
+    def accounts(self) -> tuple[SiteSummary, ...]:
+        return tuple(s for s in self.sites if s.kind == "account")
 
     def site(self, name: str) -> SiteSummary | None:
         for s in self.sites:
@@ -220,11 +310,70 @@ class WeeklyReport:
             rows.append(RuleCount(info, *counts[rid]))
         return tuple(rows)
 
+    @property
+    def rule_counts_by_severity(self) -> tuple[RuleCount, ...]:
+        return tuple(sorted(self.rule_counts, key=lambda c: _SEVERITY_ORDER.get(c.rule.severity, 9)))
+
     def site_rule_counts(self, site: SiteSummary) -> list[tuple[str, int]]:
         """(rule title, count) of a site's open problems in registry order, non-zero only."""
         return [(self.rule_title(rid), n)
                 for rid, n in sorted(site.by_rule.items(), key=lambda kv: self._rule_rank(kv[0]))
                 if n]
+
+    def open_by_owner(self) -> dict[str, list[ReportViolation]]:
+        """owner -> open items, for owners with any (sites file order); items without an
+        owner come last under 未指定责任单位. Empty when the sites file names no owners."""
+        if not self.owners:
+            return {}
+        out: dict[str, list[ReportViolation]] = {o: [] for o in self.owners}
+        for v in self._sorted(self.open):
+            out.setdefault(v.owner or UNOWNED, []).append(v)
+        return {o: vs for o, vs in out.items() if vs}
+
+    @property
+    def owners_without_problems(self) -> list[str]:
+        mine = {v.owner for v in self.open}
+        return [o for o in self.owners if o not in mine]
+
+    def rules_by_severity(self, items: Iterable[ReportViolation]) -> dict[str, list[ReportViolation]]:
+        """Like by_rule, but veto rules first, then deductions, then warnings (how a 通报 reads)."""
+        groups = self.by_rule(items)
+        order = sorted(groups, key=lambda rid: (_SEVERITY_ORDER.get(groups[rid][0].severity, 9),
+                                                self._rule_rank(rid)))
+        return {rid: groups[rid] for rid in order}
+
+    @property
+    def verdict_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(VERDICTS, 0)
+        for s in self.sites:
+            counts[s.verdict_label] = counts.get(s.verdict_label, 0) + 1
+        return counts
+
+    @property
+    def pass_rate(self) -> float | None:
+        judged = [s for s in self.sites if s.verdict in ("合格", "不合格")]
+        return sum(s.verdict == "合格" for s in judged) / len(judged) if judged else None
+
+    @property
+    def previous_open(self) -> int | None:
+        """Open problems of the previous week's report, over the sites monitored then."""
+        prev = [s.previous for s in self.sites if s.previous is not None]
+        return sum(p.open for p in prev) if prev else None
+
+    @property
+    def previous_verdict_counts(self) -> dict[str, int] | None:
+        prev = [s.previous for s in self.sites if s.previous is not None]
+        if not prev:
+            return None
+        counts = dict.fromkeys(VERDICTS, 0)
+        for p in prev:
+            counts[p.verdict or "未判定"] = counts.get(p.verdict or "未判定", 0) + 1
+        return counts
+
+    @property
+    def carried_forward(self) -> bool:
+        """No run in the report week: it shows the state of an earlier run."""
+        return self.as_of is not None and self.as_of < self.week_start
 
     @property
     def veto_open(self) -> int:
@@ -235,6 +384,49 @@ class WeeklyReport:
         return {"sites": len(self.sites), "open": len(self.open),
                 "new": sum(1 for v in self.open if v.new), "fixed": len(self.fixed),
                 "veto": self.veto_open}
+
+
+UNOWNED = "未指定责任单位"
+
+
+def change_label(delta: int | None, first: str = "—") -> str:
+    """↑3 / ↓2 / 持平; `first` when there is nothing to compare with."""
+    if delta is None:
+        return first
+    return "持平" if delta == 0 else (f"↑{delta}" if delta > 0 else f"↓{-delta}")
+
+
+def fmt_score(score: float | None) -> str:
+    return "—" if score is None else f"{score:g}"
+
+
+def _plain_value(v: Any) -> str:
+    if isinstance(v, (list, tuple)):
+        return "、".join(str(x) for x in v) if v else "（空）"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return str(v)
+
+
+def overview(r: WeeklyReport) -> str:
+    """The 总体情况 paragraph of the cover, in the words of a provincial 通报."""
+    if r.as_of is None:
+        return f"{r.week_start.month}月{r.week_start.day}日至{r.week_end.month}月{r.week_end.day}日无监测记录。"
+    t, vc = r.totals, r.verdict_counts
+    watched = f"政府网站 {len(r.portals)} 个" + (f"、政务新媒体 {len(r.accounts)} 个" if r.accounts else "")
+    text = (f"本周共监测{watched}，其中合格 {vc['合格']} 个、不合格 {vc['不合格']} 个、"
+            f"未判定 {vc['未判定']} 个")
+    if r.pass_rate is not None:
+        text += f"，合格率 {r.pass_rate:.1%}"
+    text += (f"。截至{r.as_of.month}月{r.as_of.day}日，共有未整改问题 {t['open']} 个（其中单项否决 {t['veto']} 个）")
+    if r.previous_open is not None:
+        delta = t["open"] - r.previous_open
+        text += "，与上周持平" if delta == 0 else f"，较上周{'增加' if delta > 0 else '减少'} {abs(delta)} 个"
+    text += f"；本周新发现问题 {t['new']} 个，已整改 {t['fixed']} 个。"
+    failed = [s.name for s in r.sites if s.verdict == "不合格"]
+    if failed:  # a province has hundreds: name a few, the table lists them all
+        text += "不合格：" + "、".join(failed[:10]) + (f"等 {len(failed)} 个" if len(failed) > 10 else "") + "。"
+    return text
 
 
 # -- human-readable evidence ---------------------------------------------------------------
@@ -251,7 +443,7 @@ _DETAIL_LABELS = {
     "policy_published": "政策发布日期", "workdays": "相隔工作日", "max_workdays": "时限（工作日）",
     "year": "年度", "period": "周期", "schedule": "更新周期", "newest_item": "最新信息", "ended": "失效日期",
     "basis": "依据", "有效性": "有效性", "faults": "问题", "成文日期": "成文日期", "发布日期": "发布日期",
-    "days_late": "逾期天数", "missing_links": "缺少关联",
+    "days_late": "逾期天数", "missing_links": "缺少关联", "source": "出处", "posts": "帖文数",
 }
 _STATES = {"unanswered": "未答复", "answered": "已答复", "missing": "未发布", "late": "逾期发布"}
 # Evidence kept for the JSON/XLSX exports and the "found on" column, not for the one-liner.
@@ -259,7 +451,17 @@ _HIDDEN_KEYS = {"pages", "anchor", "reopened", "reopen_count", "checked_at", "pa
                 "metadata", "items", "list_pages", "verdict", "attempts", "headers", "redirects", "limit_months",
                 "kind_guessed", "in_title", "level", "lexicon", "version", "first_failure", "last_failure", "column",
                 "policy", "identity", "tags", "kind", "state", "problem", "veto_candidate", "errors", "period_start",
-                "period_end", "due_days", "paired_by", "offset", "scope"}
+                "period_end", "due_days", "paired_by", "offset", "scope", "lexicon_version", "tag"}
+_SCHEDULES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
+# The link checker's English notes that reach reports; anything else is shown as written.
+_NOTES = ((re.compile(r"^an HTML page served as (\.\w+)$"), r"链接指向 \1 文件，实际返回的是网页"),)
+
+
+def _translate_note(note: str) -> str:
+    for pattern, chinese in _NOTES:
+        if pattern.match(note):
+            return pattern.sub(chinese, note)
+    return note
 
 
 def describe(v: ReportViolation) -> str:
@@ -276,7 +478,23 @@ def describe(v: ReportViolation) -> str:
         names = missing if isinstance(missing, (list, tuple)) else [missing]
         parts.append("缺少：" + "、".join(str(m) for m in names))
         used.add("missing")
-    if v.rule == "message-unanswered" and d.get("days") is not None:
+    if v.rule == "site-unreachable" and d.get("probes"):
+        s = f"{d['since']} 至 {d['until']} " if d.get("since") and d.get("until") else ""
+        s += f"近 {d['days']} 天" if d.get("days") and not s else ""
+        s += f"探测 {d['probes']} 次，失败 {d.get('failed', 0)} 次"
+        if isinstance(d.get("ratio"), (int, float)):
+            s += f"，失败率 {d['ratio']:.1%}"
+        if isinstance(d.get("limit"), (int, float)):
+            s += f"（上限 {d['limit']:.0%}）"
+        parts.append(s)
+        used |= {"days", "probes", "failed", "ratio", "limit", "since", "until"}
+    elif v.rule == "interpretation-overdue" and d.get("workdays") is not None:
+        s = f"政策文件发布于 {d['policy_published']}，" if d.get("policy_published") else ""
+        s += f"解读发布于 {d['published']}，" if d.get("published") else ""
+        limit = d.get("limit") or d.get("max_workdays")
+        parts.append(s + f"相隔 {d['workdays']} 个工作日" + (f"（要求 {limit} 个工作日内）" if limit else ""))
+        used |= {"policy_published", "published", "workdays", "limit", "max_workdays"}
+    elif v.rule == "message-unanswered" and d.get("days") is not None:
         parts.append(f"已等待 {d['days']} 天")
         used.add("days")
     elif "newest" in d or "days" in d:
@@ -301,6 +519,10 @@ def describe(v: ReportViolation) -> str:
     for k, val in d.items():
         if k in used or k in _HIDDEN_KEYS or val in (None, "", [], {}):
             continue
+        if k in ("note", "message") and isinstance(val, str):
+            val = _translate_note(val)
+        if k == "schedule":
+            val = _SCHEDULES.get(val, val)
         if isinstance(val, (list, tuple)):
             val = "、".join(str(x) for x in val)
         elif isinstance(val, Mapping):

@@ -38,6 +38,7 @@ class NotifyResult:
     target: str  # the URL with its secrets masked
     ok: bool
     error: str | None = None
+    attached: bool = False  # the attachment went with the message
 
 
 def _scheme(url: str) -> str:
@@ -78,6 +79,13 @@ def redact(url: str) -> str:
     too (privacy mode keeps custom header values); `scheme://***` if it cannot be parsed."""
     with _scrub_logs([url], [f"{_scheme(url)}://{MASK}"]):
         return _redact_plugin(url, _load(url))
+
+
+def takes_attachments(url: str) -> bool:
+    """Whether the service behind the apprise URL can carry a file (e-mail, json://, form://
+    do; DingTalk and WeCom robots do not)."""
+    with _scrub_logs([url], [f"{_scheme(url)}://{MASK}"]):
+        return bool(getattr(_load(url), "attachment_support", False))
 
 
 def _secrets(url: str, redacted: str) -> set[str]:
@@ -138,6 +146,8 @@ def _send_one(url: str, title: str, body: str, attach: Path | None) -> NotifyRes
     with _scrub_logs([url], [fallback]):
         plugin = _load(url)
         target = _redact_plugin(url, plugin)
+    # Services without attachments (DingTalk, WeCom bots, ...) simply get the text.
+    attach = attach if plugin is not None and getattr(plugin, "attachment_support", False) else None
     if plugin is None:
         error: str | None = "无法解析的通知地址"
     else:
@@ -154,13 +164,14 @@ def _send_one(url: str, title: str, body: str, attach: Path | None) -> NotifyRes
     if error is not None:
         log.warning("notification to %s failed: %s", target, error)
         return NotifyResult(target, False, error)
-    return NotifyResult(target, True, None)
+    return NotifyResult(target, True, None, attach is not None)
 
 
 def send(urls: Sequence[str], title: str, body: str,
          attach: Path | None = None) -> list[NotifyResult]:
     """Send one notification per apprise URL. Never raises for a bad URL or a failed send:
-    each gives a result with ok=False (and a warning naming only the redacted target)."""
+    each gives a result with ok=False (and a warning naming only the redacted target). The
+    attachment goes only to services that take one (`attached` says whether it went)."""
     if attach is not None and not Path(attach).is_file():
         log.warning("notification attachment %s not found; sending without it", attach)
         attach = None
@@ -170,6 +181,60 @@ def send(urls: Sequence[str], title: str, body: str,
 # -- message text --------------------------------------------------------------------------
 
 _SEVERITY_ORDER = {"veto": 0, "deduction": 1, "warning": 2}
+VETO_TAG = "【单项否决】"
+
+
+def _rank(v: ReportViolation) -> tuple:
+    return _SEVERITY_ORDER.get(v.severity, 9), v.site, v.rule, v.url
+
+
+def _where(v: ReportViolation) -> str:
+    """Site and column, ready for " · rule": 甲县人民政府「县长信箱」· or 甲县人民政府 ·"""
+    return f"{v.site}「{v.column}」·" if v.column else f"{v.site} ·"
+
+
+def _example(v: ReportViolation, rule_titles: Mapping[str, str], site: bool = True) -> str:
+    what = describe(v)
+    head = f"{_where(v)} " if site else (f"「{v.column}」" if v.column else "")
+    return f"{head}{rule_titles.get(v.rule, v.rule)}：{v.url}" + (f"（{what}）" if what else "")
+
+
+def _rule_counts(items: Sequence[ReportViolation], rule_titles: Mapping[str, str]) -> str:
+    c = Counter(v.rule for v in items)
+    return "、".join(f"{rule_titles.get(r, r)} {n} 个" for r, n in c.most_common())
+
+
+def _owners_line(items: Sequence[ReportViolation]) -> list[str]:
+    owners = sorted({v.owner for v in items if v.owner})
+    return [f"**责任单位**：{'、'.join(owners)}"] if owners else []
+
+
+def veto_alerts(*, as_of: date, vetoes: Sequence[ReportViolation],
+                rule_titles: Mapping[str, str], max_sites: int = 5,
+                max_examples: int = 10) -> list[tuple[str, str, list[ReportViolation]]]:
+    """The immediate alerts for new veto-level (单项否决) problems: (title, markdown body, the
+    problems it announces), one per site; more than `max_sites` sites make one alert, so that
+    a province-wide outage is one message, not hundreds."""
+    per_site: dict[str, list[ReportViolation]] = {}
+    for v in sorted(vetoes, key=_rank):
+        per_site.setdefault(v.site, []).append(v)
+    groups = list(per_site.values()) if len(per_site) <= max_sites else [sorted(vetoes, key=_rank)]
+    out = []
+    for items in groups:
+        sites = list(dict.fromkeys(v.site for v in items))
+        if len(sites) == 1:
+            title = f"【GovWatch 单项否决】{sites[0]}：{_rule_counts(items, rule_titles)}"
+        else:
+            title = f"【GovWatch 单项否决】{sites[0]}等 {len(sites)} 个网站：单项否决问题 {len(items)} 个"
+        lines = [f"**监测日期**：{as_of.isoformat()}",
+                 f"新发现单项否决问题 {len(items)} 个。单项否决项直接导致网站检查不合格，请尽快整改。",
+                 *_owners_line(items), ""]
+        shown = items[:max_examples]
+        lines += [f"{i}. {_example(v, rule_titles, site=len(sites) > 1)}" for i, v in enumerate(shown, 1)]
+        if len(items) > len(shown):
+            lines.append(f"……另有 {len(items) - len(shown)} 个，详见 `govwatch violations`")
+        out.append((title, "\n".join(lines).strip() + "\n", items))
+    return out
 
 
 def _counts_by_site(items: Sequence[ReportViolation],
@@ -187,35 +252,39 @@ def _counts_by_site(items: Sequence[ReportViolation],
 def run_digest(*, as_of: date, new: Sequence[ReportViolation],
                fixed: Sequence[ReportViolation] = (), rule_titles: Mapping[str, str],
                open_counts: Mapping[str, int] | None = None, max_examples: int = 10,
-               report: str | None = None) -> tuple[str, str]:
+               report: str | None = None, owners: Sequence[str] = ()) -> tuple[str, str]:
     """Title and markdown body (Chinese) of one run's digest: new problems per site and rule,
-    up to `max_examples` example lines (veto first) with their URL, the fixed ones, and the
-    open totals per site (`open_counts`, optional). `report` names where the full report is
-    (a path or URL), if any."""
+    up to `max_examples` example lines (veto first) with their URL, the fixed ones with a few
+    URLs, and the open totals per site (`open_counts`, optional). `report` names where the
+    full report is (a path, URL or 见附件), if any; `owners` the units a target is limited to."""
     vetoes = sum(1 for v in new if v.severity == "veto")
-    title = f"【GovWatch】{as_of.isoformat()} 监测：新发现问题 {len(new)} 个，已整改 {len(fixed)} 个"
-    if vetoes:
-        title = f"【GovWatch】{as_of.isoformat()} 监测：新发现单项否决问题 {vetoes} 个，" \
-                f"问题共 {len(new)} 个"
-    lines = [f"**监测日期**：{as_of.isoformat()}", ""]
+    veto_part = f"（单项否决 {vetoes} 个）" if vetoes else ""
+    title = (f"【GovWatch】{as_of.isoformat()} 监测：新发现问题 {len(new)} 个{veto_part}，"
+             f"已整改 {len(fixed)} 个")
+    lines = [f"**监测日期**：{as_of.isoformat()}"]
+    if owners:
+        lines.append(f"**责任单位**：{'、'.join(owners)}")
+    lines.append("")
     if new:
         lines += [f"**新发现问题 {len(new)} 个**" + (f"（其中单项否决 {vetoes} 个）" if vetoes else ""),
                   *_counts_by_site(new, rule_titles), ""]
-        examples = sorted(new, key=lambda v: (_SEVERITY_ORDER.get(v.severity, 9), v.site,
-                                              v.rule, v.url))[:max_examples]
+        examples = sorted(new, key=_rank)[:max_examples]
         lines.append("**示例**")
         for i, v in enumerate(examples, 1):
-            tag = "【单项否决】" if v.severity == "veto" else ""
-            what = describe(v)
-            lines.append(f"{i}. {tag}{v.site} · {rule_titles.get(v.rule, v.rule)}："
-                         f"{v.url}" + (f"（{what}）" if what else ""))
+            tag = VETO_TAG if v.severity == "veto" else ""
+            lines.append(f"{i}. {tag}{_example(v, rule_titles)}")
         if len(new) > len(examples):
             lines.append(f"……另有 {len(new) - len(examples)} 个，详见周报或 `govwatch violations`")
         lines.append("")
     else:
         lines += ["本次监测无新发现问题。", ""]
     if fixed:
-        lines += [f"**已整改 {len(fixed)} 个**", *_counts_by_site(fixed, rule_titles), ""]
+        lines += [f"**已整改 {len(fixed)} 个**", *_counts_by_site(fixed, rule_titles)]
+        shown = sorted(fixed, key=_rank)[:max(3, max_examples // 2)]
+        lines += [f"  - {_where(v)} {rule_titles.get(v.rule, v.rule)}：{v.url}" for v in shown]
+        if len(fixed) > len(shown):
+            lines.append(f"  - ……另有 {len(fixed) - len(shown)} 个")
+        lines.append("")
     if open_counts:
         lines.append("**当前未整改**：" + "；".join(f"{s} {n} 个" for s, n in open_counts.items()))
     if report:

@@ -1,7 +1,8 @@
 """HTML and PDF rendering of the weekly report from one Jinja2 template.
 
 Crawled text (titles, anchors, URLs) is hostile: the environment autoescapes everything, links
-are emitted only for http(s) URLs, and the PDF renderer may fetch nothing but data: URLs.
+are emitted only for http(s) URLs (and the document's own #sections), the charts are SVG built
+with escaped labels (reports/charts.py), and the PDF renderer may fetch nothing but data: URLs.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from .model import SEVERITY_LABELS, WeeklyReport, describe
+from . import charts
+from .model import SEVERITY_LABELS, WeeklyReport, change_label, describe, fmt_score, overview
 
 # A dead link in a site-wide footer is found on hundreds of pages; the PDF shows the first few
 # (the XLSX/JSON exports carry all of them).
@@ -35,6 +37,32 @@ def _fmt_date(d: object) -> str:
     return d.isoformat() if hasattr(d, "isoformat") and d is not None else "—"
 
 
+def _date_cn(d: object) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if hasattr(d, "year") else "—"
+
+
+def _week_cn(week: str) -> str:
+    """2026-W47 -> 2026年第47周"""
+    year, _, n = str(week).partition("-W")
+    return f"{year}年第{int(n)}周" if n.isdigit() else str(week)
+
+
+def _week_short(week: object) -> str:
+    return f"第{int(str(week)[-2:])}周" if week and str(week)[-2:].isdigit() else "上周"
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 -> 一, 12 -> 十二, 40 -> 四十: section numbers as a 通报 writes them (up to 99)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    return ((_CN_DIGITS[tens] if tens > 1 else "") + ("十" if tens else "")
+            + (_CN_DIGITS[ones] if ones or not tens else ""))
+
+
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     # FileSystemLoader on the package folder works from a checkout and from `pip install .`
@@ -49,10 +77,18 @@ def _env() -> jinja2.Environment:
     env.filters.update(
         href=safe_href,
         date=_fmt_date,
+        date_cn=_date_cn,
+        week_cn=_week_cn,
+        week_short=_week_short,
+        cn_number=cn_number,
         describe=describe,
+        overview=overview,
+        score=fmt_score,
+        change=change_label,
         severity=lambda s: SEVERITY_LABELS.get(s, s),
     )
-    env.globals.update(MAX_PAGES_SHOWN=MAX_PAGES_SHOWN)
+    env.globals.update(MAX_PAGES_SHOWN=MAX_PAGES_SHOWN, open_problems_chart=charts.open_problems_chart,
+                       score_chart=charts.score_chart, chart_sites=charts.chart_sites)
     return env
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .model import ReportViolation, WeeklyReport, describe
+from .model import ReportViolation, SiteState, WeeklyReport, describe
 
 FORMATS = ("pdf", "html", "xlsx", "json", "csv")
 
@@ -47,17 +47,34 @@ def report_dict(report: WeeklyReport) -> dict[str, Any]:
         "week": report.week, "week_start": report.week_start, "week_end": report.week_end,
         "as_of": report.as_of, "generated_at": report.generated_at, "run_id": report.run_id,
         "title": report.title, "organisation": report.organisation,
-        "totals": report.totals,
+        "totals": report.totals, "verdict_counts": report.verdict_counts, "pass_rate": report.pass_rate,
+        "previous_week": report.previous_week, "previous_open": report.previous_open,
+        "previous_verdict_counts": report.previous_verdict_counts,
         "sites": [{
             "name": s.name, "url": s.url, "owner": s.owner, "as_of": s.as_of, "pages": s.pages,
             "links": s.links, "columns": s.columns, "open": s.open, "new": s.new,
             "fixed": s.fixed, "by_rule": dict(s.by_rule), "status": s.status,
             "verdict": s.verdict, "score": s.score, "vetoes": list(s.vetoes), "deductions": dict(s.deductions),
+            "previous": _previous(s.previous), "open_change": s.open_change, "kind": s.kind,
+            "platform": s.platform,
         } for s in report.sites],
         "violations": [violation_dict(report, v) for v in report.all_violations],
+        # one entry per ISO week, oldest first; a week without a run has "as_of": null and no values
+        "trend": [{
+            "week": p.week, "week_start": p.week_start, "as_of": p.as_of, "open": p.open,
+            "open_by_severity": dict(p.open_by_severity), "open_by_site": dict(p.open_by_site),
+            "score_by_site": dict(p.score_by_site), "verdict_by_site": dict(p.verdict_by_site),
+        } for p in report.trend],
+        "owners": {owner: len(items) for owner, items in report.open_by_owner().items()},
         "rules": [{"id": r.id, "title": r.title, "source": r.source, "severity": r.severity,
-                   "summary": r.summary} for r in report.rules],
+                   "summary": r.summary, "parameters": dict(r.parameters)} for r in report.rules],
     })
+
+
+def _previous(p: SiteState | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {"week": p.week, "as_of": p.as_of, "verdict": p.verdict, "score": p.score, "open": p.open}
 
 
 def write_json(report: WeeklyReport, path: str | Path) -> Path:
@@ -163,11 +180,17 @@ def write_xlsx(report: WeeklyReport, path: str | Path) -> Path:
     ws.title = "汇总"
     taken = {"汇总"}
     rule_ids = [c.rule.id for c in report.rule_counts]
-    header = ["网站", "网址", "责任单位", "监测日期", "状态", "页面数", "链接数", "栏目数",
-              "未整改", "本周新发现", "本周已整改"] + [report.rule_title(r) for r in rule_ids]
-    rows = [[s.name, s.url, s.owner or "", s.as_of or "", "正常" if s.ok else s.status,
-             s.pages, s.links, s.columns, s.open, s.new, s.fixed]
-            + [s.by_rule.get(r, 0) for r in rule_ids] for s in report.sites]
+    header = ["网站", "网址", "责任单位", "监测日期", "状态", "类型", "检查结论", "得分", "单项否决项",
+              "上周结论", "上周得分", "上周未整改", "未整改", "较上周", "本周新发现", "本周已整改",
+              "页面数", "链接数", "栏目数"] + [report.rule_title(r) for r in rule_ids]
+    rows = []
+    for s in report.sites:
+        p = s.previous
+        rows.append([s.name, s.url, s.owner or "", s.as_of or "", "正常" if s.ok else s.status,
+                     s.kind_label, s.verdict_label, s.score, "、".join(report.rule_title(r) for r in s.vetoes),
+                     (p.verdict or "未判定") if p else "首次监测", p.score if p else None,
+                     p.open if p else None, s.open, s.open_change_label, s.new, s.fixed,
+                     s.pages, s.links, s.columns] + [s.by_rule.get(r, 0) for r in rule_ids])
     _write_sheet(ws, header, rows, max_width=50)
 
     vheader = ["网站", "栏目", "问题地址", "发现页面", "链接文字", "状态", "本周新发现",
@@ -184,8 +207,31 @@ def write_xlsx(report: WeeklyReport, path: str | Path) -> Path:
                 v.days_open, describe(v), v.severity_label, v.owner or "",
             ])
         _write_sheet(ws, vheader, rows)
+    _write_trend_sheet(wb.create_sheet(sheet_title("近八周趋势", taken)), report)
     wb.save(path)
     return path
+
+
+def _write_trend_sheet(ws, report: WeeklyReport) -> None:
+    """Per week: the totals, then each site's verdict, score and open problems; a week without
+    a run has empty cells (a gap, not a zero)."""
+    header = ["周次", "周一", "监测日期", "未整改", "单项否决", "扣分", "提示", "合格", "不合格", "未判定"]
+    for s in report.sites:
+        header += [f"{s.name} 结论", f"{s.name} 得分", f"{s.name} 未整改"]
+    rows = []
+    for p in report.trend:
+        if p.gap:
+            rows.append([p.week, p.week_start, "无监测"] + [None] * (len(header) - 3))
+            continue
+        row = [p.week, p.week_start, p.as_of, p.open] + [p.open_by_severity.get(k, 0) for k in
+                                                          ("veto", "deduction", "warning")]
+        row += [p.verdict_count(v) for v in ("合格", "不合格", "未判定")]
+        for s in report.sites:
+            seen = s.name in p.verdict_by_site
+            row += [(p.verdict_by_site[s.name] or "未判定") if seen else None,
+                    p.score_by_site.get(s.name), p.open_by_site.get(s.name) if seen else None]
+        rows.append(row)
+    _write_sheet(ws, header, rows, max_width=24)
 
 
 def write_report(report: WeeklyReport, fmt: str, path: str | Path) -> Path:

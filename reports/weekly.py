@@ -2,7 +2,10 @@
 
 A week shows the state after the last checked run whose as-of date falls in that ISO week
 (or the last run before it), replayed from the violations' events, so any past week can be
-regenerated from the store exactly as it stood.
+regenerated from the store exactly as it stood. A site missing from that run (``run --site``
+covered another one) is shown as its own last run left it. The previous week, for the
+comparison columns, is built the same way; the trend weeks use only runs inside each week, so
+a week without a run is a gap rather than a copy of the week before.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -17,9 +22,10 @@ from checks.registry import load_checks
 from crawler.config import Config
 from crawler.store import models as m
 from crawler.store.db import Store
-from reports.model import ReportViolation, RuleInfo, SiteSummary, WeeklyReport
+from reports.model import ReportViolation, RuleInfo, SiteState, SiteSummary, WeeklyReport, WeekPoint
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+TREND_WEEKS = 8
 
 
 def parse_week(week: str) -> tuple[dt.date, dt.date]:
@@ -40,64 +46,226 @@ def week_of(day: dt.date) -> str:
 
 
 def rule_infos() -> tuple[RuleInfo, ...]:
-    return tuple(RuleInfo(d["id"], d["title"], d["source"], d["severity"], d["summary"])
+    return tuple(RuleInfo(d["id"], d["title"], d["source"], d["severity"], d["summary"], d.get("parameters") or {})
                  for d in (cls.describe() for cls in load_checks().values()))
 
 
+def _local_now(config: Config) -> dt.datetime:
+    # the office's wall clock (the sites file's timezone), not the server's (often UTC)
+    return dt.datetime.now(ZoneInfo(config.timezone)).replace(tzinfo=None, microsecond=0)
+
+
+# -- which runs a week shows -----------------------------------------------------------------
+
+@dataclass
+class _Snapshot:
+    run: m.Run | None  # the latest run shown
+    site_runs: dict[str, m.Run]  # site name -> the run that last covered it
+    state: dict[int, tuple[str, dt.date]]  # violation id -> (its last event, that event's as-of)
+
+    def open_ids(self) -> list[int]:
+        return [vid for vid, (event, _) in self.state.items() if event in ("opened", "reopened")]
+
+
+def _pick(runs: list[m.Run], end: dt.date, start: dt.date | None = None) -> tuple[m.Run | None, dict[str, m.Run]]:
+    """The latest run in [start, end] and, per site, the latest run in that range covering it."""
+    chosen = [r for r in runs if r.as_of <= end and (start is None or r.as_of >= start)]
+    site_runs: dict[str, m.Run] = {}
+    for run in reversed(chosen):  # runs are sorted oldest first
+        for name in run.sites or ():
+            site_runs.setdefault(name, run)
+    return (chosen[-1] if chosen else None), site_runs
+
+
+def _replay(events: list[tuple[int, int, str, dt.date]], upto_run: int) -> dict[int, tuple[str, dt.date]]:
+    state: dict[int, tuple[str, dt.date]] = {}
+    for violation_id, run_id, event, as_of in events:
+        if run_id <= upto_run:
+            state[violation_id] = (event, as_of)
+    return state
+
+
+def _snapshot(runs, events, end: dt.date, start: dt.date | None = None) -> _Snapshot:
+    run, site_runs = _pick(runs, end, start)
+    return _Snapshot(run, site_runs, _replay(events, run.id) if run else {})
+
+
+# -- owners ----------------------------------------------------------------------------------
+
+class _Owners:
+    """A violation's 责任单位: its column's owner where the sites file gives one (the Column row
+    of the run, else the configured column), else its site's or account's owner."""
+
+    def __init__(self, config: Config, column_rows: list[tuple[str, str, str, str | None]]):
+        self.site: dict[str, str | None] = {s.name: s.owner for s in config.sites}
+        self.site.update({a.name: a.owner for a in config.accounts})
+        self.by_url: dict[tuple[str, str], str] = {}
+        named: dict[tuple[str, str], set[str]] = {}
+        configured = [(s.name, c.name, str(c.url), c.owner) for s in config.sites for c in s.columns]
+        for site, name, url, owner in configured + list(column_rows):  # the run's rows win
+            if owner:
+                self.by_url[(site, url)] = owner
+                named.setdefault((site, name), set()).add(owner)
+        # a column name two columns of a site share with different owners decides nothing
+        self.by_name = {key: next(iter(owners)) for key, owners in named.items() if len(owners) == 1}
+        ordered = [s.owner for s in config.sites] + [c.owner for s in config.sites for c in s.columns]
+        ordered += [a.owner for a in config.accounts]
+        self.configured = tuple(dict.fromkeys(o for o in ordered if o))
+
+    def __call__(self, v: m.Violation) -> str | None:
+        return (self.by_url.get((v.site, v.url)) or (v.column and self.by_name.get((v.site, v.column)))
+                or self.site.get(v.site))
+
+
+# -- the report ------------------------------------------------------------------------------
+
 def build_weekly(store: Store, config: Config, week: str, now: dt.datetime | None = None) -> WeeklyReport:
     start, end = parse_week(week)
-    owners = {s.name: s.owner for s in config.sites}
+    prev_start = start - dt.timedelta(days=7)
+    base = dict(week=week, week_start=start, week_end=end, generated_at=now or _local_now(config),
+                rules=rule_infos(), organisation=getattr(config, "organisation", None),
+                previous_week=week_of(prev_start), pass_mark=config.scoring.pass_mark)
     with store.session() as s:
-        run = s.scalar(select(m.Run).where(m.Run.status == "checked", m.Run.as_of <= end)
-                       .order_by(m.Run.as_of.desc(), m.Run.id.desc()).limit(1))
-        base = dict(week=week, week_start=start, week_end=end, generated_at=now or dt.datetime.now(),
-                    rules=rule_infos())
+        runs = list(s.scalars(select(m.Run).where(m.Run.status == "checked", m.Run.as_of <= end)
+                              .order_by(m.Run.as_of, m.Run.id)))
+        run, _ = _pick(runs, end)
         if run is None:
-            return WeeklyReport(as_of=None, run_id=None, **base)
-        # the state of each violation after `run`: its last event up to that run
-        events = s.execute(
-            select(m.ViolationEvent, m.Violation).join(m.Violation, m.Violation.id == m.ViolationEvent.violation_id)
-            .where(m.ViolationEvent.run_id <= run.id).order_by(m.ViolationEvent.id)
-        ).all()
-        state: dict[int, tuple[m.Violation, str, dt.date]] = {}
-        changed_in_week: dict[int, str] = {}
-        for event, violation in events:
-            state[violation.id] = (violation, event.event, event.as_of)
-            if start <= event.as_of <= end:
-                changed_in_week[violation.id] = event.event
-        open_items, fixed_items = [], []
-        for violation, last_event, at in state.values():
-            is_open = last_event in ("opened", "reopened")
-            item = ReportViolation(
-                rule=violation.rule, site=violation.site, url=violation.url, page=violation.page,
-                column=violation.column, severity=violation.severity, status="open" if is_open else "fixed",
-                first_seen=violation.first_seen, last_seen=min(violation.last_seen, run.as_of),
-                fixed_on=None if is_open else at, detail=dict(violation.detail),
-                new=is_open and changed_in_week.get(violation.id) in ("opened", "reopened"),
-                days_open=((run.as_of if is_open else at) - violation.first_seen).days,
-                owner=owners.get(violation.site),
-            )
-            if is_open:
-                open_items.append(item)
-            elif changed_in_week.get(violation.id) == "fixed":
-                fixed_items.append(item)
-        visits = s.execute(select(m.Site, m.SiteVisit).join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id)
-                           .where(m.SiteVisit.run_id == run.id)).all()
-        columns = dict(s.execute(select(m.Column.site_id, func.count()).where(m.Column.run_id == run.id)
-                                 .group_by(m.Column.site_id)).all())
-        scores = {row.site: row for row in s.scalars(select(m.SiteScore).where(m.SiteScore.run_id == run.id))}
-        sites = []
-        for site, visit in sorted(visits, key=lambda row: row[0].name):
-            mine = [v for v in open_items if v.site == site.name]
-            status = "ok" if visit.reached and visit.completed else ("未能访问" if not visit.reached else "未完成抓取")
-            score = scores.get(site.name)
-            sites.append(SiteSummary(
-                name=site.name, url=site.url, owner=owners.get(site.name), as_of=run.as_of, pages=visit.pages,
-                links=visit.links, columns=columns.get(site.id, 0), open=len(mine),
-                new=sum(v.new for v in mine), fixed=sum(v.site == site.name for v in fixed_items),
-                by_rule=dict(Counter(v.rule for v in mine)), status=status,
-                verdict=score.verdict if score else None, score=score.score if score else None,
-                vetoes=tuple(score.vetoes) if score else (), deductions=dict(score.deductions) if score else {},
-            ))
+            return WeeklyReport(as_of=None, run_id=None, trend=_empty_trend(start), **base)
+        # sites still configured, or in the latest run: a site dropped from the sites file
+        # long ago is not carried forward for ever
+        wanted = dict.fromkeys([x.name for x in config.sites] + [a.name for a in config.accounts]
+                               + list(run.sites or ()))
+        events = [tuple(row) for row in s.execute(
+            select(m.ViolationEvent.violation_id, m.ViolationEvent.run_id, m.ViolationEvent.event,
+                   m.ViolationEvent.as_of).where(m.ViolationEvent.run_id <= max(r.id for r in runs))
+            .order_by(m.ViolationEvent.id))]
+        current = _snapshot(runs, events, end)
+        previous = _snapshot(runs, events, prev_start + dt.timedelta(days=6))
+        trend_snaps = [(monday, _snapshot(runs, events, monday + dt.timedelta(days=6), monday))
+                       for monday in (start - dt.timedelta(weeks=i) for i in range(TREND_WEEKS - 1, -1, -1))]
+        violations = {v.id: v for v in s.scalars(select(m.Violation).where(m.Violation.site.in_(list(wanted))))}
+        run_ids = {r.id for snap in [current, previous] + [t for _, t in trend_snaps] for r in snap.site_runs.values()}
+        scores = {(row.run_id, row.site): row
+                  for row in s.scalars(select(m.SiteScore).where(m.SiteScore.run_id.in_(run_ids)))}
+        facts = _SiteFacts.load(s, {r.id for r in current.site_runs.values()})
+        owners = _Owners(config, facts.column_owners)
+
+        open_items, fixed_items = _items(current, violations, start, end, owners)
+        prev_open = Counter(violations[i].site for i in previous.open_ids() if i in violations)
+        sites = _summaries(config, wanted, current, previous, facts, scores, owners, open_items, fixed_items,
+                           prev_open, week_of(prev_start))
+        trend = tuple(_week_point(monday, snap, violations, scores, wanted) for monday, snap in trend_snaps)
     return WeeklyReport(as_of=run.as_of, run_id=run.id, sites=tuple(sites), open=tuple(open_items),
-                        fixed=tuple(fixed_items), **base)
+                        fixed=tuple(fixed_items), trend=trend, owners=owners.configured, **base)
+
+
+def _summaries(config, wanted, current: _Snapshot, previous: _Snapshot, facts: _SiteFacts, scores, owners: _Owners,
+               open_items, fixed_items, prev_open: Counter, prev_week: str) -> list[SiteSummary]:
+    """One row per monitored site or account, in sites file order, with last week's state."""
+    platforms = {a.name: a.platform for a in config.accounts}
+    mine: dict[str, list[ReportViolation]] = {}
+    for x in open_items:
+        mine.setdefault(x.site, []).append(x)
+    fixed = Counter(x.site for x in fixed_items)
+    out = []
+    for name in wanted:
+        site_run = current.site_runs.get(name)
+        visit = facts.visits.get((site_run.id, name)) if site_run else None
+        if visit is None:
+            continue  # not crawled yet (added to the sites file since)
+        site, v = visit
+        items = mine.get(name, [])
+        score = scores.get((site_run.id, name))
+        prev_run = previous.site_runs.get(name)
+        prev_score = scores.get((prev_run.id, name)) if prev_run else None
+        out.append(SiteSummary(
+            name=name, url=site.url, owner=owners.site.get(name), as_of=site_run.as_of, pages=v.pages,
+            links=v.links, columns=facts.columns.get((site_run.id, site.id), 0), open=len(items),
+            new=sum(x.new for x in items), fixed=fixed[name], by_rule=dict(Counter(x.rule for x in items)),
+            status=_visit_status(v), verdict=score.verdict if score else None,
+            score=score.score if score else None, vetoes=tuple(score.vetoes) if score else (),
+            deductions=dict(score.deductions) if score else {},
+            previous=SiteState(prev_week, prev_run.as_of, prev_score.verdict if prev_score else None,
+                               prev_score.score if prev_score else None, prev_open[name]) if prev_run else None,
+            kind=site.kind or "portal", platform=platforms.get(name),
+        ))
+    return out
+
+
+@dataclass
+class _SiteFacts:
+    """Per (run, site): the visit, the column count and the columns' owners."""
+
+    visits: dict[tuple[int, str], tuple[m.Site, m.SiteVisit]]
+    columns: dict[tuple[int, int], int]
+    column_owners: list[tuple[str, str, str, str | None]]  # site, column name, url, owner
+
+    @classmethod
+    def load(cls, s, run_ids: set[int]) -> _SiteFacts:
+        visits = {(v.run_id, site.name): (site, v) for site, v in s.execute(
+            select(m.Site, m.SiteVisit).join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id)
+            .where(m.SiteVisit.run_id.in_(run_ids)))}
+        columns = {(run_id, site_id): n for run_id, site_id, n in s.execute(
+            select(m.Column.run_id, m.Column.site_id, func.count()).where(m.Column.run_id.in_(run_ids))
+            .group_by(m.Column.run_id, m.Column.site_id))}
+        owners = [tuple(row) for row in s.execute(
+            select(m.Site.name, m.Column.name, m.Column.url, m.Column.owner).join(m.Site, m.Site.id == m.Column.site_id)
+            .where(m.Column.run_id.in_(run_ids), m.Column.owner.is_not(None)))]
+        return cls(visits, columns, owners)
+
+
+def _visit_status(visit: m.SiteVisit) -> str:
+    if visit.reached and visit.completed:
+        return "ok"
+    return "未能访问" if not visit.reached else "未完成抓取"
+
+
+def _items(snap: _Snapshot, violations: dict[int, m.Violation], start: dt.date, end: dt.date,
+           owners: _Owners) -> tuple[list[ReportViolation], list[ReportViolation]]:
+    """The open items after the snapshot's run, and the items fixed during the week."""
+    run = snap.run
+    # a problem reopened and fixed again in the same week counts by its last event
+    changed_in_week: dict[int, str] = {}
+    open_items, fixed_items = [], []
+    for vid, (last_event, at) in snap.state.items():
+        violation = violations.get(vid)
+        if violation is None:
+            continue  # a site no longer monitored
+        if start <= at <= end:
+            changed_in_week[vid] = last_event
+        is_open = last_event in ("opened", "reopened")
+        item = ReportViolation(
+            rule=violation.rule, site=violation.site, url=violation.url, page=violation.page,
+            column=violation.column, severity=violation.severity, status="open" if is_open else "fixed",
+            first_seen=violation.first_seen, last_seen=min(violation.last_seen, run.as_of),
+            fixed_on=None if is_open else at, detail=dict(violation.detail),
+            new=is_open and changed_in_week.get(vid) in ("opened", "reopened"),
+            days_open=((run.as_of if is_open else at) - violation.first_seen).days,
+            owner=owners(violation),
+        )
+        if is_open:
+            open_items.append(item)
+        elif changed_in_week.get(vid) == "fixed":
+            fixed_items.append(item)
+    return open_items, fixed_items
+
+
+def _week_point(monday: dt.date, snap: _Snapshot, violations: dict[int, m.Violation], scores, wanted) -> WeekPoint:
+    if snap.run is None:
+        return WeekPoint(week_of(monday), monday)
+    open_rows = [violations[i] for i in snap.open_ids() if i in violations]
+    by_site = Counter(v.site for v in open_rows)
+    covered = [name for name in wanted if name in snap.site_runs]
+    score = {name: scores.get((snap.site_runs[name].id, name)) for name in covered}
+    return WeekPoint(
+        week_of(monday), monday, snap.run.as_of,
+        open_by_severity={sev: n for sev, n in Counter(v.severity for v in open_rows).items()},
+        open_by_site={name: by_site[name] for name in covered},
+        score_by_site={name: row.score if row else None for name, row in score.items()},
+        verdict_by_site={name: row.verdict if row else None for name, row in score.items()},
+    )
+
+
+def _empty_trend(start: dt.date) -> tuple[WeekPoint, ...]:
+    mondays = (start - dt.timedelta(weeks=i) for i in range(TREND_WEEKS - 1, -1, -1))
+    return tuple(WeekPoint(week_of(d), d) for d in mondays)

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import AS_OF, govwatch, violations_json
 from crawler.browser import find_browser
+from crawler.demo.portal import ACCOUNTS
 from crawler.demo.portal import SITE_NAME as PORTAL
 from crawler.demo.server import PortalServer
 
@@ -33,8 +34,12 @@ def _planted(directory: Path, site: str | None = None) -> set[tuple]:
     """(rule, url, column) of the planted problems (of one site); the portal's URLs are relative,
     the other demo site's absolute."""
     base = _site_url(directory).rstrip("/")
-    return {(p["rule"], p["url"] if "site" in p else base + p["url"], p["column"]) for p in planted_entries(directory)
+    return {(p["rule"], _absolute(base, p["url"]), p["column"]) for p in planted_entries(directory)
             if site is None or p.get("site", PORTAL) == site}
+
+
+def _absolute(base: str, url: str) -> str:
+    return url if url.startswith("http") else base + url
 
 
 def _found(violations: list[dict]) -> set[tuple]:
@@ -48,15 +53,15 @@ def test_demo_finds_exactly_the_planted_problems(demo_dir):
     by_url = {v["url"]: v for v in found}
     base = _site_url(demo_dir).rstrip("/")
     for p in planted_entries(demo_dir):
-        v = by_url[p["url"] if "site" in p else base + p["url"]]
+        v = by_url[_absolute(base, p["url"])]
         assert v["site"] == p.get("site", PORTAL) and v["status"] == "open"
         assert v["severity"] == p.get("severity", "deduction")
         assert v["first_seen"] == v["last_seen"] == AS_OF.isoformat()
         if p["rule"] == "dead-link":
             assert v["detail"]["status"] == p["detail"]["status"]
-            assert {s["url"] for s in v["detail"]["pages"]} == {base + page for page in p["pages"]}
+            assert {s["url"] for s in v["detail"]["pages"]} == {_absolute(base, page) for page in p["pages"]}
             assert all(s["anchor"] for s in v["detail"]["pages"])  # anchor texts kept as evidence
-            assert v["page"] in {base + page for page in p["pages"]}
+            assert v["page"] in {_absolute(base, page) for page in p["pages"]}
         if p["rule"] == "missing-metadata":
             assert v["detail"]["missing"] == p["detail"]["missing"]
     home_dead = [v for v in found if v["rule"] == "dead-link" and v["detail"]["on_home_page"]]
@@ -112,6 +117,10 @@ def test_fix_reopen_and_unreachable_site(demo_dir, tmp_path):
     # the portal is down: nothing is fixed, nothing is seen, the run still completes
     govwatch("run", "--config", str(sites), "--as-of", "2026-11-25")
     after = violations_json(sites)
+    # the accounts' feeds are served by the portal's server too: now they cannot be read
+    down = {v["site"] for v in after if v["rule"] == "account-unreachable"}
+    assert down == {a["name"] for a in ACCOUNTS}
+    after = [v for v in after if v["rule"] != "account-unreachable"]
     assert _found(after) == _planted(directory)
     assert {v["last_seen"] for v in after if v["site"] == PORTAL} == {"2026-11-24"}
     assert violations_json(sites, "--status", "fixed") == []

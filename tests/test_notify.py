@@ -18,7 +18,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from reports.model import ReportViolation
-from reports.notify import NotifyResult, redact, run_digest, send
+from reports.notify import NotifyResult, redact, run_digest, send, takes_attachments, veto_alerts
 
 SECRET = "s3cr3tTOKEN"
 TITLE = "【GovWatch】监测告警"
@@ -85,6 +85,20 @@ def test_attachment_arrives(receiver, tmp_path):
     [att] = json.loads(q["body"])["attachments"]
     assert base64.b64decode(att["base64"]) == pdf.read_bytes()
     assert att["filename"] == "周报.pdf"
+    assert res.attached
+
+
+def test_missing_attachment_is_not_fatal(receiver, tmp_path, caplog):
+    [res] = send([f"json://127.0.0.1:{receiver.port}/hook"], TITLE, BODY, attach=tmp_path / "no.pdf")
+    assert res.ok and not res.attached
+    assert json.loads(receiver.requests[0]["body"])["attachments"] == []
+    assert "not found" in caplog.text
+
+
+def test_which_services_take_attachments():
+    assert takes_attachments("json://127.0.0.1:8080/x") and takes_attachments("mailto://u:p@example.org")
+    assert not takes_attachments("dingtalk://0123456789abcdef0123456789abcdef/")
+    assert not takes_attachments("garbage")
 
 
 def test_secrets_reach_receiver_but_not_results_or_logs(receiver, caplog):
@@ -130,9 +144,32 @@ def test_redact_masks_path_tokens_and_query_secrets():
     assert SECRET not in r and r.startswith("form://127.0.0.1:8080/x")
 
 
-def _v(rule, site, url, severity="deduction", **detail) -> ReportViolation:
-    return ReportViolation(rule, site, url, None, None, severity, "open", date(2026, 11, 22),
-                           date(2026, 11, 22), None, detail, True, 0)
+def _v(rule, site, url, severity="deduction", column=None, owner=None, **detail) -> ReportViolation:
+    return ReportViolation(rule, site, url, None, column, severity, "open", date(2026, 11, 22),
+                           date(2026, 11, 22), None, detail, True, 0, owner)
+
+
+TITLES = {"dead-link": "死链", "blank-column": "空白栏目", "missing-metadata": "元数据缺失",
+          "message-unanswered": "留言超期未回应", "homepage-stale": "首页不更新"}
+
+
+def test_veto_alert_per_site():
+    vetoes = [_v("message-unanswered", "示例县人民政府", "http://x.gov.cn/1.html", "veto", "县长信箱",
+                 "县司法局", days=100),
+              _v("homepage-stale", "示例县人民政府", "http://x.gov.cn/", "veto", owner="县政务公开办"),
+              _v("homepage-stale", "乙县人民政府", "http://y.gov.cn/", "veto")]
+    [(t1, b1, items1), (t2, b2, items2)] = veto_alerts(as_of=date(2026, 11, 22), vetoes=vetoes,
+                                                       rule_titles=TITLES)
+    assert t1 == "【GovWatch 单项否决】乙县人民政府：首页不更新 1 个" and items1 == [vetoes[2]]
+    assert t2 == "【GovWatch 单项否决】示例县人民政府：首页不更新 1 个、留言超期未回应 1 个"
+    assert "**责任单位**：县司法局、县政务公开办" in b2 and "2026-11-22" in b2
+    assert "「县长信箱」留言超期未回应：http://x.gov.cn/1.html（已等待 100 天）" in b2
+    assert len(items2) == 2
+    # many sites at once (a province-wide outage): one message
+    many = [_v("homepage-stale", f"{i}号网站", f"http://s{i}.gov.cn/", "veto") for i in range(7)]
+    [(title, body, items)] = veto_alerts(as_of=date(2026, 11, 22), vetoes=many, rule_titles=TITLES)
+    assert title == "【GovWatch 单项否决】0号网站等 7 个网站：单项否决问题 7 个" and len(items) == 7
+    assert "6号网站 · 首页不更新：http://s6.gov.cn/" in body
 
 
 def test_run_digest_text():
@@ -147,6 +184,7 @@ def test_run_digest_text():
     assert "2026-11-22" in title and "单项否决" in title and "13" in title
     assert "- 甲县人民政府网站：12 个（死链 12）" in body
     assert "- 乙市教育局网站：1 个（空白栏目 1）" in body
+    assert "- 甲县人民政府网站 · 元数据缺失：http://www.jx.gov.cn/zc/1.html" in body  # fixed, with its URL
     lines = body.splitlines()
     first = lines.index("**示例**") + 1
     assert lines[first].startswith("1. 【单项否决】乙市教育局网站 · 空白栏目：http://jyj.yc.gov.cn/ghjh/")
@@ -156,3 +194,8 @@ def test_run_digest_text():
     assert "甲县人民政府网站 20 个" in body and "reports/2026-W47/audit.pdf" in body
     title, body = run_digest(as_of=date(2026, 11, 22), new=[], fixed=[], rule_titles=titles)
     assert "本次监测无新发现问题" in body and "新发现问题 0 个" in title
+    title, body = run_digest(as_of=date(2026, 11, 22), rule_titles=titles, owners=["县司法局"],
+                             new=[_v("blank-column", "甲县人民政府", "http://www.jx.gov.cn/gh/", column="规划计划")])
+    assert title == "【GovWatch】2026-11-22 监测：新发现问题 1 个，已整改 0 个"
+    assert "**责任单位**：县司法局" in body
+    assert "1. 甲县人民政府「规划计划」· 空白栏目：http://www.jx.gov.cn/gh/（栏目从未发布信息）" in body

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from reports.model import ReportViolation, RuleInfo, SiteSummary, WeeklyReport, describe
+from reports.model import (ReportViolation, RuleInfo, SiteState, SiteSummary, WeeklyReport, WeekPoint,
+                           describe)
 from reports.render import html_to_pdf, render_html, write_html, write_pdf
 from reports.tabular import sheet_title, write_csv, write_json, write_report, write_xlsx
 
@@ -35,7 +36,8 @@ IMG_TITLE = '"><img src=http://127.0.0.1:9/x.png>'
 RULES = (
     RuleInfo("site-unreachable", "网站无法访问", "国办发〔2017〕47号 单项否决", "veto", "首页连续无法访问"),
     RuleInfo("dead-link", "死链", "国办秘函〔2019〕19号 链接可用性", "deduction", "链接指向的页面无法打开"),
-    RuleInfo("stale-column", "栏目不更新", "国办秘函〔2019〕19号 内容更新", "deduction", "栏目超过时限未更新"),
+    RuleInfo("stale-column", "栏目不更新", "国办秘函〔2019〕19号 内容更新", "deduction", "栏目超过时限未更新",
+             {"news_days": 14, "categories": ["news", "notice"]}),
     RuleInfo("blank-column", "空白栏目", "国办秘函〔2019〕19号 内容更新", "veto", "栏目从未发布信息"),
     RuleInfo("missing-metadata", "元数据缺失", "GB/T 政务公开元数据", "deduction", "公文缺少元数据"),
     RuleInfo("link-timeout", "链接超时", "GovWatch", "warning", "链接多次超时"),
@@ -79,17 +81,39 @@ def sample_report(port: int = 9) -> WeeklyReport:
           first=date(2026, 11, 2), fixed_on=date(2026, 11, 20), new=False, days=18,
           detail={"status": 410}),
     )
+    prev = date(2026, 11, 15)
     sites = (
         SiteSummary(a, "http://www.jx.gov.cn/", "甲县政务公开办", date(2026, 11, 22), 212, 1840, 31,
-                    4, 3, 1, {"dead-link": 3, "missing-metadata": 1}),
+                    4, 3, 1, {"dead-link": 3, "missing-metadata": 1}, verdict="合格", score=92.5,
+                    previous=SiteState("2026-W46", prev, "合格", 96.0, 2)),
         SiteSummary(b, "http://jyj.yc.gov.cn/", None, date(2026, 11, 22), 88, 640, 12, 3, 2, 0,
-                    {"stale-column": 1, "blank-column": 1, "missing-metadata": 1}),
-        SiteSummary(c, "http://www.bq.gov.cn/", None, None, 0, 0, 0, 0, 0, 0, {}, status="未能访问"),
+                    {"stale-column": 1, "blank-column": 1, "missing-metadata": 1}, verdict="不合格",
+                    vetoes=("blank-column",), previous=SiteState("2026-W46", prev, "不合格", None, 5)),
+        SiteSummary(c, "http://www.bq.gov.cn/", None, None, 0, 0, 0, 0, 0, 0, {}, status="未能访问",
+                    verdict="未判定"),
     )
     return WeeklyReport(
         week="2026-W47", week_start=date(2026, 11, 16), week_end=date(2026, 11, 22),
         generated_at=datetime(2026, 11, 23, 8, 30), as_of=date(2026, 11, 22), run_id=17,
-        organisation="某某市人民政府办公室", sites=sites, open=open_, fixed=fixed, rules=RULES)
+        organisation="某某市人民政府办公室", sites=sites, open=open_, fixed=fixed, rules=RULES,
+        previous_week="2026-W46", trend=sample_trend(a, b), pass_mark=60,
+        owners=("甲县政务公开办", "办公室", "丁局"))
+
+
+def sample_trend(a: str, b: str) -> tuple[WeekPoint, ...]:
+    """Eight weeks ending 2026-W47; W41 and W44 had no run."""
+    points = []
+    for i, monday in enumerate(date(2026, 9, 28) + timedelta(weeks=k) for k in range(8)):
+        week = f"2026-W{40 + i}"
+        if i in (1, 4):
+            points.append(WeekPoint(week, monday))
+            continue
+        points.append(WeekPoint(week, monday, monday + timedelta(days=6),
+                                open_by_severity={"veto": 1, "deduction": 2 + i},
+                                open_by_site={a: 1 + i, b: 2},
+                                score_by_site={a: 100 - 2 * i, b: None},
+                                verdict_by_site={a: "合格", b: "不合格"}))
+    return tuple(points)
 
 
 def empty_report() -> WeeklyReport:
@@ -147,28 +171,38 @@ def test_html_escapes_hostile_text_and_is_static():
         assert not any(k.startswith("on") for k in attrs), (tag, attrs)
         for k in ("src", "srcset", "data", "action", "poster"):
             assert k not in attrs, (tag, attrs)
-        if "href" in attrs:
-            assert tag == "a" and attrs["href"].startswith(("http://", "https://"))
+        if "href" in attrs:  # links to crawled http(s) pages, or to this document's own sections
+            assert tag == "a" and attrs["href"].startswith(("http://", "https://", "#"))
+            if attrs["href"].startswith("#"):
+                assert f'id="{attrs["href"][1:]}"' in html
     style = html[html.index("<style>"):html.index("</style>")]
     assert "url(" not in style and "@import" not in style
 
 
 def test_html_sections_in_chinese():
     html = render_html(sample_report())
-    for text in ("政府网站监测周报", "某某市人民政府办公室", "2026-W47", "2026-11-16 至 2026-11-22",
-                 "生成时间", "2026-11-23 08:30", "监测日期", "一、总体情况", "二、本周新发现问题",
-                 "三、仍未整改问题", "四、本周已整改问题", "五、各网站问题明细", "附录　规则说明",
-                 "死链（dead-link）", "状态码 404", "缺少：发文字号、索引号",
+    for text in ("政府网站监测周报", "某某市人民政府办公室", "2026年第47周", "2026年11月16日至2026年11月22日",
+                 "（2026-W47）", "生成时间", "2026-11-23 08:30", "监测日期", "一、总体情况",
+                 "合格 1 个，不合格 1 个，未判定 1 个，合格率 50.0%", "二、近八周趋势", "三、本周新发现问题",
+                 "四、仍未整改问题", "五、本周已整改问题", "六、问题明细（按问题类型）", "七、各责任单位问题清单",
+                 "附录　规则说明", "死链（dead-link）", "状态码 404", "缺少：发文字号、索引号",
                  "最新信息 2026-04-01，已 200 天未更新（要求 183 天内）", "栏目从未发布信息",
                  "单项否决", "扣分", "提示", "国办秘函〔2019〕19号 链接可用性", "未能访问",
-                 "本网站无未整改问题。", "已持续 40 天", "……另有 4 个页面", "关于印发《某某方案》的通知"):
+                 "已持续 40 天", "……另有 4 个页面", "关于印发《某某方案》的通知",
+                 # week-on-week: 2 -> 4 open (up 2), 5 -> 3 (down 2), a site new this week
+                 "2 → 4", "↑2", "5 → 3", "↓2", "首次监测", "92.5", "单项否决：空白栏目",
+                 "共有未整改问题 7 个（其中单项否决 1 个），与上周持平",
+                 # appendix parameters, owners without problems
+                 "news_days = 14；categories = news、notice", "以下责任单位本周无未整改问题：甲县政务公开办、丁局",
+                 "（一）办公室", "（二）未指定责任单位"):
         assert text in html, text
+    assert html.count("<svg") == 2 and "无监测" in html
 
 
 def test_empty_sections_say_so(tmp_path):
     html = write_html(empty_report(), tmp_path / "a" / "b.html").read_text("utf-8")
     for text in ("本周无新发现问题。", "无本周以前遗留的未整改问题。", "本周无已整改问题。",
-                 "本周无监测网站。", "本周无监测记录"):
+                 "本周无监测网站。", "本周无监测记录", "本周无未整改问题。"):
         assert text in html, text
 
 
@@ -216,9 +250,9 @@ def test_pdf_is_chinese_paged_embedded_and_offline(tmp_path, listener):
     assert pdf.read_bytes()[:5] == b"%PDF-"
     text = squash(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
                                  capture_output=True, text=True).stdout)
-    for s in ("政府网站监测周报", "2026-W47", "一、总体情况", "二、本周新发现问题", "三、仍未整改问题",
-              "四、本周已整改问题", "五、各网站问题明细", "规则说明", "http://www.jx.gov.cn/missing.html",
-              "第1页", "状态码404", "<script>alert(1)</script>"):
+    for s in ("政府网站监测周报", "2026-W47", "一、总体情况", "二、近八周趋势", "三、本周新发现问题",
+              "四、仍未整改问题", "五、本周已整改问题", "六、问题明细", "七、各责任单位问题清单", "规则说明",
+              "http://www.jx.gov.cn/missing.html", "第1页", "状态码404", "<script>alert(1)</script>"):
         assert s in text, s
     assert re.search(r"第1页/共(\d+)页", text)
     fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
@@ -263,12 +297,23 @@ def test_xlsx_sheets_and_cells(tmp_path):
     r = sample_report()
     path = write_xlsx(r, tmp_path / "x" / "audit.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["汇总", "死链", "栏目不更新", "空白栏目", "元数据缺失"]  # registry order
+    # registry order, then the trend
+    assert wb.sheetnames == ["汇总", "死链", "栏目不更新", "空白栏目", "元数据缺失", "近八周趋势"]
     s = wb["汇总"]
     assert s.freeze_panes == "A2" and s["A1"].font.b
-    assert [c.value for c in s[1]][:4] == ["网站", "网址", "责任单位", "监测日期"]
-    assert s["A2"].value == "甲县人民政府网站" and s["F2"].value == 212
-    assert s["E4"].value == "未能访问"
+    header = [c.value for c in s[1]]
+    assert header[:14] == ["网站", "网址", "责任单位", "监测日期", "状态", "类型", "检查结论", "得分",
+                           "单项否决项", "上周结论", "上周得分", "上周未整改", "未整改", "较上周"]
+    row = dict(zip(header, [c.value for c in s[2]]))
+    assert row["网站"] == "甲县人民政府网站" and row["页面数"] == 212 and row["检查结论"] == "合格"
+    assert (row["得分"], row["上周得分"], row["上周未整改"], row["未整改"], row["较上周"]) == (92.5, 96, 2, 4, "↑2")
+    row = dict(zip(header, [c.value for c in s[3]]))
+    assert row["单项否决项"] == "空白栏目" and row["较上周"] == "↓2"
+    assert s["E4"].value == "未能访问" and s["F4"].value == "政府网站" and s["J4"].value == "首次监测"
+    t = wb["近八周趋势"]
+    weeks = {t.cell(row=i, column=1).value: [c.value for c in t[i]] for i in range(2, t.max_row + 1)}
+    assert len(weeks) == 8 and weeks["2026-W41"][2] == "无监测" and weeks["2026-W41"][3] is None
+    assert weeks["2026-W47"][3] == 10  # 1 veto + 9 deductions
     d = wb["死链"]
     assert d["A1"].font.b and d.freeze_panes == "A2"
     urls = [d.cell(row=i, column=3).value for i in range(2, d.max_row + 1)]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from html import escape
 from pathlib import Path
 
@@ -794,6 +794,86 @@ def _gsgg_json(docs: list[_Doc]) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+# ---------------------------------------------------------------- 政务新媒体 accounts
+
+# Three accounts read the way monitors read them (research §6): a WeChat account through a
+# WeChat-to-RSS feed, a Weibo account through its container API, and one WeChat account by
+# its article pages. The Weibo account is silent for 20 days (account-stale); one WeChat
+# post has a typo and a dead attachment link.
+WECHAT_FEED, WEIBO_FEED, WECHAT_PAGE = "/feeds/wechat.xml", "/feeds/weibo.json", "/mp/s/demo-article.html"
+ACCOUNTS = (
+    {"name": "示例县发布", "platform": "wechat", "feed": WECHAT_FEED, "owner": "县融媒体中心"},
+    {"name": "示例县政务微博", "platform": "weibo", "feed": WEIBO_FEED, "owner": "县融媒体中心"},
+    {"name": "示例县融媒", "platform": "wechat", "pages": [WECHAT_PAGE], "owner": "县融媒体中心"},
+)
+ACCOUNT_TYPO = "秸杆"  # for 秸秆
+POST_DEAD = "/uploads/2026/wechat-missing.pdf"
+_TZ = "+0800"
+_POSTS = (
+    ("县政府召开秋冬季秸秆禁烧工作部署会", "会议要求各乡镇落实网格化巡查，严禁露天焚烧秸杆，推进综合利用。"),
+    ("我县举行重点项目集中开工仪式", "本次集中开工项目12个，涵盖产业、基础设施和民生领域。"),
+    ("示例县开展消防安全宣传月活动", "活动深入社区、学校和企业，普及火灾预防和逃生自救知识。"),
+    ("县人社局发布冬季招聘会信息", "招聘会将于本月下旬在人民广场举行，欢迎求职者参加。"),
+)
+
+
+def _rss(as_of: date, news: list[_Doc]) -> bytes:
+    items = []
+    for k, (title, text) in enumerate(_POSTS):
+        when = _at(as_of - timedelta(days=1 + 2 * k), k)
+        extra = (f'<p>原文链接：<a href="{news[k].url}">{escape(news[k].title)}</a></p>'
+                 + (f'<p><a href="{POST_DEAD}">附件：禁烧责任清单.pdf</a></p>' if k == 0 else ""))
+        items.append(f"""<item>
+<title>{escape(title)}</title>
+<link>https://mp.weixin.qq.com/s/demo-wechat-{k + 1}</link>
+<guid isPermaLink="false">demo-wechat-{k + 1}</guid>
+<pubDate>{when:%a, %d %b %Y %H:%M:%S} {_TZ}</pubDate>
+<description><![CDATA[<p>{escape(text)}</p>{extra}]]></description>
+</item>""")
+    return (f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel>
+<title>示例县发布</title>
+<link>https://mp.weixin.qq.com/</link>
+<description>示例县人民政府办公室官方微信公众号（WeChat-to-RSS）</description>
+{chr(10).join(items)}
+</channel></rss>
+""").encode("utf-8")
+
+
+def _weibo(as_of: date) -> bytes:
+    def card(k: int, days: int, text: str, top: bool = False) -> dict:
+        when = _at(as_of - timedelta(days=days), k)
+        mblog = {"created_at": f"{when:%a %b %d %H:%M:%S} {_TZ} {when:%Y}", "id": f"50{k:014d}", "bid": f"Demo{k}",
+                 "text": text, "source": "微博 weibo.com", "user": {"id": 7000000001, "screen_name": "示例县政务微博"}}
+        if top:
+            mblog["isTop"] = 1
+        return {"card_type": 9, "itemid": f"1076037000000001_-_50{k:014d}", "mblog": mblog}
+
+    cards = [card(0, 3, "【置顶】示例县政务服务热线12345，24小时受理群众诉求。", top=True),
+             card(1, 20, "#示例县# 县图书馆冬季开放时间调整为每日9:00至17:00。"),
+             card(2, 26, "示例县2026年秋季征兵体检工作顺利完成。"),
+             {"card_type": 11, "card_group": []}]
+    data = {"ok": 1, "data": {"cardlistInfo": {"containerid": "1076037000000001", "since_id": "5000", "total": 3},
+                              "cards": cards}}
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _wechat_article(as_of: date) -> bytes:
+    when = _at(as_of - timedelta(days=3), 2)
+    ct = int(datetime.combine(when.date(), when.time(), tzinfo=timezone(timedelta(hours=8))).timestamp())
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta property="og:title" content="示例县举办农民丰收节">
+<title>示例县举办农民丰收节</title></head>
+<body><h1 class="rich_media_title" id="activity-name">示例县举办农民丰收节</h1>
+<div id="js_content" class="rich_media_content"><p>丰收节活动在青石镇举行，展示了全县特色农产品。</p></div>
+<script>var nickname = "示例县融媒";
+var user_name = "gh_demo0000001";
+var msg_title = "示例县举办农民丰收节";
+var ct = "{ct}";
+</script></body></html>
+""".encode("utf-8")
+
+
 # ---------------------------------------------------------------- public API
 
 
@@ -833,6 +913,9 @@ def build_portal(as_of: date) -> Portal:
     gzdt, bmdt, gsgg = cms[GZDT.path], cms[BMDT.path], cms[GSGG.path]
     files.update(_gzdt_pages(as_of, gzdt))
     files.update(_mailbox(as_of))
+    files[WECHAT_FEED[1:]] = _rss(as_of, docs["xwdt"])
+    files[WEIBO_FEED[1:]] = _weibo(as_of)
+    files[WECHAT_PAGE[1:]] = _wechat_article(as_of)
     files[BMDT.url[1:]] = _hanweb_list(as_of, bmdt)
     files[JQUERY[1:]] = (ASSETS / "jquery.js").read_bytes()
     files[f"{GSGG.path}/index.html"] = _gsgg_list(as_of)
@@ -889,6 +972,15 @@ def build_portal(as_of: date) -> Portal:
         {"rule": "schedule-overdue", "url": "/rsxx/", "column": "人事信息", "pages": [], "detail": {}},
         # the 人事信息 articles lack <meta name="ContentSource">
         {"rule": "missing-site-identity", "url": "/", "column": None, "pages": [], "detail": {}},
+    ]
+    typo_post = hashlib.sha1(ACCOUNT_TYPO.encode()).hexdigest()[:8]
+    planted += [
+        {"rule": "account-stale", "site": ACCOUNTS[1]["name"], "url": WEIBO_FEED, "column": None, "pages": [],
+         "detail": {}, "severity": "veto"},
+        {"rule": "wording-error", "site": ACCOUNTS[0]["name"], "url": f"https://mp.weixin.qq.com/s/demo-wechat-1#wording-{typo_post}",
+         "column": None, "pages": [], "detail": {"wrong": ACCOUNT_TYPO, "right": "秸秆"}},
+        {"rule": "dead-link", "site": ACCOUNTS[0]["name"], "url": POST_DEAD, "column": None,
+         "pages": ["https://mp.weixin.qq.com/s/demo-wechat-1"], "detail": {"status": 404}},
     ]
     planted.append({"rule": "site-unreachable", "site": UNREACHABLE_SITE, "url": UNREACHABLE_URL, "column": None,
                     "pages": [], "detail": {}, "severity": "veto"})

@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 import yaml
 
 from crawler.config import load_config
-from crawler.demo.portal import MAILBOX, SITE_NAME, UNREACHABLE_SITE, UNREACHABLE_URL, write_portal
+from crawler.demo.portal import ACCOUNTS, MAILBOX, SITE_NAME, UNREACHABLE_SITE, UNREACHABLE_URL, write_portal
 from crawler.demo.server import PortalServer
 
 SITES_HEADER = """\
@@ -61,6 +61,9 @@ def write_sites_file(directory: Path, port: int) -> Path:
              ]},
             {"name": UNREACHABLE_SITE, "url": UNREACHABLE_URL, "owner": "示例县档案馆", "kind": "department"},
         ],
+        "accounts": [{**a, **({"feed": f"http://127.0.0.1:{port}{a['feed']}"} if "feed" in a else {}),
+                      **({"pages": [f"http://127.0.0.1:{port}{p}" for p in a["pages"]]} if "pages" in a else {})}
+                     for a in ACCOUNTS],
         "rules": {"site-unreachable": {"min_probes": PROBE_ROUNDS},
                   "site-unreachable-early-warning": {"min_probes": PROBE_ROUNDS}},
         # the portal is local: no need to be slow; robots.txt is still honoured
@@ -101,7 +104,7 @@ def run_demo(directory: Path, as_of: dt.date | None = None) -> Iterator[str]:
         yield f"sample portal: {server.url} (files in {directory / 'portal'})"
         probe_week(config, store, as_of)
         with RunLock(config.database):
-            run_id = jobs.crawl(config, store, list(config.sites), as_of)
+            run_id = jobs.crawl(config, store, list(config.sites), as_of, accounts=list(config.accounts))
             result = jobs.check(config, store, run_id, as_of)
     finally:
         server.stop()

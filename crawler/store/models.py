@@ -246,3 +246,32 @@ class SiteScore(Base):
     score: Mapped[float | None]  # the 100-point deduction score; None when a veto decided
     vetoes: Mapped[list[Any]] = mapped_column(default=list)  # rule ids of the veto items hit
     deductions: Mapped[dict[str, Any]] = mapped_column(default=dict)  # rule id -> points taken
+
+
+class NotifyTarget(Base):
+    """A `notify:` target, known by a hash of its name (or of its redacted URL): never the URL
+    itself, which carries secrets."""
+
+    __tablename__ = "notify_targets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(300))  # its name or redacted URL, for people
+    # Per message kind, every event id up to this one was dealt with (announced or not for
+    # this target). A new target starts at the last event before its first run: no backlog.
+    alert_upto: Mapped[int] = mapped_column(default=0)
+    digest_upto: Mapped[int] = mapped_column(default=0)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))  # last notified run
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class NotifySent(Base):
+    """A violation event announced to a target in a message of one kind (alert | digest)."""
+
+    __tablename__ = "notify_sent"
+    __table_args__ = (UniqueConstraint("target_id", "event_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("notify_targets.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("violation_events.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))  # the run whose notification carried it
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -28,6 +28,7 @@ class SiteView:
     home_status: int | None
     home_error: str | None
     degraded: bool = False  # the monitor's own network failed during the crawl (canary)
+    kind: str = "portal"  # portal | account (a 政务新媒体 account: its posts are pages of kind "post")
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,13 @@ class RunView:
         run = self.session.get(m.Run, self.run_id)
         degraded = set((run.stats or {}).get("degraded", [])) if run else set()
         return [SiteView(s.name, s.url, v.reached, v.completed, v.pages, v.links, v.home_status, v.home_error,
-                         s.name in degraded) for s, v in rows]
+                         s.name in degraded, s.kind) for s, v in rows]
+
+    def portals(self) -> list[SiteView]:
+        return [s for s in self.sites() if s.kind == "portal"]
+
+    def accounts(self) -> list[SiteView]:
+        return [s for s in self.sites() if s.kind == "account"]
 
     def site(self, name: str) -> SiteView | None:
         return next((s for s in self.sites() if s.name == name), None)

@@ -1,0 +1,145 @@
+"""政务新媒体 accounts: silent accounts and accounts that cannot be read.
+
+An account is a site of kind ``account`` in the run; its posts are pages of kind ``post``
+whose ``published`` is the post's date on the monitoring calendar (pinned posts carry none).
+Wording errors and dead links in posts are the ordinary ``wording-error`` and ``dead-link``
+rules, reported under the account's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterator
+
+from checks.base import Check, Note, Violation
+from crawler.store.view import PreviousViolation, RunView, SiteView
+
+
+def newest_post(run: RunView, account: SiteView) -> tuple[dt.date | None, int]:
+    """The newest dated post of the account in this run, and how many posts it showed."""
+    dates = [p.published for p in run.pages(site=account.name, kinds=("post",))]
+    return max((d for d in dates if d), default=None), len(dates)
+
+
+def _stale_detail(run: RunView, newest: dt.date | None, posts: int, limit: int) -> dict:
+    return {"newest": newest.isoformat() if newest else None,
+            "days": (run.as_of - newest).days if newest else None, "limit_days": limit, "posts": posts}
+
+
+class AccountStale(Check):
+    """A government new-media account with no post in the 14 days before the monitoring date.
+
+    ## What it checks
+    The newest dated post the account's source shows (a feed, Weibo's API, or the listed
+    article pages), pinned (置顶) posts excluded, against ``--as-of``: older than ``days``
+    days, or no dated post at all, is a silent account.
+
+    ## Why it matters
+    国办秘函〔2019〕19号 政务新媒体 单项否决: "监测时间点前2周内无更新" fails the account;
+    provincial 通报 list such accounts by name (咸阳 2021, 宝鸡 2020).
+
+    ## Parameters
+    ``days`` (14). Some localities are stricter (10 days, 闽侯县; 7 days in vendor advice).
+
+    ## Known problems
+    A feed that shows only the latest few posts is enough; an account read from a fixed list
+    of article pages looks stale once those pages age — give such accounts a feed.
+    """
+
+    id = "account-stale"
+    title = "政务新媒体超过两周未更新"
+    source = "国办秘函〔2019〕19号 政务新媒体检查指标 单项否决：内容不更新"
+    severity = "veto"
+
+    @dataclass(frozen=True)
+    class Params:
+        days: int = 14
+
+    def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
+        for account in run.accounts():
+            if not account.reached:
+                continue  # account-unreachable says so; silence cannot be judged
+            newest, posts = newest_post(run, account)
+            if newest is None and posts:
+                yield Note(f"{posts} post(s) but none dated (pinned or without a time): not judged",
+                           account.name, account.url)
+            elif newest is None or newest < run.as_of - dt.timedelta(days=params.days):
+                yield Violation(self.id, account.name, account.url,
+                                detail=_stale_detail(run, newest, posts, params.days))
+
+    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
+        account = run.site(previous.site)
+        return bool(account and account.reached)
+
+
+class AccountStaleEarlyWarning(Check):
+    """An account that has not posted for ``days`` days: a warning before the two-week line.
+
+    ## What it checks
+    As ``account-stale``, with a shorter window, and only while the account is not stale yet.
+
+    ## Why it matters
+    Monitors warn at 7 to 10 days so the office can act before the veto line (河东区 2021:
+    "内容超10天未更新"; vendor advice: post at least weekly).
+
+    ## Parameters
+    ``days`` (7); the veto line is ``account-stale``'s 14 days.
+    """
+
+    id = "account-stale-early-warning"
+    title = "政务新媒体更新预警"
+    source = "监测平台预警做法（国办秘函〔2019〕19号 两周不更新否决线之前）"
+    severity = "warning"
+
+    @dataclass(frozen=True)
+    class Params:
+        days: int = 7
+
+    def check(self, run: RunView, params: Params) -> Iterator[Violation]:
+        veto_line = run.as_of - dt.timedelta(days=AccountStale.Params().days)
+        for account in run.accounts():
+            if not account.reached:
+                continue
+            newest, posts = newest_post(run, account)
+            if newest is not None and veto_line <= newest < run.as_of - dt.timedelta(days=params.days):
+                yield Violation(self.id, account.name, account.url,
+                                detail=_stale_detail(run, newest, posts, params.days))
+
+    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
+        return AccountStale().rechecked(run, previous)
+
+
+class AccountUnreachable(Check):
+    """An account whose source could not be read in this run.
+
+    ## What it checks
+    The account's feed or article pages answered an error, a login wall, or nothing (after
+    the crawl's retries), so no post could be read.
+
+    ## Why it matters
+    A closed, renamed or hidden account must be reported and filed (通报: "因改名称或注销未及时
+    报送", "闲置账号未及时注销"); and a monitor that cannot read an account cannot vouch for it.
+
+    ## Parameters
+    None.
+
+    ## Known problems
+    A feed service of the office's own (RSSHub, WeChat-to-RSS) that is down makes every
+    account it serves unreachable: the detail names the error to tell the two apart.
+    """
+
+    id = "account-unreachable"
+    title = "政务新媒体无法访问"
+    source = "国办秘函〔2019〕19号 政务新媒体检查指标；国办发〔2018〕123号（账号管理）"
+    severity = "deduction"
+
+    def check(self, run: RunView, params) -> Iterator[Violation]:
+        for account in run.accounts():
+            if not account.reached and not account.degraded:
+                yield Violation(self.id, account.name, account.url,
+                                detail={"status": account.home_status if account.home_status is not None
+                                        else account.home_error, "error": account.home_error})
+
+    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
+        return run.site(previous.site) is not None  # the run tried it: reached now means fixed
