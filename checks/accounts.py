@@ -89,7 +89,7 @@ class AccountStaleEarlyWarning(Check):
 
     id = "account-stale-early-warning"
     title = "政务新媒体更新预警"
-    source = "监测平台预警做法（国办秘函〔2019〕19号 两周不更新否决线之前）"
+    source = "国办秘函〔2019〕19号 政务新媒体内容不更新（两周否决线之前的预警）"
     severity = "warning"
 
     @dataclass(frozen=True)

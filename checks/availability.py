@@ -149,7 +149,7 @@ class SiteUnreachableEarlyWarning(Check):
 
     id = "site-unreachable-early-warning"
     title = "站点无法访问预警"
-    source = "开普云网站云监测预警（首页不连通率超过3%）；国办秘函〔2019〕19号 站点无法访问"
+    source = "国办秘函〔2019〕19号 站点无法访问（否决线5%之前的预警，3%）"
     severity = "warning"
 
     @dataclass(frozen=True)

