@@ -3,7 +3,8 @@
 No JavaScript, no external resources, and the same CJK font family as the page (WeasyPrint
 renders SVG text with the page's fonts). Every label is escaped: site names come from the sites
 file, but nothing here may assume they are harmless. A week without a run is drawn as a gap
-(``无监测``), never as a zero.
+(``无监测``), never as a zero; a week a veto decided has no score and is drawn in a band of its
+own above the score plot (``否决``), never on the zero line.
 """
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ GAP_FILL = "#f1f1f1"
 WIDTH, HEIGHT = 680, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 20, 36  # plot margins: y labels, top value, week labels
 LEGEND_ROW = 16
+# the score chart's veto band: above the plot, apart from every score
+BAND_TOP, BAND_H = 6, 16
+SCORE_TOP = BAND_TOP + BAND_H + 20  # the plot starts below the band and the y unit
+MARKER_GAP = 8.0  # markers closer than this (px) in one week are set side by side,
+MARKER_STEP = 10.0  # this far apart
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class _Frame:
     """The plot area and the x slot of each week."""
 
     n: int
+    top: float = TOP  # the plot's top edge
+    height: float = HEIGHT  # the chart without its legend
 
     @property
     def plot_w(self) -> float:
@@ -41,7 +49,7 @@ class _Frame:
 
     @property
     def plot_h(self) -> float:
-        return HEIGHT - TOP - BOTTOM
+        return self.height - self.top - BOTTOM
 
     def slot(self) -> float:
         return self.plot_w / max(self.n, 1)
@@ -50,7 +58,7 @@ class _Frame:
         return LEFT + self.slot() * (i + 0.5)
 
     def y(self, value: float, top: float) -> float:
-        return TOP + self.plot_h * (1 - value / top) if top else TOP + self.plot_h
+        return self.top + self.plot_h * (1 - value / top) if top else self.top + self.plot_h
 
 
 def _num(v: float) -> str:
@@ -74,9 +82,9 @@ def nice_top(value: float) -> tuple[float, float]:
     return step * math.ceil(value / step), step
 
 
-def _svg(body: list[str], label: str, legend: Sequence[tuple[str, str, str]]) -> Markup:
-    legend_svg, rows = _legend(legend, HEIGHT)
-    height = HEIGHT + rows * LEGEND_ROW + 4
+def _svg(body: list[str], label: str, legend: Sequence[tuple[str, str, str]], chart_h: float = HEIGHT) -> Markup:
+    legend_svg, rows = _legend(legend, chart_h)
+    height = chart_h + rows * LEGEND_ROW + 4
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{WIDTH}" height="{height}"'
             f' viewBox="0 0 {WIDTH} {height}" font-family="{FONT}" role="img" aria-label="{escape(label)}">')
     return Markup(head + "".join(body + legend_svg) + "</svg>")
@@ -84,7 +92,7 @@ def _svg(body: list[str], label: str, legend: Sequence[tuple[str, str, str]]) ->
 
 def _axes(frame: _Frame, top: float, step: float, weeks: Sequence[WeekPoint], unit: str) -> list[str]:
     # a week without a run: a pale band over its slot, so the eye reads "no data", not zero
-    out = [f'<rect x="{_num(LEFT + frame.slot() * i + 2)}" y="{TOP}" width="{_num(frame.slot() - 4)}"'
+    out = [f'<rect x="{_num(LEFT + frame.slot() * i + 2)}" y="{_num(frame.top)}" width="{_num(frame.slot() - 4)}"'
            f' height="{_num(frame.plot_h)}" fill="{GAP_FILL}"/>' for i, p in enumerate(weeks) if p.gap]
     ticks = int(round(top / step))
     for k in range(ticks + 1):
@@ -94,8 +102,8 @@ def _axes(frame: _Frame, top: float, step: float, weeks: Sequence[WeekPoint], un
         out.append(f'<line x1="{LEFT}" y1="{_num(y)}" x2="{WIDTH - RIGHT}" y2="{_num(y)}" stroke="{colour}"'
                    f' stroke-width="{0.8 if k == 0 else 0.6}"/>')
         out.append(_text(LEFT - 5, y + 3, _num(value), size=8, anchor="end", fill="#555"))
-    out.append(_text(LEFT - 5, TOP - 8, unit, size=8, anchor="end", fill="#555"))  # the y unit
-    base = TOP + frame.plot_h
+    out.append(_text(LEFT - 5, frame.top - 8, unit, size=8, anchor="end", fill="#555"))  # the y unit
+    base = frame.top + frame.plot_h
     for i, point in enumerate(weeks):
         x = frame.x(i)
         out.append(_text(x, base + 13, point.label, size=8.5, fill="#222"))
@@ -197,41 +205,69 @@ def chart_sites(weeks: Sequence[WeekPoint], order: Sequence[str]) -> list[str]:
     return [n for n in seen if n in worst]
 
 
+def spread(ys: Sequence[tuple[int, float]], gap: float = MARKER_GAP, step: float = MARKER_STEP) -> dict[int, float]:
+    """x offsets for markers in one week slot, by series index: markers whose y values lie within
+    ``gap`` of each other (97.9 and 100 points) are set ``step`` apart, centred on the slot; a
+    marker alone keeps offset 0."""
+    out: dict[int, float] = {}
+    group: list[tuple[int, float]] = []
+    for k, y in sorted(ys, key=lambda item: (item[1], item[0])) + [(-1, math.inf)]:
+        if group and y - group[-1][1] >= gap:
+            for j, (member, _) in enumerate(group):
+                out[member] = (j - (len(group) - 1) / 2) * step
+            group = []
+        group.append((k, y))
+    return out
+
+
 def score_chart(weeks: Sequence[WeekPoint], sites: Sequence[str], pass_mark: float | None = None) -> Markup:
     """One line per site: the 100-point score each week. A veto decides without a score: it is
-    a cross on the zero line; a week the site was not monitored or not judged breaks the line."""
-    frame = _Frame(len(weeks))
+    a cross in the 否决 band above the plot, not a point on it (it is not 0 points), and it breaks
+    the line, as does a week the site was not monitored or not judged. Markers that would cover
+    each other in a week are set side by side."""
+    frame = _Frame(len(weeks), top=SCORE_TOP, height=HEIGHT + SCORE_TOP - TOP)
     top, step = 100.0, 20.0
-    body = _axes(frame, top, step, weeks, "分")
+    body = [f'<rect x="{LEFT}" y="{BAND_TOP}" width="{_num(frame.plot_w)}" height="{BAND_H}" fill="#fbeaea"'
+            ' stroke="#e4b9b9" stroke-width="0.5"/>',
+            _text(LEFT - 5, BAND_TOP + BAND_H / 2 + 3, "否决", size=8, anchor="end", fill="#b3261e", weight="bold")]
+    body += _axes(frame, top, step, weeks, "分")
     if pass_mark is not None:
         y = frame.y(pass_mark, top)
         body.append(f'<line x1="{LEFT}" y1="{_num(y)}" x2="{WIDTH - RIGHT}" y2="{_num(y)}" stroke="#2e7d32"'
                     ' stroke-width="0.8" stroke-dasharray="5 3"/>')
         body.append(_text(WIDTH - RIGHT - 2, y - 3, f"合格线 {_num(pass_mark)}", size=7.5, anchor="end", fill="#2e7d32"))
+    band_y = BAND_TOP + BAND_H / 2
+    # per week: where each site's marker goes (scores on the plot, vetoes in the band), spread apart
+    placed: list[dict[int, tuple[float, float, bool]]] = []
+    for i, point in enumerate(weeks):
+        at: dict[int, tuple[float, bool]] = {}
+        for k, name in enumerate(sites):
+            score, verdict = point.score_by_site.get(name), point.verdict_by_site.get(name)
+            if score is not None:
+                at[k] = (frame.y(score, top), False)
+            elif verdict == "不合格":  # decided by a veto item
+                at[k] = (band_y, True)
+        dx = spread([(k, y) for k, (y, _) in at.items()])
+        placed.append({k: (frame.x(i) + dx.get(k, 0.0), y, veto) for k, (y, veto) in at.items()})
     legend = []
-    spread = 5.0  # crosses of several sites in one week sit side by side, not on top of each other
     for k, name in enumerate(sites):
         colour, marker = SITE_COLOURS[k % len(SITE_COLOURS)], MARKERS[k % len(MARKERS)]
         legend.append((name, colour, marker))
-        run: list[tuple[float, float]] = []
-        segments: list[list[tuple[float, float]]] = [run]
-        for i, point in enumerate(weeks):
-            score, verdict = point.score_by_site.get(name), point.verdict_by_site.get(name)
-            x = frame.x(i)
-            if score is None:
-                if verdict == "不合格":  # decided by a veto item
-                    body.append(_marker("cross", x + (k - (len(sites) - 1) / 2) * spread, frame.y(0, top), colour))
-                run = []
-                segments.append(run)
+        segments: list[list[tuple[float, float]]] = [[]]
+        for week in placed:
+            x, y, veto = week.get(k, (0.0, 0.0, True))
+            if k not in week or veto:
+                if k in week:
+                    body.append(_marker("cross", x, y, colour))
+                segments.append([])
                 continue
-            y = frame.y(score, top)
-            run.append((x, y))
+            segments[-1].append((x, y))
             body.append(_marker(marker, x, y, colour))
         for seg in segments:
             if len(seg) > 1:
                 pts = " ".join(f"{_num(x)},{_num(y)}" for x, y in seg)
                 body.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.4"/>')
-    legend.append(("单项否决（不计分）", "#555", "cross"))
+    legend.append(("单项否决（不计分，画在“否决”一栏）", "#555", "cross"))
     if any(p.gap for p in weeks):
         legend.append(("无监测", GAP_FILL, "gap"))
-    return _svg(body, "近八周各网站得分", legend)
+    return _svg(body, "近八周各网站得分", legend, frame.height)

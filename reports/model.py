@@ -25,16 +25,28 @@ class RuleInfo:
     source: str  # e.g. 国办秘函〔2019〕19号 链接可用性
     severity: str  # veto | deduction | warning
     summary: str = ""  # one line
-    parameters: Mapping[str, Any] = field(default_factory=dict, hash=False)  # defaults
+    # the parameters in effect: the defaults with the sites file's `rules:` overrides
+    parameters: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    # the registry's defaults, to say which values the sites file changed; empty: not known
+    defaults: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    enabled: bool = True  # False: switched off in the sites file (`enabled: false`)
 
     @property
     def severity_label(self) -> str:
         return SEVERITY_LABELS.get(self.severity, self.severity)
 
     @property
+    def changed(self) -> tuple[str, ...]:
+        """Parameter names whose value the sites file changed from the default."""
+        return tuple(k for k, v in self.parameters.items() if k in self.defaults and self.defaults[k] != v)
+
+    @property
     def parameters_text(self) -> str:
-        """The default parameters as one readable line, e.g. news_days = 14；fields = 索引号、发文机关."""
-        return "；".join(f"{k} = {_plain_value(v)}" for k, v in self.parameters.items()) or "无"
+        """The parameters in effect as one readable line, e.g. news_days = 14；fields = 索引号、发文机关;
+        a value the sites file changed says its default: min_probes = 21（默认 140）."""
+        changed = set(self.changed)
+        return "；".join(f"{k} = {_plain_value(v)}" + (f"（默认 {_plain_value(self.defaults[k])}）" if k in changed else "")
+                        for k, v in self.parameters.items()) or "无"
 
 
 @dataclass(frozen=True)
@@ -376,6 +388,29 @@ class WeeklyReport:
         return self.as_of is not None and self.as_of < self.week_start
 
     @property
+    def trend_weeks(self) -> int:
+        """How many of the trend's weeks have a run."""
+        return sum(1 for p in self.trend if not p.gap)
+
+    @property
+    def has_trend(self) -> bool:
+        """A trend needs two weeks with data: one week alone is a single bar and a single dot."""
+        return self.trend_weeks >= 2
+
+    @property
+    def any_previous(self) -> bool:
+        return any(s.previous is not None for s in self.sites)
+
+    @property
+    def any_first(self) -> bool:
+        return any(s.previous is None for s in self.sites)
+
+    @property
+    def site_header(self) -> str:
+        """The column header for the site a problem belongs to: 网站, or 网站/账号 with accounts."""
+        return "网站/账号" if self.accounts else "网站"
+
+    @property
     def veto_open(self) -> int:
         return sum(1 for v in self.open if v.severity == "veto")
 
@@ -398,6 +433,17 @@ def change_label(delta: int | None, first: str = "—") -> str:
 
 def fmt_score(score: float | None) -> str:
     return "—" if score is None else f"{score:g}"
+
+
+# Fragments a check appends to make a violation key unique (one typo per page, one missing annual
+# report per year): part of the key, meaningless to a reader and not an address anyone can open.
+_INTERNAL_FRAGMENT = re.compile(r"#(?:wording|annual-report)-[^#]*$")
+
+
+def display_url(url: object) -> str:
+    """The URL as a report shows it: without the internal #wording-… / #annual-report-… fragment
+    (the violation keeps it); a missing annual report is shown as the site's address."""
+    return _INTERNAL_FRAGMENT.sub("", str(url or ""))
 
 
 def _plain_value(v: Any) -> str:
@@ -442,8 +488,8 @@ _DETAIL_LABELS = {
     "ratio": "失败率", "since": "起", "until": "止", "sentence": "原句", "policy_title": "政策文件",
     "policy_published": "政策发布日期", "workdays": "相隔工作日", "max_workdays": "时限（工作日）",
     "year": "年度", "period": "周期", "schedule": "更新周期", "newest_item": "最新信息", "ended": "失效日期",
-    "basis": "依据", "有效性": "有效性", "faults": "问题", "成文日期": "成文日期", "发布日期": "发布日期",
-    "days_late": "逾期天数", "missing_links": "缺少关联", "source": "出处", "posts": "帖文数",
+    "basis": "失效依据", "有效性": "有效性", "faults": "问题", "成文日期": "成文日期", "发布日期": "发布日期",
+    "days_late": "逾期天数", "missing_links": "缺少关联", "posts": "抓取帖文（条）",
 }
 _STATES = {"unanswered": "未答复", "answered": "已答复", "missing": "未发布", "late": "逾期发布"}
 # Evidence kept for the JSON/XLSX exports and the "found on" column, not for the one-liner.
@@ -451,8 +497,35 @@ _HIDDEN_KEYS = {"pages", "anchor", "reopened", "reopen_count", "checked_at", "pa
                 "metadata", "items", "list_pages", "verdict", "attempts", "headers", "redirects", "limit_months",
                 "kind_guessed", "in_title", "level", "lexicon", "version", "first_failure", "last_failure", "column",
                 "policy", "identity", "tags", "kind", "state", "problem", "veto_candidate", "errors", "period_start",
-                "period_end", "due_days", "paired_by", "offset", "scope", "lexicon_version", "tag"}
+                "period_end", "due_days", "paired_by", "offset", "scope", "lexicon_version", "tag",
+                # the wording lexicon's provenance (cases from other cities' 通报): read in a one-liner
+                # it looks as if those cities made the error
+                "source"}
 _SCHEDULES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
+_QUARTERS = "一二三四"
+# Punctuation a value may end with; the one-liner joins values with ；, so it would be doubled.
+_TRAILING_PUNCT = "。；;，,、 \t\n"
+
+
+def period_cn(period: object) -> str:
+    """A schedule period as a 通报 writes it: 2026-Q3 -> 2026年第三季度, 2026-10 -> 2026年10月,
+    2026-H1 -> 2026年上半年, 2025 -> 2025年; anything else as written."""
+    s = str(period)
+    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", s):
+        return f"{m[1]}年第{_QUARTERS[int(m[2]) - 1]}季度"
+    if m := re.fullmatch(r"(\d{4})-?H([12])", s):
+        return f"{m[1]}年{'上' if m[2] == '1' else '下'}半年"
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
+        return f"{m[1]}年{int(m[2])}月" if 1 <= int(m[2]) <= 12 else s
+    if re.fullmatch(r"\d{4}", s):
+        return f"{s}年"
+    return s
+
+
+def _clean(value: object) -> str:
+    return str(value).strip().rstrip(_TRAILING_PUNCT)
+
+
 # The link checker's English notes that reach reports; anything else is shown as written.
 _NOTES = ((re.compile(r"^an HTML page served as (\.\w+)$"), r"链接指向 \1 文件，实际返回的是网页"),)
 
@@ -501,13 +574,19 @@ def describe(v: ReportViolation) -> str:
         s = f"最新信息 {d['newest']}，" if d.get("newest") else ""
         if d.get("days") is not None:
             s += f"已 {d['days']} 天未更新"
-        if d.get("limit_days") is not None:
+        if d.get("window"):  # the indicators' own words: 6个月, 1年
+            s += f"（要求 {_clean(d['window'])} 内更新）"
+        elif d.get("limit_days") is not None:
             s += f"（要求 {d['limit_days']} 天内）"
         parts.append(s.rstrip("，"))
-        used |= {"newest", "days", "limit_days", "category"}
-    for key in ("state", "problem"):
-        if d.get(key) in _STATES:
-            parts.append(_STATES[d[key]])
+        used |= {"newest", "days", "limit_days", "window", "category"}
+    if v.rule == "annual-report-overdue" and d.get("problem") == "missing" and d.get("year"):
+        parts.append(f"未找到{d['year']}年度报告")
+        used.add("year")
+    else:
+        for key in ("state", "problem"):
+            if d.get(key) in _STATES:
+                parts.append(_STATES[d[key]])
     if "status" in d:
         st = d["status"]
         parts.append(f"状态码 {st}" if isinstance(st, int) or str(st).isdigit() else f"状态：{st}")
@@ -519,17 +598,23 @@ def describe(v: ReportViolation) -> str:
     for k, val in d.items():
         if k in used or k in _HIDDEN_KEYS or val in (None, "", [], {}):
             continue
+        if k == "count" and val == 1:
+            continue  # once is what a problem means; only a repeat is worth saying
         if k in ("note", "message") and isinstance(val, str):
             val = _translate_note(val)
         if k == "schedule":
             val = _SCHEDULES.get(val, val)
+        if k == "period":
+            val = period_cn(val)
         if isinstance(val, (list, tuple)):
-            val = "、".join(str(x) for x in val)
+            val = "、".join(c for c in (_clean(x) for x in val) if c)
         elif isinstance(val, Mapping):
             continue  # nested evidence is for the JSON/XLSX exports, not a one-liner
         if k == "ratio" and isinstance(val, (int, float)):
             val = f"{val:.1%}"
-        parts.append(f"{_DETAIL_LABELS.get(k, k)}：{val}")
+        val = _clean(val)
+        if val:
+            parts.append(f"{_DETAIL_LABELS.get(k, k)}：{val}")
     reopened = d.get("reopen_count") or d.get("reopened")
     if isinstance(reopened, int) and reopened > 0:
         parts.append(f"曾整改后复现 {reopened} 次")

@@ -7,6 +7,7 @@ with escaped labels (reports/charts.py), and the PDF renderer may fetch nothing 
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -14,9 +15,10 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup, escape
 
 from . import charts
-from .model import SEVERITY_LABELS, WeeklyReport, change_label, describe, fmt_score, overview
+from .model import SEVERITY_LABELS, WeeklyReport, change_label, describe, display_url, fmt_score, overview
 
 # A dead link in a site-wide footer is found on hundreds of pages; the PDF shows the first few
 # (the XLSX/JSON exports carry all of them).
@@ -31,6 +33,31 @@ def safe_href(url: object) -> str | None:
     except ValueError:
         return None
     return s if scheme in ("http", "https") else None
+
+
+# Where a long URL may wrap: after these characters, so a line ends with "/" or "-", never
+# inside a word (".htm" / "l"). <wbr> is a break opportunity only: it is not copied with the text.
+_URL_BREAK = re.compile(r"(?<=[/?&=_\-])")
+_URL_IN_TEXT = re.compile(r"https?://[^\s、，；（）()“”]+")
+
+
+def wbr(url: object) -> Markup:
+    """The text escaped, with <wbr> after every / ? & = _ and - (each piece is escaped before
+    the markup is added, so "&" stays "&amp;" and crawled text stays inert)."""
+    pieces = [p for p in _URL_BREAK.split(str(url if url is not None else "")) if p]
+    return Markup("<wbr>".join(str(escape(p)) for p in pieces))
+
+
+def wbr_text(text: object) -> Markup:
+    """Plain text escaped, with <wbr> added only inside the URLs it quotes (an evidence line such as
+    缺少（例：http://…）); dates and words keep their hyphens unbroken."""
+    s = str(text if text is not None else "")
+    out, pos = [], 0
+    for m in _URL_IN_TEXT.finditer(s):
+        out += [str(escape(s[pos:m.start()])), str(wbr(m.group()))]
+        pos = m.end()
+    out.append(str(escape(s[pos:])))
+    return Markup("".join(out))
 
 
 def _fmt_date(d: object) -> str:
@@ -82,6 +109,9 @@ def _env() -> jinja2.Environment:
         week_short=_week_short,
         cn_number=cn_number,
         describe=describe,
+        display_url=display_url,
+        wbr=wbr,
+        wbr_text=wbr_text,
         overview=overview,
         score=fmt_score,
         change=change_label,

@@ -67,7 +67,10 @@ def report_dict(report: WeeklyReport) -> dict[str, Any]:
         } for p in report.trend],
         "owners": {owner: len(items) for owner, items in report.open_by_owner().items()},
         "rules": [{"id": r.id, "title": r.title, "source": r.source, "severity": r.severity,
-                   "summary": r.summary, "parameters": dict(r.parameters)} for r in report.rules],
+                   "summary": r.summary, "enabled": r.enabled,
+                   # in effect (the sites file's overrides applied), and the registry's defaults
+                   "parameters": dict(r.parameters), "default_parameters": dict(r.defaults)}
+                  for r in report.rules],
     })
 
 
@@ -194,7 +197,7 @@ def write_xlsx(report: WeeklyReport, path: str | Path) -> Path:
     _write_sheet(ws, header, rows, max_width=50)
 
     vheader = ["网站", "栏目", "问题地址", "发现页面", "链接文字", "状态", "本周新发现",
-               "首次发现", "最近发现", "整改日期", "已持续天数", "说明", "性质", "责任单位"]
+               "首次发现", "最近发现", "整改日期", "已持续天数", "说明", "性质", "责任单位", "证据明细"]
     for rule_id, vs in report.by_rule(report.all_violations).items():
         ws = wb.create_sheet(sheet_title(report.rule_title(rule_id), taken))
         rows = []
@@ -204,12 +207,19 @@ def write_xlsx(report: WeeklyReport, path: str | Path) -> Path:
                 v.site, v.column or "", v.url, "\n".join(p["url"] for p in found),
                 "\n".join(p["anchor"] for p in found if p["anchor"]), v.status_label,
                 "是" if v.new else "", v.first_seen, v.last_seen, v.fixed_on or "",
-                v.days_open, describe(v), v.severity_label, v.owner or "",
+                v.days_open, describe(v), v.severity_label, v.owner or "", _evidence(v),
             ])
         _write_sheet(ws, vheader, rows)
     _write_trend_sheet(wb.create_sheet(sheet_title("近八周趋势", taken)), report)
     wb.save(path)
     return path
+
+
+def _evidence(v: ReportViolation) -> str:
+    """The check's whole evidence (but the found-on pages, which have their own columns), for an
+    auditor: the 说明 one-liner leaves out what a reader misreads (a lexicon's source, version)."""
+    detail = {k: x for k, x in (v.detail or {}).items() if k != "pages"}
+    return json.dumps(_jsonable(detail), ensure_ascii=False, default=str) if detail else ""
 
 
 def _write_trend_sheet(ws, report: WeeklyReport) -> None:

@@ -10,6 +10,7 @@ a week without a run is a gap rather than a copy of the week before.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter
@@ -45,9 +46,27 @@ def week_of(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def rule_infos() -> tuple[RuleInfo, ...]:
-    return tuple(RuleInfo(d["id"], d["title"], d["source"], d["severity"], d["summary"], d.get("parameters") or {})
-                 for d in (cls.describe() for cls in load_checks().values()))
+def rule_infos(config: Config | None = None) -> tuple[RuleInfo, ...]:
+    """Every rule of the registry with the parameters in effect: the defaults with the sites
+    file's ``rules:`` overrides, applied as crawler.jobs.enabled_checks applies them (the
+    ``enabled`` key is not a parameter; a rule switched off there is marked not enabled)."""
+    out = []
+    for rule_id, cls in load_checks().items():
+        d = cls.describe()
+        defaults = d.get("parameters") or {}
+        overrides = (config.rules.get(rule_id) if config is not None else None) or {}
+        try:
+            params = _plain_params(cls.params(overrides))
+        except ValueError:  # a bad entry stops `check` (enabled_checks) before any report; be safe
+            params = defaults
+        out.append(RuleInfo(d["id"], d["title"], d["source"], d["severity"], d["summary"], params,
+                            defaults=defaults, enabled=overrides.get("enabled", True) is not False))
+    return tuple(out)
+
+
+def _plain_params(params) -> dict:
+    return {f.name: (list(v) if isinstance(v := getattr(params, f.name), tuple) else v)
+            for f in dataclasses.fields(params)}
 
 
 def _local_now(config: Config) -> dt.datetime:
@@ -123,7 +142,7 @@ def build_weekly(store: Store, config: Config, week: str, now: dt.datetime | Non
     start, end = parse_week(week)
     prev_start = start - dt.timedelta(days=7)
     base = dict(week=week, week_start=start, week_end=end, generated_at=now or _local_now(config),
-                rules=rule_infos(), organisation=getattr(config, "organisation", None),
+                rules=rule_infos(config), organisation=getattr(config, "organisation", None),
                 previous_week=week_of(prev_start), pass_mark=config.scoring.pass_mark)
     with store.session() as s:
         runs = list(s.scalars(select(m.Run).where(m.Run.status == "checked", m.Run.as_of <= end)

@@ -3,6 +3,7 @@ PDF with embedded CJK fonts that fetches nothing, and the XLSX/CSV/JSON exports.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import shutil
@@ -23,8 +24,8 @@ if str(REPO) not in sys.path:
 
 from reports.model import (ReportViolation, RuleInfo, SiteState, SiteSummary, WeeklyReport, WeekPoint,
                            describe)
-from reports.render import html_to_pdf, render_html, write_html, write_pdf
-from reports.tabular import sheet_title, write_csv, write_json, write_report, write_xlsx
+from reports.render import html_to_pdf, render_html, wbr, wbr_text, write_html, write_pdf
+from reports.tabular import report_dict, sheet_title, write_csv, write_json, write_report, write_xlsx
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
 
@@ -185,18 +186,21 @@ def test_html_sections_in_chinese():
                  "（2026-W47）", "生成时间", "2026-11-23 08:30", "监测日期", "一、总体情况",
                  "合格 1 个，不合格 1 个，未判定 1 个，合格率 50.0%", "二、近八周趋势", "三、本周新发现问题",
                  "四、仍未整改问题", "五、本周已整改问题", "六、问题明细（按问题类型）", "七、各责任单位问题清单",
-                 "附录　规则说明", "死链（dead-link）", "状态码 404", "缺少：发文字号、索引号",
+                 "附录　规则说明", "死链　扣分　共 3 个", "状态码 404", "缺少：发文字号、索引号",
                  "最新信息 2026-04-01，已 200 天未更新（要求 183 天内）", "栏目从未发布信息",
                  "单项否决", "扣分", "提示", "国办秘函〔2019〕19号 链接可用性", "未能访问",
-                 "已持续 40 天", "……另有 4 个页面", "关于印发《某某方案》的通知",
+                 "监测发现后 40 天", "……另有 4 个页面", "关于印发《某某方案》的通知",
                  # week-on-week: 2 -> 4 open (up 2), 5 -> 3 (down 2), a site new this week
                  "2 → 4", "↑2", "5 → 3", "↓2", "首次监测", "92.5", "单项否决：空白栏目",
                  "共有未整改问题 7 个（其中单项否决 1 个），与上周持平",
                  # appendix parameters, owners without problems
                  "news_days = 14；categories = news、notice", "以下责任单位本周无未整改问题：甲县政务公开办、丁局",
-                 "（一）办公室", "（二）未指定责任单位"):
+                 "（一）办公室", "（二）未指定责任单位", "60 分及以上合格", "参数（本配置）"):
         assert text in html, text
     assert html.count("<svg") == 2 and "无监测" in html
+    assert "运行编号" not in html and "已持续" not in html
+    # a problem found this week says nothing about how long monitoring has known it
+    assert "监测发现后 4 天" not in html
 
 
 def test_empty_sections_say_so(tmp_path):
@@ -204,6 +208,151 @@ def test_empty_sections_say_so(tmp_path):
     for text in ("本周无新发现问题。", "无本周以前遗留的未整改问题。", "本周无已整改问题。",
                  "本周无监测网站。", "本周无监测记录", "本周无未整改问题。"):
         assert text in html, text
+
+
+# -- what a reader sees: evidence lines, URLs, rule ids, trend ------------------------------
+
+WORDING = {"wrong": "秸杆", "right": "秸秆", "kind": "typo", "level": "normal",
+           "sentence": "会议要求各乡镇严禁露天焚烧秸杆，推进综合利用。", "count": 1, "title": "秋冬季秸秆禁烧工作部署会",
+           "published": "2026-11-21", "lexicon": "govwatch-typos", "lexicon_version": "2025.1",
+           "source": "2018–2019年政府网站检查通报案例（铜川、齐齐哈尔、衡阳），国名错误", "scope": "page"}
+WORDING_URL = "http://www.jx.gov.cn/xwdt/202610/t20261031_1036.html#wording-28b702fa"
+ANNUAL_URL = "http://www.jx.gov.cn/#annual-report-2025"
+
+
+def report_with_fragments() -> WeeklyReport:
+    r = sample_report()
+    extra = (
+        v("wording-error", "甲县人民政府网站", WORDING_URL, page=WORDING_URL.split("#")[0], detail=WORDING),
+        v("annual-report-overdue", "甲县人民政府网站", ANNUAL_URL, page="http://www.jx.gov.cn/",
+          detail={"year": 2025, "deadline": "2026-03-31", "kind": "government", "problem": "missing"}),
+    )
+    rules = r.rules + (RuleInfo("wording-error", "错别字与严重表述错误", "国办秘函〔2019〕19号", "deduction"),
+                       RuleInfo("annual-report-overdue", "政府信息公开工作年度报告未按时发布", "条例第四十九条",
+                                "deduction"))
+    return dataclasses.replace(r, open=r.open + extra, rules=rules)
+
+
+def test_evidence_lines_read_as_plain_chinese():
+    r = report_with_fragments()
+    wording = describe(next(x for x in r.open if x.rule == "wording-error"))
+    # the lexicon's provenance names other cities: not in the one-liner; nor a count of 1
+    for hidden in ("出处", "铜川", "govwatch-typos", "2025.1", "数量", "source", "lexicon"):
+        assert hidden not in wording, hidden
+    assert "。；" not in wording and "原句：会议要求各乡镇严禁露天焚烧秸杆，推进综合利用；" in wording
+    assert "数量：3" in describe(v("wording-error", "甲", "http://a/#wording-1", detail={**WORDING, "count": 3}))
+    annual = next(x for x in r.open if x.rule == "annual-report-overdue")
+    assert describe(annual) == "未找到2025年度报告；截止日期：2026-03-31"
+    assert describe(v("expired-but-valid", "甲", "http://a/1.html", detail={
+        "有效性": "有效", "ended": "2026-11-17", "basis": "废止日期"})) == "有效性：有效；失效日期：2026-11-17；失效依据：废止日期"
+    assert describe(v("account-stale", "甲", "http://a/feed", detail={
+        "newest": "2026-11-02", "days": 20, "limit_days": 14, "posts": 3})) == (
+        "最新信息 2026-11-02，已 20 天未更新（要求 14 天内）；抓取帖文（条）：3")
+    # the check's own words for the window, when it gives them
+    assert describe(v("stale-column", "甲", "http://a/tzgg/", detail={
+        "newest": "2026-05-06", "days": 200, "limit_days": 184, "window": "6个月", "category": "notice"})) == (
+        "最新信息 2026-05-06，已 200 天未更新（要求 6个月 内更新）")
+    for period, shown in (("2026-Q3", "2026年第三季度"), ("2026-10", "2026年10月"), ("2025", "2025年")):
+        line = describe(v("schedule-overdue", "甲", "http://a/rsxx/", detail={
+            "schedule": "quarterly", "period": period, "deadline": "2026-09-30", "newest": "2026-01-26"}))
+        assert f"周期：{shown}；" in line and "更新周期：每季度" in line, line
+    # all of it is still in the exports
+    doc = report_dict(r)
+    detail = next(x for x in doc["violations"] if x["rule"] == "wording-error")["detail"]
+    assert detail["source"] == WORDING["source"] and detail["lexicon_version"] == "2025.1"
+
+
+def test_shown_urls_drop_internal_fragments_and_wrap_at_separators():
+    r = report_with_fragments()
+    html = render_html(r)
+    assert "#wording-" not in html and "#annual-report-" not in html
+    assert "未找到2025年度报告" in html
+    assert 'href="http://www.jx.gov.cn/xwdt/202610/t20261031_1036.html"' in html
+    # <wbr> after / ? & = _ -, never inside a word; the escaping still holds
+    assert ("http:/<wbr>/<wbr>www.jx.gov.cn/<wbr>xwdt/<wbr>202610/<wbr>t20261031_<wbr>1036.html</a>" in html)
+    assert wbr("http://a.cn/x_y-z.htm?a=1&b=<2>") == (
+        "http:/<wbr>/<wbr>a.cn/<wbr>x_<wbr>y-<wbr>z.htm?<wbr>a=<wbr>1&amp;<wbr>b=<wbr>&lt;2&gt;")
+    assert wbr_text("例：http://a.cn/x-y，日期 2026-11-22") == "例：http:/<wbr>/<wbr>a.cn/<wbr>x-<wbr>y，日期 2026-11-22"
+    assert "word-break: break-all" not in html and "overflow-wrap: anywhere" in html
+    # the violation key keeps the fragment: the exports carry it
+    assert ANNUAL_URL in {x["url"] for x in report_dict(r)["violations"]}
+
+
+@needs_poppler
+def test_pdf_text_has_no_internal_fragments(tmp_path):
+    pdf = write_pdf(report_with_fragments(), tmp_path / "audit.pdf")
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    assert "#wording" not in squash(text) and "#annual-report" not in squash(text)
+    assert "未找到2025年度报告" in squash(text)
+    assert "\u200b" not in text  # <wbr> is a break opportunity, not a character of the URL
+
+
+def test_rule_ids_only_in_the_appendix():
+    r = report_with_fragments()
+    html = render_html(r)
+    body, appendix = html.split('id="appendix"')
+    for rule in r.rules:
+        assert rule.id not in body, rule.id
+        assert rule.id in appendix, rule.id
+    assert "规则编号" not in html
+
+
+def test_appendix_marks_changed_and_disabled_rules():
+    r = sample_report()
+    rules = tuple(dataclasses.replace(x, parameters={"min_probes": 21, "days": 7},
+                                      defaults={"min_probes": 140, "days": 7})
+                  if x.id == "site-unreachable" else dataclasses.replace(x, enabled=x.id != "link-timeout")
+                  for x in r.rules)
+    html = render_html(dataclasses.replace(r, rules=rules))
+    appendix = html.split('id="appendix"')[1]
+    assert "min_probes = 21（默认 140）；days = 7<" in appendix
+    row = next(tr for tr in appendix.split("<tr>") if "link-timeout" in tr)
+    assert "已停用" in row and appendix.count("已停用") == 2  # the row and the footnote
+
+
+def test_trend_starts_with_the_second_week_of_data():
+    r = sample_report()
+    one = tuple(p if p.week == "2026-W47" else WeekPoint(p.week, p.week_start) for p in r.trend)
+    html = render_html(dataclasses.replace(r, trend=one))
+    assert "<svg" not in html and "grid trend" not in html
+    assert "二、近八周趋势" in html and "趋势图表自有监测结果的第二周起显示" in html
+    html = render_html(r)
+    assert html.count("<svg") == 2 and "grid trend" in html and "第二周起显示" not in html
+
+
+def test_first_monitoring_and_accounts_are_said_as_shown():
+    r = sample_report()
+    first = tuple(dataclasses.replace(s, previous=None) for s in r.sites)
+    html = render_html(dataclasses.replace(r, sites=first))
+    note = html.split("得分：100 分减去扣分项扣分", 1)[1].split("</p>", 1)[0]
+    assert "↑/↓" not in note and "首次监测：" in note and "60 分及以上合格" in note
+    assert "<th>网站</th>" in html and "网站/账号" not in html
+    account = SiteSummary("甲县发布", "https://mp.weixin.qq.com/x", None, date(2026, 11, 22), 0, 0, 0, 0, 0, 0,
+                          {}, kind="account", platform="wechat")
+    html = render_html(dataclasses.replace(r, sites=r.sites + (account,)))
+    assert "<th>网站/账号</th>" in html and "<th>网站</th>" not in html
+    note = html.split("得分：100 分减去扣分项扣分", 1)[1].split("</p>", 1)[0]
+    assert "↑/↓" in note and "首次监测：" in note
+
+
+def test_new_badge_stays_on_the_row_number_line():
+    r = sample_report()
+    many = tuple(dataclasses.replace(r.open[0], url=f"http://www.jx.gov.cn/dup/{i}.html") for i in range(12))
+    html = render_html(dataclasses.replace(r, open=r.open + many))
+    assert '<td class="num seq">12 <span class="tag">新</span></td>' in html
+    style = html[html.index("<style>"):html.index("</style>")]
+    assert re.search(r"td\.seq \{[^}]*white-space: nowrap", style)
+
+
+def test_no_forced_breaks_but_the_owner_pages():
+    html = render_html(sample_report())
+    # only 七 starts a page (one owner per page, to forward each alone); headings keep with tables
+    assert html.count('class="page-break"') == 1 and '<h2 id="owners" class="page-break">' in html
+    style = html[html.index("<style>"):html.index("</style>")]
+    assert ".lead, .keep { break-after: avoid; }" in style
+    no_owners = render_html(dataclasses.replace(sample_report(), owners=()))
+    assert 'class="page-break"' not in no_owners
 
 
 # -- PDF -----------------------------------------------------------------------------------

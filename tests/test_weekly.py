@@ -233,6 +233,65 @@ def test_html_escapes_hostile_content_everywhere(world):
     assert all("Noto Sans CJK SC" in svg.split(">", 1)[0] for svg in html.split("<svg")[1:])
 
 
+def test_appendix_shows_the_parameters_in_effect(world, tmp_path):
+    # the sites file's rules: as `check` applied them (the demo sets min_probes: 21), a rule switched off
+    (tmp_path / "sites.yaml").write_text(SITES + """\
+rules:
+  site-unreachable:
+    min_probes: 21
+  stale-column:
+    news_days: 7
+  link-timeout:
+    enabled: false
+""", "utf-8")
+    r = build_weekly(world.store, load_config(tmp_path / "sites.yaml"), "2026-W47", now=NOW)
+    unreachable = r.rule("site-unreachable")
+    assert unreachable.parameters["min_probes"] == 21 and unreachable.defaults["min_probes"] == 140
+    assert unreachable.changed == ("min_probes",) and unreachable.enabled
+    assert not r.rule("link-timeout").enabled and r.rule("dead-link").enabled
+    html = render_html(r)
+    appendix = html.split('id="appendix"')[1]
+    assert "参数（本配置）" in appendix and "默认参数" not in html
+    assert "min_probes = 21（默认 140）" in appendix and "news_days = 7（默认 14）" in appendix
+    row = next(tr for tr in appendix.split("<tr>") if "link-timeout" in tr)
+    assert "已停用" in row and "enabled" not in row
+    doc = report_dict(r)
+    rule = next(x for x in doc["rules"] if x["id"] == "site-unreachable")
+    assert rule["parameters"]["min_probes"] == 21 and rule["default_parameters"]["min_probes"] == 140
+    # without overrides: the defaults, nothing marked
+    plain = world.report()
+    assert plain.rule("site-unreachable").parameters["min_probes"] == 140 and not plain.rule("site-unreachable").changed
+
+
+def test_trend_needs_two_weeks_with_data(world):
+    one = world.report("2026-W45")  # the first week with a run: nothing to compare yet
+    assert one.trend_weeks == 1 and not one.has_trend
+    html = render_html(one)
+    assert "<svg" not in html and "趋势图表自有监测结果的第二周起显示" in html
+    two = world.report()
+    assert two.trend_weeks == 2 and two.has_trend and render_html(two).count("<svg") == 2
+
+
+def test_score_chart_puts_vetoes_in_their_own_band_and_spreads_close_markers():
+    weeks = [WeekPoint("2026-W46", D(2026, 11, 9), D(2026, 11, 15), {}, {"甲": 0, "乙": 0},
+                       {"甲": 100.0, "乙": 97.9}, {"甲": "合格", "乙": "合格"}),
+             WeekPoint("2026-W47", D(2026, 11, 16), D(2026, 11, 20), {"veto": 1}, {"甲": 0, "乙": 1},
+                       {"甲": 100.0, "乙": None}, {"甲": "合格", "乙": "不合格"})]
+    svg = str(charts.score_chart(weeks, ["甲", "乙"], 60))
+    assert ">否决</text>" in svg
+    # the veto cross sits in the band above the plot, not on the zero line
+    cross = re.search(r'<path d="M([\d.]+) ([\d.]+)L', svg)
+    assert cross and float(cross[2]) < charts.SCORE_TOP
+    zero = charts._Frame(2, top=charts.SCORE_TOP, height=charts.HEIGHT + charts.SCORE_TOP - charts.TOP).y(0, 100)
+    assert float(cross[2]) < zero - 100
+    # 100 and 97.9 in W46: side by side, not on top of each other
+    circle = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg)
+    square = re.search(r'<rect x="([\d.]+)" y="([\d.]+)" width="6.3" height="6.3" fill="#c2410c"', svg)
+    assert circle and square
+    assert abs(float(circle[1]) - (float(square[1]) + 3.15)) >= charts.MARKER_GAP
+    assert charts.spread([(0, 50.0), (1, 53.0), (2, 120.0)]) == {0: -5.0, 1: 5.0, 2: 0.0}
+
+
 def test_charts_escape_labels_and_draw_gaps():
     weeks = [WeekPoint("2026-W46", D(2026, 11, 9)),
              WeekPoint("2026-W47", D(2026, 11, 16), D(2026, 11, 20), {"veto": 1}, {"<b>x</b>": 1},
@@ -258,13 +317,24 @@ def test_pdf_for_the_office(tmp_path, listener):
         assert text in cover, text
     flat = re.sub(r"\s+", "", layout)
     for text in ("一、总体情况", "政府网站检查结论", "3→4", "↑1", "↓1", "首次监测", "单项否决：空白栏目",
-                 "二、近八周趋势", "无监测", "六、问题明细", "空白栏目（blank-column）", "七、各责任单位问题清单",
-                 "县司法局", "发文字号", "附录规则说明", "news_days=14"):
+                 "二、近八周趋势", "无监测", "六、问题明细", "空白栏目单项否决共1个", "七、各责任单位问题清单",
+                 "县司法局", "发文字号", "附录规则说明", "news_days=14", "参数（本配置）"):
         assert text in flat, text
+    # leaders read Chinese: rule ids only in the appendix
+    body = flat.split("附录规则说明")[-2]
+    for rule in ("dead-link", "blank-column", "missing-metadata", "stale-column"):
+        assert rule not in body and rule in flat.split("附录规则说明")[-1], rule
+    assert "运行编号" not in flat and "已持续" not in flat
+    # a heading or its 依据 line never ends a page: it stays with the first rows of its table
+    for page in pages:
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip() and not re.match(r"第\s*\d+\s*页", ln.strip())]
+        if lines:
+            assert not lines[-1].startswith("依据：") and not re.match(r"^（[一二三四五六七八九十]+）", lines[-1]), lines[-3:]
     # hostile text is printed as text (table cells wrap it, hence the pieces)
     for text in ("<script>alert(1", "javascript:alert(2)", "file:///etc/passwd", "<img src=x"):
         assert text in layout, text
-    numbers = re.findall(r"第 (\d+) 页 / 共 (\d+) 页", layout)
+    # (pdftotext keeps or drops the footer's spaces as its layout heuristics see fit)
+    numbers = re.findall(r"第\s*(\d+)\s*页\s*/\s*共\s*(\d+)\s*页", layout)
     total = len(pages) - (pages[-1].strip() == "")
     assert numbers[0] == ("1", str(total)) and numbers[-1] == (str(total), str(total))
     # each table's header row is repeated on the pages it continues on
