@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from .model import ReportViolation, describe
+from .model import ReportViolation, describe, display_url
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ def _where(v: ReportViolation) -> str:
 def _example(v: ReportViolation, rule_titles: Mapping[str, str], site: bool = True) -> str:
     what = describe(v)
     head = f"{_where(v)} " if site else (f"「{v.column}」" if v.column else "")
-    return f"{head}{rule_titles.get(v.rule, v.rule)}：{v.url}" + (f"（{what}）" if what else "")
+    return f"{head}{rule_titles.get(v.rule, v.rule)}：{display_url(v.url)}" + (f"（{what}）" if what else "")
 
 
 def _rule_counts(items: Sequence[ReportViolation], rule_titles: Mapping[str, str]) -> str:
@@ -281,7 +281,7 @@ def run_digest(*, as_of: date, new: Sequence[ReportViolation],
     if fixed:
         lines += [f"**已整改 {len(fixed)} 个**", *_counts_by_site(fixed, rule_titles)]
         shown = sorted(fixed, key=_rank)[:max(3, max_examples // 2)]
-        lines += [f"  - {_where(v)} {rule_titles.get(v.rule, v.rule)}：{v.url}" for v in shown]
+        lines += [f"  - {_where(v)} {rule_titles.get(v.rule, v.rule)}：{display_url(v.url)}" for v in shown]
         if len(fixed) > len(shown):
             lines.append(f"  - ……另有 {len(fixed) - len(shown)} 个")
         lines.append("")

@@ -199,3 +199,17 @@ def test_run_digest_text():
     assert title == "【GovWatch】2026-11-22 监测：新发现问题 1 个，已整改 0 个"
     assert "**责任单位**：县司法局" in body
     assert "1. 甲县人民政府「规划计划」· 空白栏目：http://www.jx.gov.cn/gh/（栏目从未发布信息）" in body
+
+
+def test_messages_show_urls_without_internal_fragments():
+    import datetime as dt
+
+    from reports.model import ReportViolation
+    from reports.notify import run_digest
+
+    v = ReportViolation(rule="wording-error", site="县", url="http://a.gov.cn/1.html#wording-28b702fa", page=None,
+                        column=None, severity="deduction", status="open", first_seen=dt.date(2026, 11, 22),
+                        last_seen=dt.date(2026, 11, 22), fixed_on=None, detail={"wrong": "攻府", "right": "政府"},
+                        new=True, days_open=0)
+    title, body = run_digest(as_of=dt.date(2026, 11, 22), new=[v], fixed=[], rule_titles={"wording-error": "错别字"})
+    assert "http://a.gov.cn/1.html" in body and "#wording-" not in body
