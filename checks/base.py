@@ -69,6 +69,9 @@ class Check:
     severity: ClassVar[str] = "deduction"
     status: ClassVar[str] = "stable"  # preview | stable
     Params: ClassVar[type] = NoParams
+    # parameters naming files (a str or a list of them): relative paths in the sites file are
+    # resolved against the sites file's folder, as every path there is (cron starts in /)
+    path_params: ClassVar[tuple[str, ...]] = ()
 
     def check(self, run: RunView, params: Any) -> Iterator[Violation]:
         raise NotImplementedError

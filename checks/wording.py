@@ -441,6 +441,7 @@ class WordingError(Check):
     """
 
     id = "wording-error"
+    path_params = ("extra_lexicons",)
     title = "错别字与严重表述错误"
     source = ("国办秘函〔2019〕19号 严重表述错误（单项否决项，须人工确认后认定）；新华社新闻信息报道中的禁用词和慎用词；"
               "2018年、2023年党和国家机构改革")

@@ -165,10 +165,9 @@ def enabled_checks(config: Config, registry: dict[str, type[Check]] | None = Non
         overrides = config.rules.get(rule) or {}
         if overrides.get("enabled", True) is False:
             continue
-        if rule == "wording-error" and overrides.get("extra_lexicons"):  # paths beside the sites file
-            paths = overrides["extra_lexicons"]
-            paths = [paths] if isinstance(paths, str) else paths
-            overrides = {**overrides, "extra_lexicons": [str(config.base_dir / Path(p).expanduser()) for p in paths]}
+        for key in getattr(cls, "path_params", ()):
+            if isinstance(overrides.get(key), (str, list)):
+                overrides = {**overrides, key: _beside(config, overrides[key])}
         try:
             params = cls.params(overrides)
         except ValueError as exc:
@@ -177,6 +176,13 @@ def enabled_checks(config: Config, registry: dict[str, type[Check]] | None = Non
             raise ConfigError(f"{config.path}:{line}: rules.{rule}: {exc}") from None
         out.append((cls(), params))
     return out
+
+
+def _beside(config: Config, value: str | list) -> str | list:
+    """Paths relative to the sites file's folder, as a str or a list like the value given."""
+    if isinstance(value, str):
+        return str(config.base_dir / Path(value).expanduser())
+    return [_beside(config, v) if isinstance(v, str) else v for v in value]
 
 
 def column_settings(config: Config) -> dict[tuple[str, str], dict[str, Any]]:

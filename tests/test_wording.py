@@ -355,3 +355,19 @@ def test_rechecked(store):
         assert check.rechecked(view, prev(by_word["攻府"])) is True  # read again: can become fixed
         assert check.rechecked(view, prev(by_word["国土资源局"])) is False  # now undated: not judged
         assert check.rechecked(view, prev(by_word["中华人民共合国"])) is False  # not read this run
+
+
+def test_a_sites_file_names_its_lexicon_beside_itself_not_beside_the_cwd(tmp_path, monkeypatch):
+    from crawler import jobs
+    from crawler.config import load_config
+
+    conf = tmp_path / "etc"
+    conf.mkdir()
+    (conf / "local.yaml").write_text(USER_LEXICON, encoding="utf-8")
+    sites = conf / "sites.yaml"
+    sites.write_text("sites:\n  - name: 县\n    url: http://127.0.0.1:9/\nrules:\n  wording-error:\n"
+                     "    extra_lexicons: local.yaml\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # cron starts elsewhere
+    (params,) = [p for c, p in jobs.enabled_checks(load_config(sites), {"wording-error": WordingError})]
+    assert params.extra_lexicons == (str(conf / "local.yaml"),)
+    assert hits("推进秸杆综合利用。", lexicon=params.lexicon) == [("秸杆", "秸秆", "typo", "serious")]
