@@ -9,7 +9,7 @@ from lxml import html as lxml_html
 
 from checks.base import Note, Violation
 from checks.interaction import MessageUnanswered
-from crawler.extract.messages import read_message_row, reply_state
+from crawler.extract.messages import read_message_row
 from crawler.extract.page import analyse
 from crawler.store import models as m
 from crawler.store.db import Store
@@ -102,7 +102,9 @@ def test_li_rows_with_spans_and_labels():
 def test_state_words(word, state):
     row = lxml_html.fragment_fromstring(
         f'<li><a href="1.html">关于供暖的咨询</a><span>2026-05-01</span><span>{word}</span></li>')
-    assert reply_state(row, row.find("a")) == (state, None)
+    facts = read_message_row(row, row.find("a"))
+    # a row that says nothing about replies is no message row: no dates read for it
+    assert (facts.state, facts.asked_on, facts.answered_on) == (state, D(2026, 5, 1) if state else None, None)
 
 
 def test_news_rows_say_nothing_about_replies():

@@ -54,17 +54,6 @@ class MessageFacts(NamedTuple):
     answered_on: dt.date | None  # the reply's date, where the row shows one
 
 
-def reply_state(row, title_link=None, headers: dict | None = None) -> tuple[str | None, dt.date | None]:
-    """(state, answered_on) of one list row (li/tr/dd); (None, None) for a row without replies."""
-    facts = read_message_row(row, title_link, headers)
-    return facts.state, facts.answered_on
-
-
-def message_date(row, title_link=None, headers: dict | None = None) -> dt.date | None:
-    """When the message of a 留言 row was left: its 留言时间 (or first date)."""
-    return read_message_row(row, title_link, headers).asked_on
-
-
 def read_message_row(row, title_link=None, headers: dict | None = None) -> MessageFacts:
     """State, message date and reply date of one list row.
 
