@@ -8,27 +8,18 @@ import pytest
 
 from checks.freshness import BlankColumn, StaleColumn
 from checks.metadata import ExpiredButValid, MissingMetadata
+from conftest import new_run
 from crawler.store import models as m
 from crawler.store import violations as lifecycle
-from crawler.store.db import Store
 from crawler.store.view import RunView
 
 AS_OF = dt.date(2026, 11, 22)
 
 
-@pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path}/t.db")
-
-
 def make_run(store, columns=(), pages=(), completed=True):
     """columns: (name, category, kind, newest); pages: (url, column name, metadata)."""
     with store.session() as s, s.begin():
-        run = m.Run(as_of=AS_OF, status="crawled", sites=["县"])
-        site = s.query(m.Site).filter_by(name="县").one_or_none() or m.Site(name="县", url="http://x.gov.cn/")
-        s.add_all([run, site])
-        s.flush()
-        s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=True, completed=completed))
+        run, site = new_run(s, AS_OF, completed)
         for i, (name, category, kind, newest) in enumerate(columns):
             col = m.Column(run_id=run.id, site_id=site.id, name=name, url=f"http://x.gov.cn/c{i}/",
                            category=category, source="nav", kind=kind, newest_date=newest,

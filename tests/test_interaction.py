@@ -9,10 +9,10 @@ from lxml import html as lxml_html
 
 from checks.base import Note, Violation
 from checks.interaction import MessageUnanswered
+from conftest import new_run
 from crawler.extract.messages import read_message_row
 from crawler.extract.page import analyse
 from crawler.store import models as m
-from crawler.store.db import Store
 from crawler.store.view import PreviousViolation, RunView
 
 AS_OF = dt.date(2026, 11, 22)
@@ -122,19 +122,10 @@ def test_news_rows_say_nothing_about_replies():
 # -- the check over a real SQLite run -----------------------------------------------------------------
 
 
-@pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path}/t.db")
-
-
 def make_run(store, columns, completed=True):
     """columns: (name, kind, [(url, date, state, answered_on), ...]); returns the run id."""
     with store.session() as s, s.begin():
-        run = m.Run(as_of=AS_OF, status="crawled", sites=["县"])
-        site = s.query(m.Site).filter_by(name="县").one_or_none() or m.Site(name="县", url="http://x.gov.cn/")
-        s.add_all([run, site])
-        s.flush()
-        s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=True, completed=completed))
+        run, site = new_run(s, AS_OF, completed)
         for i, (name, kind, rows) in enumerate(columns):
             dates = [r[1] for r in rows if r[1]]
             col = m.Column(run_id=run.id, site_id=site.id, name=name, url=f"http://x.gov.cn/hd{i}/",

@@ -11,8 +11,8 @@ import pytest
 from checks.base import Note
 from checks.wording import (KINDS, LEXICON_DIR, WordingError, builtin_lexicon, find_wording_errors,
                             load_lexicon, quote)
+from conftest import new_run
 from crawler.store import models as m
-from crawler.store.db import Store
 from crawler.store.view import PreviousViolation, RunView
 
 AS_OF = dt.date(2026, 11, 22)
@@ -240,19 +240,10 @@ def test_parameter_values_are_validated():
 # -- the check over a run --------------------------------------------------------------------
 
 
-@pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path}/t.db")
-
-
 def make_run(store, pages, completed=True):
     """pages: (url, kind, title, text, published)."""
     with store.session() as s, s.begin():
-        run = m.Run(as_of=AS_OF, status="crawled", sites=["县"])
-        site = s.query(m.Site).filter_by(name="县").one_or_none() or m.Site(name="县", url="http://x.gov.cn/")
-        s.add_all([run, site])
-        s.flush()
-        s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=True, completed=completed))
+        run, site = new_run(s, AS_OF, completed)
         col = m.Column(run_id=run.id, site_id=site.id, name="工作动态", url="http://x.gov.cn/gzdt/",
                        category="news", source="nav", kind="list", newest_date=AS_OF)
         s.add(col)
