@@ -55,3 +55,12 @@ def new_run(s, as_of, completed: bool = True, name: str = "县", url: str = "htt
     s.flush()
     s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=True, completed=completed))
     return run, site
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 nobody listens on (the socket is closed again at once)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

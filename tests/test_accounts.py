@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from checks.accounts import AccountStale, AccountStaleEarlyWarning, AccountUnreachable
-from conftest import govwatch, violations_json
+from conftest import closed_port, govwatch, violations_json
 from crawler.store import models as m
 from crawler.store.db import Store
 from crawler.store.view import RunView
@@ -56,9 +56,7 @@ def crawled(tmp_path_factory):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    with __import__("socket").socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
+    closed = closed_port()
     directory = tmp_path_factory.mktemp("accounts")
     sites = directory / "sites.yaml"
     sites.write_text(f"""database: sqlite:///govwatch.db

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 
 import pytest
 
-from conftest import govwatch, violations_json
+from conftest import closed_port, govwatch, violations_json
 from crawler.verdicts import judge_attachment, judge_page, verdict_for_failure
 from faultserver import EXPECTED, FaultServer
 
 pytestmark = pytest.mark.slow
 
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

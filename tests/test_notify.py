@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import socket
 import sys
 import threading
 from datetime import date
@@ -17,6 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from conftest import closed_port
 from reports.model import ReportViolation
 from reports.notify import NotifyResult, redact, run_digest, send, takes_attachments, veto_alerts
 
@@ -58,11 +58,6 @@ def receiver():
     yield r
     r.close()
 
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # nothing listens once the socket is closed
 
 
 def test_one_post_per_url_with_chinese_text(receiver):

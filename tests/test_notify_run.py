@@ -12,14 +12,13 @@ import datetime as dt
 import json
 import logging
 import shutil
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import govwatch
+from conftest import closed_port, govwatch
 from test_e2e_demo import planted_entries
 from crawler.config import load_config
 from crawler.demo.server import PortalServer
@@ -66,11 +65,6 @@ def receiver():
     yield r
     r.close()
 
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # nothing listens once the socket is closed
 
 
 # -- a violation history built by hand ---------------------------------------------------------

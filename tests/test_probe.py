@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import ssl
 import threading
 import time
@@ -25,7 +24,7 @@ from crawler.lock import RunLock
 from crawler.store import models as m
 from crawler.store.db import Store
 from crawler.store.view import RunView
-from conftest import govwatch
+from conftest import closed_port, govwatch
 
 UA = "GovWatchTest/1 (probe)"
 SLOW = 6.0  # seconds the slow pages take; the test's probe limit is 3 s (roomy on a loaded CI machine)
@@ -90,11 +89,6 @@ def bad_certificate(path: Path) -> Path:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     return path
 
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
