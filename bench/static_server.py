@@ -1,4 +1,4 @@
-"""A lean static file server for benchmarks (127.0.0.1 only), run in its own process.
+"""A lean static file server for benchmarks (loopback only), run in its own process.
 
     /tmp/venv/bin/python bench/static_server.py ROOT [--port N]
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from email.utils import formatdate
 import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,9 +59,16 @@ class Handler(BaseHTTPRequestHandler):
                     status, data, extra = 301, b"", f"Location: {path}/\r\n"
                 target = target / "index.html"
             if status == 404 and target.is_file():
-                status, data = 200, target.read_bytes()
+                # validators as nginx gives static files: conditional requests answer 304
+                st = target.stat()
+                etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+                extra = f"ETag: {etag}\r\nLast-Modified: {formatdate(int(st.st_mtime), usegmt=True)}\r\n"
                 ctype = TYPES.get(target.suffix.lower(), "application/octet-stream")
-        reason = {200: "OK", 301: "Moved Permanently", 404: "Not Found"}[status]
+                if self.headers.get("If-None-Match") == etag:
+                    status, data = 304, b""
+                else:
+                    status, data = 200, target.read_bytes()
+        reason = {200: "OK", 301: "Moved Permanently", 304: "Not Modified", 404: "Not Found"}[status]
         head = (f"HTTP/1.1 {status} {reason}\r\nServer: {self.server_version}\r\nContent-Type: {ctype}\r\n"
                 f"Content-Length: {len(data)}\r\n{extra}\r\n").encode("latin-1")
         self.wfile.write(head + data if body else head)
@@ -88,10 +96,11 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Serve a folder on 127.0.0.1 for benchmarks.")
     ap.add_argument("root", type=Path)
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--host", default="127.0.0.1", help="a loopback address, e.g. 127.0.0.7 (one host per portal)")
     args = ap.parse_args(argv)
-    httpd = Server(("127.0.0.1", args.port), Handler)
+    httpd = Server((args.host, args.port), Handler)
     httpd.root = args.root.resolve()
-    print(f"http://127.0.0.1:{httpd.server_address[1]}/", flush=True)
+    print(f"http://{args.host}:{httpd.server_address[1]}/", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         httpd.serve_forever()

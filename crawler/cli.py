@@ -124,18 +124,21 @@ def db_upgrade(config_path: str) -> None:
 # -- crawl, check, run -------------------------------------------------------------------------
 
 
-def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date) -> int:
+def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date, full: bool = False) -> int:
     from crawler import jobs
 
     sites, accounts = config.targets(site)
     if not sites and not accounts:
         raise ConfigError(f"{config.path}: no sites or accounts to crawl")
     jobs.enabled_checks(config)  # a bad `rules:` entry fails before a long crawl, not after
-    run_id = jobs.crawl(config, store, sites, as_of, accounts=accounts)
+    run_id = jobs.crawl(config, store, sites, as_of, accounts=accounts, full=full)
     with store.session() as s:
         run = s.get(m.Run, run_id)
         click.echo(f"run {run_id}: crawled {len(sites)} site(s) and {len(accounts)} account(s), "
                    f"{run.stats.get('pages', 0)} pages, {run.stats.get('links', 0)} links", err=True)
+        for name, cover in jobs.incomplete_coverage(s, run_id):
+            click.echo(f"run {run_id}: {name}: {cover['audited']} of {cover['discovered']} pages audited "
+                       f"({', '.join(cover['limits'])}); the rest continues next night", err=True)
     return run_id
 
 
@@ -148,15 +151,21 @@ def _check(config: Config, store: Store, run_id: int, as_of: dt.date | None):
     return result
 
 
+def full_option(f):
+    return click.option("--full", is_flag=True,
+                        help="Re-read every page and link instead of the night's incremental share.")(f)
+
+
 @cli.command()
 @config_option
 @click.option("--site", help="Only this site (by name).")
 @as_of_option
-def crawl(config_path: str, site: str | None, as_of: dt.datetime | None) -> None:
+@full_option
+def crawl(config_path: str, site: str | None, as_of: dt.datetime | None, full: bool) -> None:
     """Crawl the sites into a new run (the first half of `run`)."""
     config = load_config(config_path)
     with RunLock(config.database):
-        _crawl(config, Store(config.database), site, _as_of(config, as_of))
+        _crawl(config, Store(config.database), site, _as_of(config, as_of), full)
 
 
 @cli.command("check")
@@ -183,13 +192,14 @@ def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -
 @config_option
 @click.option("--site", help="Only this site (by name).")
 @as_of_option
-def run(config_path: str, site: str | None, as_of: dt.datetime | None) -> None:
+@full_option
+def run(config_path: str, site: str | None, as_of: dt.datetime | None, full: bool) -> None:
     """Crawl, check, store and notify: the nightly job."""
     config = load_config(config_path)
     store = Store(config.database)
     with RunLock(config.database):
         day = _as_of(config, as_of)
-        run_id = _crawl(config, store, site, day)
+        run_id = _crawl(config, store, site, day, full)
         result = _check(config, store, run_id, day)
         _notify(config, store, result)
 

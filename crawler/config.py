@@ -87,6 +87,16 @@ def _to_date(value: Any) -> date:
     raise ValueError(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
 
 
+def _duration(value: Any) -> Any:
+    """Seconds from a number or a string such as "90m", "6h", "3600s"."""
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", value)
+        if not m:
+            raise ValueError(f"expected seconds or a duration like 90m or 6h, got {value!r}")
+        return float(m[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[m[2]]
+    return value
+
+
 HttpUrl = Annotated[str, BeforeValidator(lambda v: _http_url(v) if isinstance(v, str) else v)]
 Day = Annotated[date, BeforeValidator(_to_date)]
 
@@ -115,8 +125,14 @@ class CrawlConfig(_Model):
 
     concurrency: Annotated[int, Field(ge=1)] = 2  # simultaneous requests per host
     delay: Annotated[float, Field(ge=0)] = 1.0  # seconds between requests to one host
-    max_pages: Annotated[int, Field(ge=1)] = 5000
+    # HTML pages read (fetched and parsed) per site and night; pages known from earlier nights
+    # are carried over without counting, so a larger portal is covered over several nights
+    max_pages: Annotated[int, Field(ge=1)] = 50000
     max_list_pages: Annotated[int, Field(ge=1)] = 50  # list pages followed per column
+    total_concurrency: Annotated[int, Field(ge=1)] = 256  # requests in flight for the whole run, all hosts
+    revisit_days: Annotated[int, Field(ge=1)] = 7  # every known page and good link re-read at least this often
+    # seconds of crawling per site and night (also "90m", "6h"); what is left continues the next night
+    time_budget: Annotated[float, BeforeValidator(_duration), Field(gt=0)] = 6 * 3600.0
     timeout: Annotated[float, Field(gt=0)] = 30.0
     probe_timeout: Annotated[float, Field(gt=0)] = 15.0  # `govwatch probe`: 站点无法访问 counts >= 15 s as down
     user_agent: Annotated[str, Field(min_length=1)] = DEFAULT_USER_AGENT

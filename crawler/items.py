@@ -60,6 +60,10 @@ class PageItem:
     metadata: dict[str, Any] | None
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (target, anchor, tag)
     meta: dict[str, str] | None = None  # the standard government <meta> tags
+    # validators and a hash of the body: the URL memory of incremental nights
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
 
 
 @dataclass
@@ -76,3 +80,18 @@ class CheckItem:
     headers: dict[str, str] | None = None  # the response headers that matter as evidence
     note: str | None = None
     attempts: int = 1
+    site: str | None = None  # the site whose crawl checked it (the URL memory's owner)
+
+
+@dataclass
+class CarryItem:
+    """Facts of an earlier night kept for this run instead of fetching again (incremental nights).
+
+    ``page``: the page's row and its links, copied from ``from_run`` (``revalidated``: the server
+    answered 304 tonight, so the facts are dated tonight); ``check``: the URL's good verdict."""
+
+    site: str
+    url: str
+    what: str  # page | check
+    from_run: int
+    revalidated: bool = False

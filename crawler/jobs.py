@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select, update
 
@@ -18,6 +19,7 @@ from checks.base import Check, Note
 from checks.registry import load_checks
 from crawler.config import AccountConfig, Config, ConfigError, SiteConfig
 from crawler.store import models as m
+from crawler.store import memory as memory_store
 from crawler.store import violations as lifecycle
 from crawler.store.db import Store
 from crawler.store.view import PreviousViolation, RunView
@@ -48,7 +50,7 @@ def start_run(store: Store, config: Config, sites: list[SiteConfig], as_of: dt.d
         return run.id
 
 
-def site_spec(site: SiteConfig) -> dict[str, Any]:
+def site_spec(config: Config, site: SiteConfig) -> dict[str, Any]:
     return {
         "name": site.name,
         "url": site.url,
@@ -56,86 +58,88 @@ def site_spec(site: SiteConfig) -> dict[str, Any]:
         "browser": site.browser,
         "columns": [{"name": c.name, "url": c.url, "category": c.category, "owner": c.owner or site.owner,
                      "browser": c.browser} for c in site.columns],
+        "crawl": config.crawl_for(site).model_dump(),
     }
 
 
 def account_spec(config: Config, account: AccountConfig) -> dict[str, Any]:
     return {"name": account.name, "url": account.source, "feed": account.feed, "pages": list(account.pages),
-            "timezone": config.timezone}
+            "timezone": config.timezone, "crawl": config.crawl.model_dump()}
 
 
 def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date, progress: bool | None = None,
-          parallel_sites: int = 4, accounts: list[AccountConfig] = ()) -> int:
-    """Crawl the sites and accounts (in one Scrapy process, a few at a time) into a new run."""
-    from scrapy.crawler import Crawler, CrawlerProcess
+          accounts: list[AccountConfig] = (), full: bool = False) -> int:
+    """Crawl the sites and accounts side by side, in one Scrapy engine, into a new run.
+
+    Pages known from earlier nights are re-read on a rotation and carried over otherwise
+    (crawler.revisit); ``full`` re-reads everything."""
+    from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
     from scrapy.utils.reactor import install_reactor, is_reactor_installed
-    from twisted.internet import defer
 
     from crawler.browser import browser_settings, find_browser
-    from crawler.settings import TWISTED_REACTOR, crawl_settings
-    from crawler.spiders.account import AccountSpider
-    from crawler.spiders.portal import PortalSpider
+    from crawler.revisit import Memory
+    from crawler.settings import TWISTED_REACTOR, run_settings
+    from crawler.spiders.night import NightSpider
 
     run_id = start_run(store, config, sites, as_of, accounts)
     if progress is None:
         progress = sys.stderr.isatty()
     if not is_reactor_installed():
         install_reactor(TWISTED_REACTOR)
-    base = crawl_settings(config.crawl, database=store.url, run_id=run_id, progress=progress)
-    base["LOG_INSTALL_ROOT_HANDLER"] = False  # GovWatch configures logging itself
-    process = CrawlerProcess(Settings(base))
-    limiter = defer.DeferredSemaphore(parallel_sites)
-    failures: list[str] = []
-
-    def failed(failure, name: str) -> None:
-        log.error("crawl of %s failed: %s", name, failure.getTraceback())
-        failures.append(f"{name}: {failure.value!r}")
-
-    cached = good_external_urls(store, config.crawl.link_cache_days)
     browser = find_browser()
     if browser is None:
         log.info("no Chromium found: JavaScript-only columns will be recorded as unread")
-    crawls, crawlers = [], {}
-    specs = [(site.name, config.crawl_for(site), PortalSpider, {"site": site_spec(site)}) for site in sites]
-    specs += [(a.name, config.crawl, AccountSpider, {"account": account_spec(config, a)}) for a in accounts]
-    for name, crawl_config, spider, spec in specs:
-        settings = Settings({**crawl_settings(crawl_config, database=store.url, run_id=run_id, site=name,
-                                              progress=progress),
-                             **browser_settings(browser, crawl_config.timeout)},
-                            priority="cmdline")  # above the process's defaults, which Scrapy merges in
-        settings["LOG_INSTALL_ROOT_HANDLER"] = False
-        crawler = crawlers[name] = Crawler(spider, settings)
-        d = limiter.run(process.crawl, crawler, cached=cached, **spec)
-        crawls.append(d.addErrback(failed, name))
-    from twisted.internet import reactor
+    hosts = [([h for h in {urlsplit(site.url).hostname, *(urlsplit(c.url).hostname for c in site.columns)} if h],
+              config.crawl_for(site)) for site in sites]
+    settings = Settings({**run_settings(config.crawl, hosts, database=store.url, run_id=run_id, progress=progress),
+                         **browser_settings(browser, config.crawl.timeout)}, priority="cmdline")
+    settings["LOG_INSTALL_ROOT_HANDLER"] = False  # GovWatch configures logging itself
+    specs = [{"site": {**site_spec(config, site), "known_columns": []}} for site in sites]
+    specs += [{"account": account_spec(config, a)} for a in accounts]
+    with store.session() as s:
+        site_ids = dict(s.execute(select(m.Site.name, m.Site.id).where(
+            m.Site.name.in_([x.name for x in [*sites, *accounts]]))).all())
+        seen = {} if full else memory_store.load(s, site_ids.values())
+        if not full:
+            for spec in specs:
+                if "site" in spec:
+                    spec["site"]["known_columns"] = memory_store.known_columns(s, site_ids[spec["site"]["name"]])
 
-    defer.DeferredList(crawls).addBoth(lambda _: reactor.callLater(0, reactor.stop))
-    process.start(stop_after_crawl=False)
+    def links(run: int, url: str) -> list[str]:  # a carried page's links, as the crawl follows them
+        with store.session() as s:
+            return memory_store.page_links(s, run, url)
+
+    memory = Memory(seen, as_of, full=full, links=links)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(NightSpider)
+    failures: list[str] = []
+
+    def failed(failure) -> None:
+        log.error("crawl failed: %s", failure.getTraceback())
+        failures.append(repr(failure.value))
+
+    process.crawl(crawler, targets=specs, memory=memory).addErrback(failed)
+    process.start()
     if failures:
         raise RuntimeError("crawl failed: " + "; ".join(failures))
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
         run.status, run.finished_at = "crawled", m.utcnow()
         visits = s.scalars(select(m.SiteVisit).where(m.SiteVisit.run_id == run_id)).all()
+        degraded = bool(crawler.stats and crawler.stats.get_value("govwatch/degraded"))
         run.stats = {"pages": sum(v.pages for v in visits), "links": sum(v.links for v in visits),
-                     "sites_completed": sum(v.completed for v in visits),
-                     # the canary failed during these sites' crawls: no dead verdicts for them
-                     "degraded": sorted(name for name, c in crawlers.items()
-                                        if c.stats and c.stats.get_value("govwatch/degraded"))}
+                     "sites_completed": sum(v.completed for v in visits), "full": full,
+                     # the canary failed during the crawl, which all sites share: no dead verdicts
+                     "degraded": sorted(x.name for x in [*sites, *accounts]) if degraded else []}
     return run_id
 
 
-def good_external_urls(store: Store, days: int) -> frozenset[str]:
-    """URLs found good (not redirected, not failed) within ``days``: failures are never cached.
-    The spider reuses them only for other hosts than the site's own."""
-    if days <= 0:
-        return frozenset()
-    since = m.utcnow() - dt.timedelta(days=days)
-    with store.session() as s:
-        rows = s.scalars(select(m.LinkCheck.url).where(m.LinkCheck.verdict == "ok", m.LinkCheck.checked_at >= since,
-                                                         m.LinkCheck.note.is_(None)).distinct())
-        return frozenset(rows)
+def incomplete_coverage(s, run_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """(site, coverage) of the run's sites whose night did not cover them whole."""
+    rows = s.execute(select(m.Site.name, m.SiteVisit.coverage).join(m.Site, m.Site.id == m.SiteVisit.site_id)
+                     .where(m.SiteVisit.run_id == run_id).order_by(m.Site.name))
+    return [(name, cover) for name, cover in rows if cover and not cover.get("complete", True)]
 
 
 # -- check -------------------------------------------------------------------------------------

@@ -8,10 +8,31 @@ import logging
 import time
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
 log = logging.getLogger(__name__)
+
+
+class OutOfTime(IgnoreRequest):
+    """The request's site has used its night (`crawl.time_budget`): left for the next night."""
+
+
+class SiteBudgetMiddleware:
+    """Drops the queued requests of a site whose night budget ran out, so the other sites of
+    the run go on; the spider counts them as left (coverage), never as failures."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        if hasattr(spider, "out_of_time") and spider.out_of_time(request.meta.get("gw_site")):
+            raise OutOfTime(f"{request.meta['gw_site']}: the night's time budget is used")
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:

@@ -1,4 +1,10 @@
-"""Items -> store, in batches as the crawl goes, so memory stays flat on large sites."""
+"""Items -> store, in batches as the crawl goes, so memory stays flat on large sites.
+
+One pipeline serves the run's one engine (all sites). Besides the night's own rows it keeps the
+URL memory of incremental nights (crawler.store.models.UrlMemory) in the same transactions, and
+when the crawl ends it copies the facts carried over from earlier nights into this run, so the
+checks see every site whole (DESIGN: "facts carried over with the date they were read").
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import func, select, update
 
-from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
+from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
+from crawler.store import memory as carry
 from crawler.store import models as m
 from crawler.store.db import Store, shared_store
 
@@ -21,16 +28,18 @@ class StorePipeline:
         self.run_id = run_id
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
-        self.rows: dict[type, list[dict[str, Any]]] = defaultdict(list)
+        self.rows: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         self.pending = 0
         self.last_flush = time.monotonic()
+        self.as_of = None
         self.site_ids: dict[str, int] = {}
-        self.column_ids: dict[str, int] = {}
+        self.column_ids: dict[tuple[str, str], int] = {}  # (site, column url) -> id
         self.list_pages: dict[int, int] = defaultdict(int)
         self.checked: set[str] = set()  # a redirect target or retried GET can come twice
         self.stats = None
-        self.site_name: str | None = None
-        self.reached = False  # the home page answered: without it nothing was re-checked
+        self.reached: dict[str, bool] = {}  # the home page answered: without it nothing was re-checked
+        self.carried_pages: dict[str, CarryItem] = {}
+        self.carried_checks: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -40,7 +49,6 @@ class StorePipeline:
             raise NotConfigured("GOVWATCH_DATABASE and GOVWATCH_RUN_ID are set by `govwatch crawl`")
         pipeline = cls(shared_store(url), run_id, crawler.settings.getint("GOVWATCH_BATCH_SIZE", 500))
         pipeline.stats = crawler.stats
-        pipeline.site_name = crawler.settings.get("GOVWATCH_SITE")
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -50,6 +58,12 @@ class StorePipeline:
                 self.site_ids[name] = s.scalar(select(m.Site.id).where(m.Site.name == name))
         return self.site_ids[name]
 
+    def _run_as_of(self):
+        if self.as_of is None:
+            with self.store.session() as s:
+                self.as_of = s.scalar(select(m.Run.as_of).where(m.Run.id == self.run_id))
+        return self.as_of
+
     def process_item(self, item: Any) -> Any:
         if isinstance(item, CheckItem):
             if item.url in self.checked:
@@ -58,6 +72,9 @@ class StorePipeline:
             self._add(m.LinkCheck, run_id=self.run_id, url=item.url, verdict=item.verdict, status=item.status,
                       error=item.error, final_url=item.final_url, content_type=item.content_type,
                       redirects=item.redirects, headers=item.headers, note=item.note, attempts=item.attempts)
+            if item.site:
+                self._add(carry.CHECKED, url=item.url, site_id=self._site_id(item.site), check_run_id=self.run_id,
+                          checked_on=self._run_as_of(), verdict=item.verdict)
             self._count("checks")
             if item.verdict not in ("ok", "redirected", "skipped"):
                 self._count("problems")
@@ -69,25 +86,34 @@ class StorePipeline:
             for target, anchor, tag in item.links:
                 self._add(m.Link, run_id=self.run_id, site_id=site_id, page_url=item.url, target=target,
                           anchor=anchor, tag=tag)
+            self._add(carry.READ, url=item.url, site_id=site_id, read_run_id=self.run_id, read_on=self._run_as_of(),
+                      etag=item.etag, last_modified=item.last_modified, content_hash=item.content_hash)
             self._count("pages")
+        elif isinstance(item, CarryItem):
+            if item.what == "page":
+                self.carried_pages.setdefault(item.url, item)
+                if item.revalidated:
+                    self._add(carry.REVALIDATED, url=item.url, site_id=self._site_id(item.site),
+                              read_on=self._run_as_of())
+            else:
+                self.carried_checks.setdefault(item.url, item.from_run)
         elif isinstance(item, ListPageItem):
             self._list_page(item)
         elif isinstance(item, ColumnItem):
             self._flush()  # column ids are needed by the rows that follow
-            self._site_id(item.site)
             with self.store.session() as s, s.begin():
                 row = m.Column(run_id=self.run_id, site_id=self._site_id(item.site), name=item.name, url=item.url,
                                category=item.category, source=item.source, owner=item.owner, kind="unread")
                 s.add(row)
                 s.flush()
-                self.column_ids[item.url] = row.id
+                self.column_ids[item.site, item.url] = row.id
         elif isinstance(item, SiteIdentityItem):
             site_id = self._site_id(item.site)
             with self.store.session() as s, s.begin():
                 s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id, m.SiteVisit.site_id == site_id)
                           .values(identity=item.identity))
         elif isinstance(item, SiteVisitItem):
-            self.reached = item.reached
+            self.reached[item.site] = item.reached
             site_id = self._site_id(item.site)
             with self.store.session() as s, s.begin():
                 s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id,
@@ -98,7 +124,7 @@ class StorePipeline:
         return item
 
     def _list_page(self, item: ListPageItem) -> None:
-        column_id = self.column_ids[item.column_url]
+        column_id = self.column_ids[item.site, item.column_url]
         self.list_pages[column_id] += 1
         for url, title, date, state, answered_on in item.items:
             self._add(m.ColumnItem, column_id=column_id, url=url, title=title[:1000], date=date, state=state,
@@ -108,7 +134,7 @@ class StorePipeline:
             with self.store.session() as s, s.begin():
                 s.execute(update(m.Column).where(m.Column.id == column_id).values(kind=item.kind, error=item.error))
 
-    def _add(self, model: type, **row: Any) -> None:
+    def _add(self, model: Any, **row: Any) -> None:
         self.rows[model].append(row)
         self.pending += 1
 
@@ -123,6 +149,9 @@ class StorePipeline:
             for model in (m.Page, m.Link, m.LinkCheck, m.ColumnItem):  # insert order: no FK surprises
                 if self.rows.get(model):
                     s.execute(_insert(s, model), self._columns(model, self.rows[model]))
+            for kind in (carry.READ, carry.REVALIDATED, carry.CHECKED):  # the URL memory, in the same transaction
+                if self.rows.get(kind):
+                    carry.remember(s, kind, self.rows[kind])
         self.rows.clear()
         self.pending = 0
         self.last_flush = time.monotonic()
@@ -135,9 +164,13 @@ class StorePipeline:
 
     def spider_closed(self, spider, reason: str) -> None:
         self._flush()
-        site_id = self._site_id(self.site_name) if self.site_name else None
-        # Column aggregates from their list rows: newest dated item, number of items.
+        # what earlier nights read and tonight did not: after tonight's own rows, which win
         with self.store.session() as s, s.begin():
+            carry.carry_checks(s, self.run_id, self.carried_checks)
+            carry.carry_pages(s, self.run_id, list(self.carried_pages.values()))
+        coverage = spider.coverage() if hasattr(spider, "coverage") else {}
+        with self.store.session() as s, s.begin():
+            # Column aggregates from their list rows: newest dated item, number of items.
             for column_id in self.column_ids.values():
                 newest, dated, count = s.execute(
                     select(func.max(m.ColumnItem.date), func.count(m.ColumnItem.date),
@@ -147,26 +180,24 @@ class StorePipeline:
                 s.execute(update(m.Column).where(m.Column.id == column_id)
                           .values(newest_date=newest, dated_items=dated, item_count=count,
                                   list_pages=self.list_pages[column_id]))
-            # only a crawl that ran to its end counts as complete: an interrupted one leaves
-            # the site's problems as they were (DESIGN: a bad night must not clear the list)
-            if site_id is not None:
-                pages = s.scalar(select(func.count()).where(m.Page.run_id == self.run_id, m.Page.site_id == site_id))
-                links = s.scalar(select(func.count()).where(m.Link.run_id == self.run_id, m.Link.site_id == site_id))
+            pages = dict(s.execute(select(m.Page.site_id, func.count()).where(m.Page.run_id == self.run_id)
+                                   .group_by(m.Page.site_id)).all())
+            links = dict(s.execute(select(m.Link.site_id, func.count()).where(m.Link.run_id == self.run_id)
+                                   .group_by(m.Link.site_id)).all())
+            for name, cover in coverage.items():
+                site_id = self._site_id(name)
+                # only a crawl that ran to its end counts as complete: an interrupted one, or a
+                # site whose night budget ran out, leaves its problems as they were (DESIGN: a
+                # bad night must not clear the list)
+                completed = self.reached.get(name, False) and reason == "finished" and not cover["left"]
                 s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id, m.SiteVisit.site_id == site_id)
-                          .values(completed=self.reached and reason == "finished", pages=pages, links=links))
+                          .values(completed=completed, pages=pages.get(site_id, 0), links=links.get(site_id, 0),
+                                  coverage=cover))
 
 
 def _insert(session, model: type):
-    """INSERT that skips rows another site's crawler stored first in this run: two sites of
-    one run may link the same URL, and its verdict is stored once (pages and link checks
-    are unique per run and URL)."""
+    """INSERT that skips rows already stored in this run: two sites of one run may link the
+    same URL, and its verdict is stored once (pages and link checks are unique per run and URL)."""
     if model not in (m.Page, m.LinkCheck):
         return model.__table__.insert()
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        return model.__table__.insert().prefix_with("IGNORE")  # MySQL/MariaDB
-    return insert(model.__table__).on_conflict_do_nothing()
+    return carry.insert_ignore(session, model.__table__)

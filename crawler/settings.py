@@ -1,8 +1,8 @@
 """Scrapy settings for GovWatch crawls.
 
 Scrapy's own settings come first, then GovWatch's (prefixed ``GOVWATCH_``). The defaults are
-polite enough for a small county server; the sites file's `crawl` keys override them per site
-(see ``crawl_settings``). Telnet console and remote control are off: they open local ports,
+polite enough for a small county server; the sites file's `crawl` keys override them, per
+host for politeness and per request for the rest (see ``run_settings``). Telnet console and remote control are off: they open local ports,
 and remote control runs arbitrary code (Scrapy 2.19 enables it by default).
 """
 
@@ -35,6 +35,10 @@ COOKIES_ENABLED = True
 REDIRECT_MAX_TIMES = 10
 # Items are stored synchronously in batches; fewer parallel items is faster (research/peer-bench.md).
 CONCURRENT_ITEMS = 10
+# Many hosts in one engine: serve the least busy download slots first, so a slow host's
+# backlog does not fill the run's total concurrency while other hosts wait.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+DOWNLOADER = "crawler.downloader.PoliteDownloader"  # per-host concurrency also at delay 0
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"
@@ -42,6 +46,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # after Scrapy's RetryMiddleware (550) in the request path, so before it for responses
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SiteBudgetMiddleware": 50,  # first: a site out of time sends nothing more
     "crawler.middlewares.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,  # Scrapy's retries with backoff
@@ -54,35 +59,39 @@ GOVWATCH_BATCH_SIZE = 500  # rows per store transaction
 GOVWATCH_CANARY_INTERVAL = 30.0  # seconds between canary probes
 GOVWATCH_CANARY_URL = None  # a URL the monitor can always reach (sites file: crawl.canary)
 GOVWATCH_DATABASE = None  # SQLAlchemy URL of the store
-GOVWATCH_MAX_LIST_PAGES = 50  # list pages followed per column
-GOVWATCH_MAX_PAGES = 5000  # HTML pages parsed per site; further pages are only checked
 GOVWATCH_PROGRESS = False  # a one-line progress display on stderr
 GOVWATCH_RETRY_BACKOFF = 0.5  # seconds before the first retry, doubled for each next one
 GOVWATCH_RETRY_BACKOFF_MAX = 10.0
 GOVWATCH_RETRY_AFTER_ENABLED = True  # honour Retry-After on 429/503
 GOVWATCH_RETRY_AFTER_MAX = 30.0  # seconds; a longer wait is not waited for (rate-limited)
 GOVWATCH_RUN_ID = None
-GOVWATCH_SITE = None  # the site this crawler audits
-GOVWATCH_SOFT_404_PHRASES = []  # added to crawler.verdicts.SOFT_404_PHRASES
-GOVWATCH_TEXT_CAP = 20000  # characters of page text stored
 
 
-def crawl_settings(crawl: Any, **govwatch: Any) -> dict[str, Any]:
-    """Settings for one site's crawler from its merged `crawl` config."""
+def run_settings(default: Any, sites: list[tuple[list[str], Any]], **govwatch: Any) -> dict[str, Any]:
+    """Settings for a run's one engine: ``default`` is the top-level `crawl` config (any host
+    no site claims, e.g. www.gov.cn), ``sites`` pairs each site's hosts with its merged config.
+
+    Politeness is per host: a host's download slot takes the strictest `concurrency` and
+    `delay` of the sites on it. Per-site limits that are not per host (timeout, retries,
+    robots) travel in each request's meta (crawler.spiders.portal.PortalCrawl.request)."""
     out = {name: value for name, value in globals().items() if name.isupper()}
+    slots: dict[str, dict[str, float]] = {}
+    for hosts, crawl in sites:
+        for host in hosts:
+            slot = slots.setdefault(host, {"concurrency": crawl.concurrency, "delay": crawl.delay})
+            slot["concurrency"] = min(slot["concurrency"], crawl.concurrency)
+            slot["delay"] = max(slot["delay"], crawl.delay)
     out.update(
-        CONCURRENT_REQUESTS_PER_DOMAIN=crawl.concurrency,
-        CONCURRENT_REQUESTS=max(16, crawl.concurrency * 4),
-        DOWNLOAD_DELAY=crawl.delay,
-        DOWNLOAD_TIMEOUT=crawl.timeout,
-        USER_AGENT=crawl.user_agent,
-        ROBOTSTXT_OBEY=crawl.robots,
-        RETRY_TIMES=crawl.retries,
-        GOVWATCH_MAX_PAGES=crawl.max_pages,
-        GOVWATCH_MAX_LIST_PAGES=crawl.max_list_pages,
-        GOVWATCH_TEXT_CAP=crawl.text_cap,
-        GOVWATCH_CANARY_URL=crawl.canary,
-        GOVWATCH_SOFT_404_PHRASES=list(crawl.soft_404_phrases),
+        CONCURRENT_REQUESTS=default.total_concurrency,
+        CONCURRENT_REQUESTS_PER_DOMAIN=default.concurrency,
+        DOWNLOAD_DELAY=default.delay,
+        DOWNLOAD_SLOTS=slots,
+        DOWNLOAD_TIMEOUT=default.timeout,
+        USER_AGENT=default.user_agent,
+        # a site with `robots: false` skips it per request; off for all only when no site wants it
+        ROBOTSTXT_OBEY=default.robots or any(crawl.robots for _, crawl in sites),
+        RETRY_TIMES=default.retries,
+        GOVWATCH_CANARY_URL=default.canary,
     )
     out.update({f"GOVWATCH_{k.upper()}": v for k, v in govwatch.items()})
     return out

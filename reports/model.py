@@ -98,6 +98,9 @@ class ReportViolation:
 
 
 VERDICTS = ("合格", "不合格", "未判定")
+# why a night did not cover a site whole (crawl limits in the sites file)
+_LIMIT_LABELS = {"time_budget": "当晚抓取时限已到，其余页面次日继续", "max_pages": "超出每晚页面上限 max_pages",
+                 "max_list_pages": "超出栏目列表页上限 max_list_pages"}
 PLATFORM_LABELS: dict[str, str] = {
     "wechat": "微信公众号", "weibo": "新浪微博", "douyin": "抖音", "toutiao": "今日头条", "kuaishou": "快手",
     "bilibili": "哔哩哔哩", "other": "政务新媒体",
@@ -137,10 +140,25 @@ class SiteSummary:
     previous: SiteState | None = None  # None: the site was not monitored before this week
     kind: str = "portal"  # portal (政府网站) | account (政务新媒体)
     platform: str | None = None  # an account's platform: wechat, weibo, ...
+    # what the night covered (crawler.revisit.Coverage.as_dict); None for runs before it was kept
+    coverage: Mapping[str, Any] | None = field(default=None, hash=False)
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def coverage_complete(self) -> bool:
+        return not self.coverage or bool(self.coverage.get("complete", True))
+
+    @property
+    def coverage_label(self) -> str | None:
+        """已检查页面 13,762 / 已发现 19,029 (why not more), for a site not covered whole."""
+        if self.coverage_complete:
+            return None
+        c = self.coverage
+        why = "、".join(_LIMIT_LABELS.get(k, k) for k in c.get("limits", {}))
+        return f"已检查页面 {c.get('audited', 0):,} / 已发现 {c.get('discovered', 0):,}" + (f"（{why}）" if why else "")
 
     @property
     def kind_label(self) -> str:

@@ -56,7 +56,7 @@ def report_dict(report: WeeklyReport) -> dict[str, Any]:
             "fixed": s.fixed, "by_rule": dict(s.by_rule), "status": s.status,
             "verdict": s.verdict, "score": s.score, "vetoes": list(s.vetoes), "deductions": dict(s.deductions),
             "previous": _previous(s.previous), "open_change": s.open_change, "kind": s.kind,
-            "platform": s.platform,
+            "platform": s.platform, "coverage": dict(s.coverage) if s.coverage else None,
         } for s in report.sites],
         "violations": [violation_dict(report, v) for v in report.all_violations],
         # one entry per ISO week, oldest first; a week without a run has "as_of": null and no values

@@ -206,7 +206,7 @@ def _summaries(config, wanted, current: _Snapshot, previous: _Snapshot, facts: _
             deductions=dict(score.deductions) if score else {},
             previous=SiteState(prev_week, prev_run.as_of, prev_score.verdict if prev_score else None,
                                prev_score.score if prev_score else None, prev_open[name]) if prev_run else None,
-            kind=site.kind or "portal", platform=platforms.get(name),
+            kind=site.kind or "portal", platform=platforms.get(name), coverage=v.coverage,
         ))
     return out
 

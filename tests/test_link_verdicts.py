@@ -131,12 +131,18 @@ def test_good_external_links_are_cached_between_runs(demo_dir, tmp_path):
         sites = directory / "sites.yaml"
         port = int(sites.read_text("utf-8").split("127.0.0.1:")[1].split("/")[0])
         with PortalServer(directory / "portal", port=port):
+            # the same night twice: a good verdict is not due again for days (on some later
+            # night its rotation slot comes round, crawler.revisit)
             govwatch("run", "--config", str(sites), "--as-of", "2026-11-23")
-            govwatch("run", "--config", str(sites), "--as-of", "2026-11-24")
+            govwatch("run", "--config", str(sites), "--as-of", "2026-11-23")
         assert external.hits["/ok.html"] == 1  # the second run reused the good verdict
-        assert external.hits["/gone.html"] == 4  # failures are never cached (2 attempts per run)
+        assert external.hits["/gone.html"] == 4  # failures are never kept (2 attempts per run)
         dead = [v for v in violations_json(sites) if v["url"] == f"{external.url}gone.html"]
-        assert dead and dead[0]["last_seen"] == "2026-11-24"
+        assert dead and dead[0]["last_seen"] == "2026-11-23"
+        with sqlite3.connect(directory / "govwatch.db") as conn:  # the kept verdict says where it is from
+            kept = conn.execute("select carried_from, checked_at from link_checks where url = ? order by run_id",
+                                (f"{external.url}ok.html",)).fetchall()
+        assert kept[0][0] is None and kept[-1][0] is not None and kept[-1][1] == kept[0][1]
     finally:
         external.shutdown()
 

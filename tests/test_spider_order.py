@@ -61,9 +61,15 @@ crawl: {{delay: 0, concurrency: 4, robots: false}}
 """, encoding="utf-8")
     try:
         govwatch("crawl", "--config", str(sites), "--as-of", "2026-11-22")
+        # the next night the configured column's articles are carried over, not fetched: their
+        # links (the nav columns among them) must wait for the home page all the same
+        govwatch("crawl", "--config", str(sites), "--as-of", "2026-11-23")
     finally:
         server.shutdown()
         server.server_close()
     with sqlite3.connect(tmp_path / "govwatch.db") as conn:
-        columns = dict(conn.execute("select url, source || ':' || kind from columns").fetchall())
-    assert columns == {f"{base}/a/": "config:list", f"{base}/b/": "nav:list"}
+        for run in (1, 2):
+            columns = dict(conn.execute("select url, source || ':' || kind from columns where run_id = ?",
+                                        (run,)).fetchall())
+            assert columns == {f"{base}/a/": "config:list", f"{base}/b/": "nav:list"}, run
+        assert conn.execute("select count(*) from pages where run_id = 2 and carried_from = 1").fetchone()[0] > 0

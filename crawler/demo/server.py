@@ -16,6 +16,7 @@ The answer is text/xml: <datastore><totalrecord>…</totalrecord><totalpage>…<
 from __future__ import annotations
 
 import argparse
+import email.utils
 import json
 import math
 import mimetypes
@@ -162,6 +163,8 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def _respond(self, body: bool) -> None:
         path = unquote(urlsplit(self.path).path) or "/"
+        with self.server.lock:  # what was asked, for tests and benchmarks (PortalServer.hits)
+            self.server.hits[path] = self.server.hits.get(path, 0) + 1
         route = self._routes().get(path)
         if route:
             status = int(route.get("status", 200))
@@ -183,7 +186,14 @@ class _Handler(SimpleHTTPRequestHandler):
         else:
             ext = found.suffix.lower()
             ctype = _TYPES.get(ext) or mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-            self._send(200, found.read_bytes(), ctype, body)
+            # validators as nginx gives static files, so conditional requests work as on real portals
+            stat = found.stat()
+            validators = {"ETag": f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"',
+                          "Last-Modified": email.utils.formatdate(int(stat.st_mtime), usegmt=True)}
+            if self.headers.get("If-None-Match") == validators["ETag"]:
+                self._send(304, b"", ctype, False, validators)
+                return
+            self._send(200, found.read_bytes(), ctype, body, validators)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
         if self.server.verbose:
@@ -195,6 +205,8 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # a crawler opens many connections at once; 5 drops some
     root: Path
     verbose: bool
+    hits: dict[str, int]
+    lock: threading.Lock
 
     def handle_error(self, request, client_address) -> None:
         # Clients dropping connections mid-response is normal for crawlers; stay quiet.
@@ -210,7 +222,14 @@ class PortalServer:
         self._httpd = _Server((host, port), _Handler)
         self._httpd.root = self.root
         self._httpd.verbose = verbose
+        self._httpd.hits = {}
+        self._httpd.lock = threading.Lock()
         self._thread: threading.Thread | None = None
+
+    @property
+    def hits(self) -> dict[str, int]:
+        """GET/HEAD requests served so far, by URL path."""
+        return self._httpd.hits
 
     @property
     def port(self) -> int:

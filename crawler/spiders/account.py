@@ -1,4 +1,4 @@
-"""The account spider: one 政务新媒体 account's recent posts.
+"""One account's crawl (a part of the night spider): one 政务新媒体 account's recent posts.
 
 The source is a feed (RSS, Atom, JSON Feed — from a self-hosted RSSHub or a WeChat-to-RSS
 service — or Weibo's container API) or a list of article pages. Each post is stored as a page
@@ -18,30 +18,28 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.extract.feeds import FeedError, Post, parse_feed, parse_wechat_article
-from crawler.items import CheckItem, PageItem, SiteVisitItem
-from crawler.spiders.portal import _META, PortalSpider
+from crawler.items import PageItem, SiteVisitItem
+from crawler.spiders.portal import PortalCrawl, _unless_left
 from crawler.verdicts import verdict_for_failure, verdict_for_status
 
 
+class AccountCrawl(PortalCrawl):
+    """One account's share of the night spider."""
 
-class AccountSpider(PortalSpider):
-    def __init__(self, account: dict[str, Any], cached: frozenset[str] = frozenset(), **kwargs: Any) -> None:
-        super().__init__(site={"name": account["name"], "url": account["url"], "discover": False},
-                         cached=cached, **kwargs)
-        self.name = f"account:{account['name']}"
+    def __init__(self, spider: Any, account: dict[str, Any]) -> None:
+        super().__init__(spider, {"name": account["name"], "url": account["url"], "discover": False,
+                                  "crawl": account.get("crawl") or {}})
         self.account = account
         self.hosts = set()  # links in posts are checked, never crawled
         self.home_read = True  # no navigation to wait for
         self.local = ZoneInfo(account.get("timezone") or "Asia/Shanghai")  # the monitoring calendar
 
-    async def start(self):
+    def start_requests(self) -> Iterator[scrapy.Request]:
         if self.account.get("feed"):
-            yield scrapy.Request(self.account["feed"], callback=self.parse_source, errback=self.source_failed,
-                                 meta=_META, priority=100, dont_filter=True)
+            yield self.request(self.account["feed"], self.parse_source, self.source_failed, 100)
         for url in self.account.get("pages", []):
             self.requested.add(url)
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed, meta=_META,
-                                 priority=90, dont_filter=True)
+            yield self.request(url, self.parse_article, self.article_failed, 90)
 
     # -- the feed ------------------------------------------------------------------------------
 
@@ -49,7 +47,7 @@ class AccountSpider(PortalSpider):
         name = self.site["name"]
         if not 200 <= response.status < 300:
             yield SiteVisitItem(name, response.status, f"HTTP {response.status}", False)
-            yield CheckItem(response.url, verdict_for_status(response.status, False), response.status)
+            yield self._check(response.url, verdict_for_status(response.status, False), response.status)
             return
         try:
             account = parse_feed(response.body, response.url, dt.datetime.now(self.local))
@@ -60,16 +58,17 @@ class AccountSpider(PortalSpider):
         for post in account.posts:
             yield from self._post(post, "feed")
 
+    @_unless_left
     def source_failed(self, failure: Failure) -> Iterator[Any]:
         verdict, error = verdict_for_failure(failure.value)
         yield SiteVisitItem(self.site["name"], None, error, False)
-        yield CheckItem(failure.request.url, verdict, error=error)
+        yield self._check(failure.request.url, verdict, error=error)
 
     # -- article pages (accounts without a feed) ---------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         if not 200 <= response.status < 300:
-            yield CheckItem(response.url, verdict_for_status(response.status, False), response.status)
+            yield self._check(response.url, verdict_for_status(response.status, False), response.status)
             return
         try:
             (post,) = parse_wechat_article(response.body, response.url).posts
@@ -79,16 +78,17 @@ class AccountSpider(PortalSpider):
         yield SiteVisitItem(self.site["name"], response.status, None, True)
         yield from self._post(post, "page")
 
+    @_unless_left
     def article_failed(self, failure: Failure) -> Iterator[Any]:
         verdict, error = verdict_for_failure(failure.value)
-        yield CheckItem(failure.request.url, verdict, error=error)
+        yield self._check(failure.request.url, verdict, error=error)
 
     # -- posts ---------------------------------------------------------------------------------
 
     def _post(self, post: Post, source: str) -> Iterator[Any]:
         # a pinned (置顶) post keeps its place but not its date: it must not make an account look active
+        self.coverage.read += 1
         day = post.published.astimezone(self.local).date() if post.published and not post.pinned else None
         yield PageItem(self.site["name"], post.url, 200, "post", post.title, day, f"{source}:post-time" if day else None,
                        post.text[: self.text_cap], None, [(url, anchor, "a") for url, anchor in post.links])
-        for url, _ in post.links:
-            yield from self._follow(url)
+        yield from self._follow_all([url for url, _ in post.links])

@@ -1,23 +1,26 @@
-"""The portal spider: home page -> columns -> every list page -> every article.
+"""One portal's crawl: home page -> columns -> every list page -> every article.
 
+All sites of a run share one Scrapy engine (crawler.spiders.night); this is one site's part.
 Every link on every crawled page is checked once per run: same-site HTML pages are fetched
 and parsed (their status is their verdict), everything else — attachments, images,
 external sites — gets one check request (HEAD, then GET when HEAD is refused). Page
 understanding lives in ``crawler.extract``, verdicts in ``crawler.verdicts``, storage in the
-pipeline; the spider only decides what to request.
+pipeline, what to re-read tonight in ``crawler.revisit``; this only decides what to request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import re
+import time
 import uuid
+from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy import signals
-from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -29,7 +32,9 @@ from crawler.extract.identity import gov_meta, site_identity
 from crawler.extract.listing import extract_list
 from crawler.extract.links import is_asset, is_attachment
 from crawler.extract.page import PageFacts, analyse, parse_html
-from crawler.items import CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
+from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
+from crawler.middlewares import OutOfTime
+from crawler.revisit import Coverage
 from crawler.tlscheck import certificate_problems
 from crawler.verdicts import (
     DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, is_judged_file, judge_attachment, judge_page,
@@ -51,24 +56,60 @@ PRIORITY_PAGE = 20
 _CHALLENGE_MARKERS = (b"__jsl_clearance", b"acw_sc__", b"challenge", b"_waf", "安全验证".encode(), b"document.cookie")
 SNIFF_BYTES = 64 * 1024  # of a checked (not crawled) URL's body
 _INDEX_NAMES = ("index.html", "index.htm", "index.shtml", "index.jhtml")
-_META = {"handle_httpstatus_list": list(range(400, 600))}
+# 304: the answer to a conditional request for a page that did not change
+_META = {"handle_httpstatus_list": [304, *range(400, 600)]}
 
 
-class PortalSpider(scrapy.Spider):
-    name = "portal"
+def _unless_left(errback):
+    """A request dropped because its site's night budget ran out is left for the next night,
+    not a failure: counted, no verdict."""
 
-    def __init__(self, site: dict[str, Any], cached: frozenset[str] = frozenset(), **kwargs: Any) -> None:
-        super().__init__(name=f"portal:{site['name']}", **kwargs)
+    @functools.wraps(errback)
+    def wrapper(self, failure: Failure):
+        if failure.check(OutOfTime):
+            self.coverage.left += 1
+            self.coverage.limit("time_budget")
+            return iter(())
+        return errback(self, failure)
+
+    return wrapper
+
+
+class PortalCrawl:
+    """One portal's share of the night spider (crawler.spiders.night): its own requested set,
+    columns, limits and coverage; the engine, the download slots and the store are the run's."""
+
+    def __init__(self, spider: Any, site: dict[str, Any]) -> None:
+        self.spider = spider  # the night spider: browser, URL memory, run-wide decisions
         self.site = site
-        self.cached = cached  # external URLs found good by a recent run: not fetched again
+        self.name = site["name"]
+        limits = site.get("crawl") or {}
+        self.max_pages = limits.get("max_pages", 50000)
+        self.max_list_pages = limits.get("max_list_pages", 50)
+        self.text_cap = limits.get("text_cap", 20000)
+        self.revisit_days = limits.get("revisit_days", 7)
+        self.link_cache_days = limits.get("link_cache_days", 7)
+        self.budget = limits.get("time_budget")  # seconds of this night, None: no limit
+        self.phrases = SOFT_404_PHRASES + tuple(limits.get("soft_404_phrases", ()))
+        self.browser = bool(getattr(spider, "browser", False))
+        self.memory = spider.memory
+        self.coverage = Coverage()
+        # per-request settings of this site: the engine is shared, its politeness is per host
+        self.meta: dict[str, Any] = {"gw_site": self.name}
+        if "timeout" in limits:
+            self.meta["download_timeout"] = limits["timeout"]
+        if "retries" in limits:
+            self.meta["max_retry_times"] = limits["retries"]
+        if limits.get("robots") is False:
+            self.meta["dont_obey_robotstxt"] = True
+        self.headers = {"User-Agent": limits["user_agent"]} if limits.get("user_agent") else None
         self.missing_page: MissingPage | None = None  # what this site answers for a missing URL
         self.home = site["url"]
         self.hosts = {urlsplit(self.home).netloc} | {urlsplit(c["url"]).netloc for c in site.get("columns", [])}
         self.requested: set[str] = set()  # every URL requested once per run
         self.columns: dict[str, dict[str, Any]] = {}
         self.list_pages: dict[str, int] = {}  # column url -> list pages requested
-        self.parsed = 0
-        self.phrases = SOFT_404_PHRASES
+        self.reads = 0  # pages requested for reading tonight (max_pages)
         self.tls_hosts: set[str] = set()  # HTTPS hosts whose certificate was judged
         # Links met before the home page's navigation was read wait for it: a configured
         # column's page links the other columns, and followed first they would be crawled as
@@ -76,23 +117,25 @@ class PortalSpider(scrapy.Spider):
         self.home_read = False
         self.waiting: list[str] = []
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_pages = crawler.settings.getint("GOVWATCH_MAX_PAGES", 5000)
-        spider.max_list_pages = crawler.settings.getint("GOVWATCH_MAX_LIST_PAGES", 50)
-        spider.text_cap = crawler.settings.getint("GOVWATCH_TEXT_CAP", 20000)
-        spider.browser = crawler.settings.getbool("GOVWATCH_BROWSER")
-        spider.phrases = SOFT_404_PHRASES + tuple(crawler.settings.getlist("GOVWATCH_SOFT_404_PHRASES"))
-        crawler.signals.connect(spider._bytes_received, signal=signals.bytes_received)
-        return spider
+    @property
+    def logger(self):
+        return self.spider.logger
 
-    async def start(self):
+    def out_of_time(self) -> bool:
+        return self.budget is not None and time.monotonic() - self.spider.started > self.budget
+
+    def request(self, url: str, callback, errback, priority: int, meta: dict[str, Any] | None = None,
+                cls=scrapy.Request, **kwargs: Any) -> scrapy.Request:
+        """A request of this site: its timeout, retries, robots choice and User-Agent."""
+        headers = {**(self.headers or {}), **(kwargs.pop("headers", None) or {})} or None
+        return cls(url, callback=callback, errback=errback, priority=priority, headers=headers,
+                   meta={**_META, **(meta or {}), **self.meta}, dont_filter=True, **kwargs)
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
         # First a URL that cannot exist, in the site's own folder: if the site answers it with
         # a 200 page, that page's fingerprint marks its other missing pages (soft 404s).
         probe = urljoin(self.home, f"govwatch-missing-{uuid.uuid4().hex[:12]}.html")
-        yield scrapy.Request(probe, callback=self.fingerprint, errback=self.fingerprint_failed,
-                             meta=_META, priority=200, dont_filter=True)
+        yield self.request(probe, self.fingerprint, self.fingerprint_failed, 200)
 
     def fingerprint(self, response: Response) -> Iterator[Any]:
         if 200 <= response.status < 300 and _is_html(response):
@@ -106,8 +149,7 @@ class PortalSpider(scrapy.Spider):
 
     def _start_crawl(self) -> Iterator[Any]:
         self.requested.add(self.home)
-        yield scrapy.Request(self.home, callback=self.parse_home, errback=self.home_failed,
-                             meta=_META, priority=100, dont_filter=True)
+        yield self.request(self.home, self.parse_home, self.home_failed, 100)
         for col in self.site.get("columns", []):
             yield from self._column(col["name"], col["url"], col.get("category"), "config", col.get("owner"),
                                     col.get("browser"))
@@ -134,17 +176,22 @@ class PortalSpider(scrapy.Spider):
         yield from self._release_waiting()
         yield from self._links(facts)
 
+    @_unless_left
     def home_failed(self, failure: Failure) -> Iterator[Any]:
         verdict, error = verdict_for_failure(failure.value)
         yield SiteVisitItem(self.site["name"], None, error, False)
-        yield CheckItem(failure.request.url, verdict, error=error)
+        yield self._check(failure.request.url, verdict, error=error)
         yield from self._release_waiting()
 
-    def _release_waiting(self) -> Iterator[scrapy.Request]:
+    def _release_waiting(self) -> Iterator[Any]:
         self.home_read = True
+        # columns found through articles' breadcrumbs on earlier nights: the articles may be
+        # carried over tonight, unread, and their columns must still be read
+        for col in self.site.get("known_columns", []):
+            yield from self._column(col["name"], col["url"], col.get("category"), col.get("source", "breadcrumb"),
+                                    None)
         waiting, self.waiting = self.waiting, []
-        for url in waiting:
-            yield from self._follow(url)
+        yield from self._follow_all(waiting)
 
     def _column(self, name: str, url: str, category: str | None, source: str, owner: str | None,
                 browser: bool | None = None) -> Iterator[Any]:
@@ -158,10 +205,9 @@ class PortalSpider(scrapy.Spider):
         self.requested.add(url)
         if url.endswith("/"):  # the same first page under its file name (a pager's 首页 link)
             self.requested.update(url + index for index in _INDEX_NAMES)
-        meta = {**_META, **render_meta()} if browser and self.browser else _META
-        yield scrapy.Request(url, callback=self.parse_list, errback=self.list_failed, priority=PRIORITY_COLUMN,
-                             meta=meta, dont_filter=True,
-                             cb_kwargs={"column_url": url, "first": True})
+        meta = render_meta() if browser and self.browser else None
+        yield self.request(url, self.parse_list, self.list_failed, PRIORITY_COLUMN, meta=meta,
+                           cb_kwargs={"column_url": url, "first": True})
 
     def parse_list(self, response: Response, column_url: str, first: bool) -> Iterator[Any]:
         facts = yield from self._page(response, column_url=column_url)
@@ -188,13 +234,15 @@ class PortalSpider(scrapy.Spider):
             _rows(listing),
         )
         for page in listing.pages:
-            if page in self.requested or self.list_pages[column_url] >= self.max_list_pages:
+            if page in self.requested:
+                continue
+            if self.list_pages[column_url] >= self.max_list_pages:
+                self.coverage.limit("max_list_pages")
                 continue
             self.requested.add(page)
             self.list_pages[column_url] += 1
-            yield scrapy.Request(page, callback=self.parse_list, errback=self.check_failed, priority=PRIORITY_LIST_PAGE,
-                                 meta=_META, dont_filter=True,
-                                 cb_kwargs={"column_url": column_url, "first": False})
+            yield self.request(page, self.parse_list, self.check_failed, PRIORITY_LIST_PAGE,
+                               cb_kwargs={"column_url": column_url, "first": False})
         if first and facts.hanweb is not None:  # the rest of a Hanweb list: dataproxy.jsp
             for url, method, form in facts.hanweb.requests(self.max_list_pages):
                 if url in self.requested:
@@ -203,15 +251,14 @@ class PortalSpider(scrapy.Spider):
                 self.list_pages[column_url] += 1
                 headers = {"Referer": response.url}
                 if form is not None:
-                    yield scrapy.FormRequest(url, formdata=form, headers=headers, callback=self.parse_proxy,
-                                             errback=self.proxy_failed, meta=_META, dont_filter=True,
-                                             priority=PRIORITY_LIST_PAGE, cb_kwargs={"column_url": column_url})
+                    yield self.request(url, self.parse_proxy, self.proxy_failed, PRIORITY_LIST_PAGE,
+                                       cls=scrapy.FormRequest, formdata=form, headers=headers,
+                                       cb_kwargs={"column_url": column_url})
                 else:
-                    yield scrapy.Request(url, headers=headers, callback=self.parse_proxy, errback=self.proxy_failed,
-                                         meta=_META, dont_filter=True, priority=PRIORITY_LIST_PAGE,
-                                         cb_kwargs={"column_url": column_url})
-        for item in listing.items:  # articles before the other links of the page
-            yield from self._follow(item.url, priority=PRIORITY_ARTICLE)
+                    yield self.request(url, self.parse_proxy, self.proxy_failed, PRIORITY_LIST_PAGE,
+                                       headers=headers, cb_kwargs={"column_url": column_url})
+        # articles before the other links of the page
+        yield from self._follow_all([item.url for item in listing.items], priority=PRIORITY_ARTICLE)
         yield from self._links(facts)
 
     def parse_proxy(self, response: Response, column_url: str) -> Iterator[Any]:
@@ -220,24 +267,33 @@ class PortalSpider(scrapy.Spider):
             return
         listing = extract_list(records_document(response.text), response.url)
         yield ListPageItem(self.site["name"], column_url, response.url, False, "list", _rows(listing))
-        for item in listing.items:
-            yield from self._follow(item.url, priority=PRIORITY_ARTICLE)
+        yield from self._follow_all([item.url for item in listing.items], priority=PRIORITY_ARTICLE)
 
+    @_unless_left
     def proxy_failed(self, failure: Failure) -> Iterator[Any]:
         self.logger.warning("dataproxy request %s failed: %s", failure.request.url, failure.value)
         return iter(())
 
+    @_unless_left
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         verdict, error = verdict_for_failure(failure.value)
         if status := failure.request.meta.get("gw_challenged"):
             verdict, error = "blocked", f"HTTP {status}, browser: {error}"
         url = failure.request.cb_kwargs["column_url"]
-        yield CheckItem(failure.request.url, verdict, error=error)
+        yield self._check(failure.request.url, verdict, error=error)
         yield ListPageItem(self.site["name"], url, failure.request.url, True, "unread", error=error)
 
     # -- pages and link checks --------------------------------------------------------------
 
     def parse_page(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:  # unchanged since it was read: its facts hold, dated tonight
+            seen = self.memory.seen.get(response.request.url)
+            if seen is not None and seen.read_run is not None:
+                yield self._check(response.request.url, "ok", status=304,
+                                  note=f"unchanged since {seen.read_on} (conditional request)")
+                for out in self._carry_page(response.request.url, seen.read_run, revalidated=True):
+                    yield from self._follow_links(out.urls) if isinstance(out, _Links) else (out,)
+                return
         facts = yield from self._page(response)
         if facts is None:
             return
@@ -264,7 +320,7 @@ class PortalSpider(scrapy.Spider):
         if parse:
             if redirected:
                 self.requested.add(response.url)  # crawled here, not again under its own URL
-            self.parsed += 1
+            self.coverage.read += 1
             facts = analyse(response.body, response.url, encoding=_header_charset(response),
                             status=response.status, is_home=is_home)
         check = self._check_item(response, facts)
@@ -282,32 +338,89 @@ class PortalSpider(scrapy.Spider):
             "error" if error_page else ("list" if column_url else facts.kind), facts.title, published,
             source, facts.text[: self.text_cap], facts.metadata or None,
             [(l.url, l.anchor, l.tag) for l in facts.links], gov_meta(facts.meta) or None,
+            _header(response, b"ETag"), _header(response, b"Last-Modified"),
+            hashlib.sha1(response.body).hexdigest(),
         )
         return None if error_page else facts
 
-    def _links(self, facts: PageFacts) -> Iterator[scrapy.Request]:
-        if not self.home_read:
-            self.waiting.extend(link.url for link in facts.links)
-            return
-        for link in facts.links:
-            yield from self._follow(link.url)
+    def _links(self, facts: PageFacts) -> Iterator[Any]:
+        yield from self._follow_links([link.url for link in facts.links])
 
-    def _follow(self, url: str, priority: int = PRIORITY_PAGE) -> Iterator[scrapy.Request]:
+    def _follow_links(self, urls: list[str]) -> Iterator[Any]:
+        """A page's links, once the home page's navigation is known (see ``home_read``)."""
+        if not self.home_read:
+            self.waiting.extend(urls)
+            return
+        yield from self._follow_all(urls)
+
+    def _follow(self, url: str, priority: int = PRIORITY_PAGE) -> Iterator[Any]:
+        yield from self._follow_all([url], priority)
+
+    def _follow_all(self, urls: list[str], priority: int = PRIORITY_PAGE) -> Iterator[Any]:
+        """Request, or carry over, each URL not met before. A carried page's own links are
+        followed too, from a stack: chains of carried pages must not recurse."""
+        stack = list(reversed(urls))
+        while stack:
+            url = stack.pop()
+            for out in self._follow_one(url, priority):
+                if not isinstance(out, _Links):
+                    yield out
+                elif self.home_read:
+                    stack.extend(reversed(out.urls))
+                else:  # a carried article of a configured column: its links wait like any others
+                    self.waiting.extend(out.urls)
+
+    def _follow_one(self, url: str, priority: int) -> Iterator[Any]:
         if url in self.requested:
             return
         self.requested.add(url)
         internal = urlsplit(url).netloc in self.hosts
-        if not internal and url in self.cached:
-            yield CheckItem(url, "ok", note="good in a recent run (link cache)")
+        if internal and not is_attachment(url) and not is_asset(url):
+            plan = self.memory.page_plan(url, self.revisit_days)
+            if plan == "carry":  # costs no request: also after the night's budget is used
+                yield from self._carry_page(url, self.memory.seen[url].read_run)
+                return
+            if self._left():
+                return
+            if self.reads < self.max_pages:
+                self.reads += 1
+                headers = _validators(self.memory.seen[url]) if plan == "revalidate" else None
+                yield self.request(url, self.parse_page, self.check_failed, priority, headers=headers)
+                return
+            self.coverage.checked_only += 1
+            self.coverage.limit("max_pages")
+        if url in self.spider.decided:  # another site of the run checks it: one verdict per URL
             return
-        if internal and not is_attachment(url) and not is_asset(url) and self.parsed + 1 <= self.max_pages:
-            yield scrapy.Request(url, callback=self.parse_page, errback=self.check_failed, priority=priority,
-                                 meta=_META, dont_filter=True)
+        self.spider.decided.add(url)
+        if self.memory.keeps_verdict(url, self.revisit_days if internal else self.link_cache_days):
+            yield CarryItem(self.name, url, "check", self.memory.seen[url].check_run)
+            return
+        if self._left():
+            self.spider.decided.discard(url)  # another site may still have time for it
+            return
+        # GET, not HEAD (servers mishandle HEAD), stopped after the first bytes: enough
+        # for the status, the headers, a file signature and an error page's text
+        yield self.request(url, self.checked, self.check_failed, PRIORITY_CHECK, meta={"gw_sniff": True})
+
+    def _left(self) -> bool:
+        """The night's budget is used: the URL is left for the next night (counted)."""
+        if not self.out_of_time():
+            return False
+        self.coverage.left += 1
+        self.coverage.limit("time_budget")
+        return True
+
+    def _carry_page(self, url: str, from_run: int, revalidated: bool = False) -> Iterator[Any]:
+        """Keep a known page's facts for tonight, and follow the links it had."""
+        if revalidated:
+            self.coverage.revalidated += 1
         else:
-            # GET, not HEAD (servers mishandle HEAD), stopped after the first bytes: enough
-            # for the status, the headers, a file signature and an error page's text
-            yield scrapy.Request(url, callback=self.checked, errback=self.check_failed,
-                                 priority=PRIORITY_CHECK, meta={**_META, "gw_sniff": True}, dont_filter=True)
+            self.coverage.carried += 1
+            seen = self.memory.seen[url]
+            if seen.check_run is not None:
+                yield CarryItem(self.name, url, "check", seen.check_run)
+        yield CarryItem(self.name, url, "page", from_run, revalidated)
+        yield _Links(self.memory.links(from_run, url))
 
     def checked(self, response: Response) -> Iterator[Any]:
         if (again := self._confirm(response) or self._challenged(response)) is not None:
@@ -325,9 +438,9 @@ class PortalSpider(scrapy.Spider):
             return None
         request = response.request
         original = response.meta.get("redirect_urls", [request.url])[0]
-        meta = {**_META, "gw_attempt": 2, "gw_sniff": request.meta.get("gw_sniff", False)}
-        return scrapy.Request(original, callback=request.callback, errback=request.errback,
-                              cb_kwargs=request.cb_kwargs, meta=meta, priority=request.priority, dont_filter=True)
+        meta = {"gw_attempt": 2, "gw_sniff": request.meta.get("gw_sniff", False)}
+        return self.request(original, request.callback, request.errback, request.priority, meta=meta,
+                            cb_kwargs=request.cb_kwargs)
 
     def _challenged(self, response: Response) -> scrapy.Request | None:
         """HTTP 412 or a 403 JavaScript challenge: try once more in the browser, if there is one."""
@@ -341,9 +454,11 @@ class PortalSpider(scrapy.Spider):
 
     def _render(self, request: scrapy.Request) -> scrapy.Request:
         meta = {k: v for k, v in request.meta.items() if k.startswith("gw_")}
-        return scrapy.Request(request.url, callback=request.callback, errback=request.errback,
-                              cb_kwargs=request.cb_kwargs, meta={**_META, **meta, **render_meta()},
-                              priority=request.priority, dont_filter=True)
+        return self.request(request.url, request.callback, request.errback, request.priority,
+                            meta={**meta, **render_meta()}, cb_kwargs=request.cb_kwargs)
+
+    def _check(self, url: str, verdict: str, status: int | None = None, **fields: Any) -> CheckItem:
+        return CheckItem(url, verdict, status, site=self.name, **fields)
 
     def _check_item(self, response: Response, facts: PageFacts | None) -> CheckItem:
         chain = list(response.meta.get("redirect_urls", []))
@@ -364,10 +479,10 @@ class PortalSpider(scrapy.Spider):
                 verdict, note = judged.verdict, judged.note
         if verdict in ("ok", "redirected") and (problems := self._tls_problems(response)):
             verdict, note = "tls-error", "; ".join(problems)
-        return CheckItem(original, verdict, response.status, final_url=response.url if chain else None,
-                         content_type=_content_type(response), redirects=chain + [response.url] if chain else None,
-                         headers=_evidence_headers(response), note=note,
-                         attempts=response.meta.get("gw_attempt", 1))
+        return self._check(original, verdict, response.status, final_url=response.url if chain else None,
+                           content_type=_content_type(response), redirects=chain + [response.url] if chain else None,
+                           headers=_evidence_headers(response), note=note,
+                           attempts=response.meta.get("gw_attempt", 1))
 
     def _tls_problems(self, response: Response) -> list[str]:
         """Certificate problems, once per HTTPS host and run (one warning, not one per page)."""
@@ -377,18 +492,35 @@ class PortalSpider(scrapy.Spider):
         self.tls_hosts.add(host.netloc)
         return certificate_problems(response.certificate.original.to_cryptography(), host.hostname or "")
 
-    def _bytes_received(self, data: bytes, request: scrapy.Request, spider) -> None:
-        if request.meta.get("gw_sniff"):
-            request.meta["gw_received"] = request.meta.get("gw_received", 0) + len(data)
-            if request.meta["gw_received"] >= SNIFF_BYTES:
-                raise StopDownload(fail=False)
-
+    @_unless_left
     def check_failed(self, failure: Failure) -> Iterator[Any]:
         verdict, error = verdict_for_failure(failure.value)
         if status := failure.request.meta.get("gw_challenged"):
-            yield CheckItem(failure.request.url, "blocked", status, error=f"browser: {error}")
+            yield self._check(failure.request.url, "blocked", status, error=f"browser: {error}")
             return
-        yield CheckItem(failure.request.url, verdict, error=error, attempts=failure.request.meta.get("gw_attempt", 1))
+        yield self._check(failure.request.url, verdict, error=error, attempts=failure.request.meta.get("gw_attempt", 1))
+
+
+@dataclass(frozen=True)
+class _Links:
+    """A carried page's links, for _follow_all to follow next."""
+
+    urls: list[str]
+
+
+def _validators(seen: Any) -> dict[str, str]:
+    """A conditional request's headers: the server answers 304 when the page is unchanged."""
+    out = {}
+    if seen.etag:
+        out["If-None-Match"] = seen.etag
+    if seen.last_modified:
+        out["If-Modified-Since"] = seen.last_modified
+    return out
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1")[:300] if value else None
 
 
 _EVIDENCE_HEADERS = ("Content-Type", "Content-Length", "Location", "Retry-After", "Server", "Last-Modified")

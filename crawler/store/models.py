@@ -75,6 +75,9 @@ class SiteVisit(Base):
     # what the home page shows of the site's identity (网站标识码, ICP, 公网安备, badges, meta
     # tags): crawler.extract.identity.site_identity; None when the home page was not read
     identity: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # what the night covered and why not more (crawler.coverage.Coverage.as_dict): pages read,
+    # carried over from earlier nights, only status-checked, discovered but left, and the limits hit
+    coverage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Column(Base):
@@ -131,7 +134,10 @@ class Page(Base):
     text: Mapped[str | None] = mapped_column(Text)  # visible text, capped (crawl.text_cap)
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)  # 信息公开 block
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the standard <meta> tags (SiteName, PubDate...)
-    fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # when it was read (or revalidated)
+    # the run whose row this one copies: a page not re-read tonight keeps its facts and the
+    # date they were read (incremental nights); None when read in this run
+    carried_from: Mapped[int | None]
 
 
 class Link(Base):
@@ -148,6 +154,7 @@ class Link(Base):
 
 
 Index("ix_links_run_target", Link.run_id, Link.target)
+Index("ix_links_run_page", Link.run_id, Link.page_url)
 
 
 class LinkCheck(Base):
@@ -170,6 +177,7 @@ class LinkCheck(Base):
     headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=1, server_default="1")  # existing rows: one
+    carried_from: Mapped[int | None]  # a good verdict kept from that run (not re-checked tonight)
 
 
 class Violation(Base):
@@ -275,3 +283,28 @@ class NotifySent(Base):
     kind: Mapped[str] = mapped_column(String(8))
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))  # the run whose notification carried it
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class UrlMemory(Base):
+    """What the crawler last saw at a URL, across runs: the basis of incremental nights.
+
+    A page is re-read when it is new, due on the rotation (``crawl.revisit_days``) or changed
+    (a conditional request with its ETag/Last-Modified answers 200); otherwise its facts are
+    carried over from ``read_run_id``. A good link verdict is kept the same way; anything else
+    is re-checked every night.
+    """
+
+    __tablename__ = "url_memory"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)  # the site that met it last
+    # the last read: its facts live in pages/links rows of read_run_id
+    read_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    read_on: Mapped[dt.date | None]  # the monitoring (as-of) date of that run: the rotation counts in nights
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    content_hash: Mapped[str | None] = mapped_column(String(40))
+    # the last check: its evidence lives in the link_checks row of check_run_id
+    check_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    checked_on: Mapped[dt.date | None]
+    verdict: Mapped[str | None] = mapped_column(String(16))
