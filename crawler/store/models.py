@@ -134,6 +134,10 @@ class Page(Base):
     fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+# pages(site, kinds) and the per-site page counts
+Index("ix_pages_run_site_kind", Page.run_id, Page.site_id, Page.kind)
+
+
 class Link(Base):
     """One occurrence of a link on a page: every page a target appears on, with its anchor."""
 
@@ -148,6 +152,8 @@ class Link(Base):
 
 
 Index("ix_links_run_target", Link.run_id, Link.target)
+# the links a page carries (RunView.links_on / links_from)
+Index("ix_links_run_page", Link.run_id, Link.page_url)
 
 
 class LinkCheck(Base):
@@ -172,6 +178,10 @@ class LinkCheck(Base):
     attempts: Mapped[int] = mapped_column(default=1, server_default="1")  # existing rows: one
 
 
+# link_checks(verdicts=...): the dead and doubtful ones among a run's tens of thousands
+Index("ix_link_checks_run_verdict", LinkCheck.run_id, LinkCheck.verdict)
+
+
 class Violation(Base):
     """One problem, tracked across runs. Nothing is ever deleted."""
 
@@ -192,6 +202,12 @@ class Violation(Base):
     first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# a rule's violations on the run's sites (lifecycle, RunView.previous); a site's open ones
+# (verdicts, `govwatch violations`)
+Index("ix_violations_rule_site", Violation.rule, Violation.site)
+Index("ix_violations_site_status", Violation.site, Violation.status)
 
 
 class ViolationEvent(Base):
