@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from itertools import groupby
+from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from crawler.store import models as m
+
+_IN_CHUNK = 500  # values per IN list: within the bound-parameter limit of any SQLite build
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,28 @@ class PreviousViolation:
     detail: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class PageHead:
+    """A page of the run without its text and metadata: enough to tell that (and how) the run
+    read it, for re-checks that look up many pages one by one."""
+
+    site: str
+    url: str
+    status: int
+    kind: str
+    published: dt.date | None
+    column: str | None
+    category: str | None
+
+
 @dataclass
 class RunView:
+    """One run's results, read-only. The run does not change while it is checked, so what a
+    check looks up item by item (a site, a page, a URL's verdict, a column's rows) comes from
+    per-view caches built by one query on first use: a check or plugin calling them once per
+    page or per violation stays linear. Bulk accessors (``links_from``,
+    ``link_checks_with_sources``, ``column_lists``) replace per-page queries in loops."""
+
     session: Session
     run_id: int
     as_of: dt.date
@@ -142,8 +165,20 @@ class RunView:
     # the sites file's `calendar`: {"holidays": [date, ...], "workdays": [date, ...]}
     calendar: dict[str, list[dt.date]] = field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
+    _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _cached(self, key: Any, build: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    # -- sites ---------------------------------------------------------------------------
 
     def sites(self) -> list[SiteView]:
+        """The run's sites and accounts, by name."""
+        return list(self._cached("sites", self._read_sites))
+
+    def _read_sites(self) -> list[SiteView]:
         rows = self.session.execute(
             select(m.Site, m.SiteVisit).join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id)
             .where(m.SiteVisit.run_id == self.run_id).order_by(m.Site.name)
@@ -160,17 +195,57 @@ class RunView:
         return [s for s in self.sites() if s.kind == "account"]
 
     def site(self, name: str) -> SiteView | None:
-        return next((s for s in self.sites() if s.name == name), None)
+        return self._cached("site_by_name", lambda: {s.name: s for s in self.sites()}).get(name)
+
+    def identity(self, site: str) -> dict[str, Any] | None:
+        """What the home page showed of the site's identity (None: the home page was not read)."""
+        identities = self._cached("identities", lambda: dict(self.session.execute(
+            select(m.Site.name, m.SiteVisit.identity).join(m.Site, m.Site.id == m.SiteVisit.site_id)
+            .where(m.SiteVisit.run_id == self.run_id)).all()))
+        return identities.get(site)
+
+    def _site_names(self) -> dict[int, str]:
+        """Site id -> name, for rows read without a join."""
+        return self._cached("site_names", lambda: dict(self.session.execute(select(m.Site.id, m.Site.name)).all()))
+
+    def probes(self, site: str, since: dt.datetime, until: dt.datetime) -> list[ProbeView]:
+        """The availability probes of ``site`` with since <= at < until (UTC), oldest first."""
+        q = (select(m.Probe).join(m.Site, m.Site.id == m.Probe.site_id)
+             .where(m.Site.name == site, m.Probe.at >= since, m.Probe.at < until).order_by(m.Probe.at))
+        return [ProbeView(site, p.at, p.ok, p.status, p.error, p.seconds) for p in self.session.scalars(q)]
+
+    # -- columns -------------------------------------------------------------------------
 
     def columns(self, site: str | None = None) -> list[ColumnView]:
+        """The run's columns, by site name and then in the order they were found."""
+        if not site:
+            return list(self._cached("columns", self._read_columns))
+        by_site = self._cached("columns_by_site", self._columns_by_site)
+        return list(by_site.get(site, ()))
+
+    def _read_columns(self) -> list[ColumnView]:
         q = (select(m.Column, m.Site.name).join(m.Site, m.Site.id == m.Column.site_id)
              .where(m.Column.run_id == self.run_id).order_by(m.Site.name, m.Column.id))
-        if site:
-            q = q.where(m.Site.name == site)
         return [ColumnView(name, c.name, c.url, c.category, c.kind, c.newest_date, c.item_count, c.dated_items,
                            c.list_pages, c.source, c.owner, c.error) for c, name in self.session.execute(q)]
 
+    def _columns_by_site(self) -> dict[str, list[ColumnView]]:
+        out: dict[str, list[ColumnView]] = {}
+        for column in self.columns():
+            out.setdefault(column.site, []).append(column)
+        return out
+
     def column_items(self, site: str | None = None, column_url: str | None = None) -> Iterator[ColumnItemView]:
+        """The rows of the run's column lists, in list order. One column's rows (``site`` and
+        ``column_url`` given) are kept after the first call, so that re-checks asking per
+        violation read each column once; everything else is streamed."""
+        if site and column_url:
+            rows = self._cached(("column_items", site, column_url),
+                                lambda: list(self._stream_items(site, column_url)))
+            return iter(rows)
+        return self._stream_items(site, column_url)
+
+    def _stream_items(self, site: str | None, column_url: str | None) -> Iterator[ColumnItemView]:
         q = (select(m.ColumnItem, m.Column, m.Site.name).join(m.Column, m.Column.id == m.ColumnItem.column_id)
              .join(m.Site, m.Site.id == m.Column.site_id).where(m.Column.run_id == self.run_id)
              .order_by(m.ColumnItem.id))
@@ -181,35 +256,45 @@ class RunView:
         for i, c, name in self.session.execute(q.execution_options(yield_per=1000)):
             yield ColumnItemView(name, c.name, c.url, c.category, i.url, i.title, i.date, i.state, i.answered_on)
 
-    def identity(self, site: str) -> dict[str, Any] | None:
-        """What the home page showed of the site's identity (None: the home page was not read)."""
-        return self.session.scalar(
-            select(m.SiteVisit.identity).join(m.Site, m.Site.id == m.SiteVisit.site_id)
-            .where(m.SiteVisit.run_id == self.run_id, m.Site.name == site))
+    def column_lists(self, categories: tuple[str, ...] | None = None
+                     ) -> Iterator[tuple[ColumnView, list[ColumnItemView]]]:
+        """Each column (of these categories) with its list rows, in ``columns()`` order, as
+        ``column_items(site, url)`` gives them: one streamed query for all the columns, one
+        column's rows in memory at a time."""
+        columns = [c for c in self.columns() if not categories or c.category in categories]
+        q = (select(m.ColumnItem.url, m.ColumnItem.title, m.ColumnItem.date, m.ColumnItem.state,
+                    m.ColumnItem.answered_on, m.Column.url, m.Site.name)
+             .join(m.Column, m.Column.id == m.ColumnItem.column_id).join(m.Site, m.Site.id == m.Column.site_id)
+             .where(m.Column.run_id == self.run_id).order_by(m.Site.name, m.Column.id, m.ColumnItem.id))
+        if categories:
+            q = q.where(m.Column.category.in_(categories))
+        # the rows come grouped in the order of the columns: walk both together
+        groups = groupby(self.session.execute(q.execution_options(yield_per=1000)), key=lambda r: (r[6], r[5]))
+        pending = next(groups, None)
+        for c in columns:
+            items: list[ColumnItemView] = []
+            if pending is not None and pending[0] == (c.site, c.url):
+                items = [ColumnItemView(c.site, c.name, c.url, c.category, url, title, date, state, answered_on)
+                         for url, title, date, state, answered_on, _, _ in pending[1]]
+                pending = next(groups, None)
+            yield c, items
 
-    def probes(self, site: str, since: dt.datetime, until: dt.datetime) -> list[ProbeView]:
-        """The availability probes of ``site`` with since <= at < until (UTC), oldest first."""
-        q = (select(m.Probe).join(m.Site, m.Site.id == m.Probe.site_id)
-             .where(m.Site.name == site, m.Probe.at >= since, m.Probe.at < until).order_by(m.Probe.at))
-        return [ProbeView(site, p.at, p.ok, p.status, p.error, p.seconds) for p in self.session.scalars(q)]
-
-    def links_on(self, page_url: str) -> list[OutLink]:
-        """The links one page carries, in page order."""
-        q = (select(m.Link.target, m.Link.anchor, m.Link.tag)
-             .where(m.Link.run_id == self.run_id, m.Link.page_url == page_url).order_by(m.Link.id))
-        return [OutLink(target, anchor or "", tag) for target, anchor, tag in self.session.execute(q)]
+    # -- pages ---------------------------------------------------------------------------
 
     def _page_columns(self) -> dict[str, tuple[str, str]]:
         """Article url -> (column name, category), from the columns' list rows."""
-        if not hasattr(self, "_cols_cache"):
+        def build() -> dict[str, tuple[str, str]]:
             q = (select(m.ColumnItem.url, m.Column.name, m.Column.category)
                  .join(m.Column, m.Column.id == m.ColumnItem.column_id).where(m.Column.run_id == self.run_id))
-            self._cols_cache = {}
+            out: dict[str, tuple[str, str]] = {}
             for url, name, category in self.session.execute(q):
-                self._cols_cache.setdefault(url, (name, category))
-        return self._cols_cache
+                out.setdefault(url, (name, category))
+            return out
+
+        return self._cached("page_columns", build)
 
     def pages(self, site: str | None = None, kinds: tuple[str, ...] | None = None) -> Iterator[PageView]:
+        """The run's pages with their text, streamed in the order they were stored."""
         q = (select(m.Page, m.Site.name).join(m.Site, m.Site.id == m.Page.site_id)
              .where(m.Page.run_id == self.run_id).order_by(m.Page.id))
         if site:
@@ -221,16 +306,52 @@ class RunView:
             column, category = columns.get(p.url, (None, None))
             yield _page(p, name, column, category)
 
-    def page(self, url: str) -> PageView | None:
-        row = self.session.execute(
-            select(m.Page, m.Site.name).join(m.Site, m.Site.id == m.Page.site_id)
-            .where(m.Page.run_id == self.run_id, m.Page.url == url)
-        ).first()
-        if row is None:
+    def _heads(self) -> dict[str, tuple[int, int, int, str, dt.date | None]]:
+        """Page url -> (id, site id, status, kind, published): every page of the run, no text."""
+        return self._cached("heads", lambda: {
+            row[0]: tuple(row[1:]) for row in self.session.execute(
+                select(m.Page.url, m.Page.id, m.Page.site_id, m.Page.status, m.Page.kind, m.Page.published)
+                .where(m.Page.run_id == self.run_id))})
+
+    def page_head(self, url: str) -> PageHead | None:
+        """The run's page at ``url`` without its text (None: not read in this run); no query
+        after the first call."""
+        head = self._heads().get(url)
+        if head is None:
             return None
-        p, name = row
+        _, site_id, status, kind, published = head
+        column, category = self._page_columns().get(url, (None, None))
+        return PageHead(self._site_names().get(site_id, ""), url, status, kind, published, column, category)
+
+    def page(self, url: str) -> PageView | None:
+        """The run's page at ``url`` with its text (None, without a query, when the run did not
+        read it). For many pages, ``page_head`` or ``pages()`` costs no query per page."""
+        head = self._heads().get(url)
+        if head is None:
+            return None
+        p = self.session.scalar(select(m.Page).where(m.Page.id == head[0]))
         column, category = self._page_columns().get(p.url, (None, None))
-        return _page(p, name, column, category)
+        return _page(p, self._site_names().get(p.site_id, ""), column, category)
+
+    # -- links ---------------------------------------------------------------------------
+
+    def links_on(self, page_url: str) -> list[OutLink]:
+        """The links one page carries, in page order (one indexed query: for many pages,
+        ``links_from``)."""
+        q = (select(m.Link.target, m.Link.anchor, m.Link.tag)
+             .where(m.Link.run_id == self.run_id, m.Link.page_url == page_url).order_by(m.Link.id))
+        return [OutLink(target, anchor or "", tag) for target, anchor, tag in self.session.execute(q)]
+
+    def links_from(self, page_urls: Iterable[str]) -> dict[str, list[OutLink]]:
+        """The links each of these pages carries, in page order, by page url (pages without
+        links are left out): one query per 500 pages."""
+        out: dict[str, list[OutLink]] = {}
+        for chunk in _chunks(sorted(set(page_urls))):
+            q = (select(m.Link.page_url, m.Link.target, m.Link.anchor, m.Link.tag)
+                 .where(m.Link.run_id == self.run_id, m.Link.page_url.in_(chunk)).order_by(m.Link.id))
+            for page, target, anchor, tag in self.session.execute(q):
+                out.setdefault(page, []).append(OutLink(target, anchor or "", tag))
+        return out
 
     def link_checks(self, verdicts: tuple[str, ...] | None = None) -> Iterator[LinkCheckView]:
         q = select(m.LinkCheck).where(m.LinkCheck.run_id == self.run_id).order_by(m.LinkCheck.id)
@@ -239,12 +360,26 @@ class RunView:
         for c in self.session.scalars(q.execution_options(yield_per=1000)):
             yield _link_check(c)
 
+    def _verdicts(self) -> dict[str, str]:
+        return self._cached("verdicts", lambda: dict(self.session.execute(
+            select(m.LinkCheck.url, m.LinkCheck.verdict).where(m.LinkCheck.run_id == self.run_id)).all()))
+
+    def link_verdict(self, url: str) -> str | None:
+        """The run's verdict on ``url`` (None: not checked in this run); no query after the
+        first call."""
+        return self._verdicts().get(url)
+
     def link_check(self, url: str) -> LinkCheckView | None:
+        """The run's check of ``url`` with its evidence (None, without a query, when the run did
+        not check it). For a verdict alone, ``link_verdict`` costs no query."""
+        if url not in self._verdicts():
+            return None
         c = self.session.scalar(select(m.LinkCheck).where(m.LinkCheck.run_id == self.run_id, m.LinkCheck.url == url))
         return _link_check(c) if c else None
 
     def link_sources(self, target: str) -> dict[str, list[LinkSource]]:
-        """Every page (by site) on which ``target`` appears, with its anchor text."""
+        """Every page (by site) on which ``target`` appears, with its anchor text (one indexed
+        query: for many targets, ``link_checks_with_sources``)."""
         q = (select(m.Site.name, m.Link.page_url, m.Link.anchor, m.Link.tag).join(m.Site, m.Site.id == m.Link.site_id)
              .where(m.Link.run_id == self.run_id, m.Link.target == target).order_by(m.Link.id))
         out: dict[str, list[LinkSource]] = {}
@@ -252,11 +387,48 @@ class RunView:
             out.setdefault(site, []).append(LinkSource(page, anchor or "", tag))
         return out
 
+    def link_checks_with_sources(self, verdicts: tuple[str, ...] | None = None
+                                 ) -> Iterator[tuple[LinkCheckView, dict[str, list[LinkSource]]]]:
+        """Each link check (with these verdicts) whose URL appears on a page of the run, with
+        those pages as ``link_sources`` gives them: one streamed query, in ``link_checks``
+        order."""
+        q = (select(m.LinkCheck, m.Site.name, m.Link.page_url, m.Link.anchor, m.Link.tag)
+             .join(m.Link, and_(m.Link.run_id == m.LinkCheck.run_id, m.Link.target == m.LinkCheck.url))
+             .join(m.Site, m.Site.id == m.Link.site_id)
+             .where(m.LinkCheck.run_id == self.run_id).order_by(m.LinkCheck.id, m.Link.id))
+        if verdicts:
+            q = q.where(m.LinkCheck.verdict.in_(verdicts))
+        for _, rows in groupby(self.session.execute(q.execution_options(yield_per=1000)), key=lambda r: r[0].id):
+            sources: dict[str, list[LinkSource]] = {}
+            for check, site, page, anchor, tag in rows:
+                sources.setdefault(site, []).append(LinkSource(page, anchor or "", tag))
+            yield _link_check(check), sources
+
+    # -- violations ----------------------------------------------------------------------
+
     def previous(self, rule: str) -> list[PreviousViolation]:
         """Violations of ``rule`` on this run's sites, as they stood before this run's checks."""
         q = select(m.Violation).where(m.Violation.rule == rule, m.Violation.site.in_(self.site_names))
         return [PreviousViolation(v.key, v.rule, v.site, v.url, v.page, v.column, v.status, dict(v.detail))
                 for v in self.session.scalars(q)]
+
+    # -- accounts ------------------------------------------------------------------------
+
+    def newest_published(self, kinds: tuple[str, ...]) -> dict[str, tuple[dt.date | None, int]]:
+        """Per site: the newest ``published`` date of its pages of these kinds (None: none
+        dated) and how many such pages it has; one grouped query."""
+        def build() -> dict[str, tuple[dt.date | None, int]]:
+            q = (select(m.Site.name, func.max(m.Page.published), func.count())
+                 .join(m.Site, m.Site.id == m.Page.site_id)
+                 .where(m.Page.run_id == self.run_id, m.Page.kind.in_(kinds)).group_by(m.Site.name))
+            return {name: (newest, count) for name, newest, count in self.session.execute(q)}
+
+        return self._cached(("newest_published", tuple(kinds)), build)
+
+
+def _chunks(values: list[str], size: int = _IN_CHUNK) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def _page(p: m.Page, site: str, column: str | None, category: str | None) -> PageView:
