@@ -571,7 +571,7 @@ class WordingError(Check):
         if previous.detail.get("scope") == "site":
             site = run.site(previous.site)
             return bool(site and site.completed)
-        page = run.page(previous.page or previous.url.split("#wording-")[0])
+        page = run.page_head(previous.page or previous.url.split("#wording-")[0])
         if page is None:
             return False  # not read this run (page limit, unreachable)
         if page.status >= 400:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import Session
 
 from crawler.store import models as m
 
 _IN_CHUNK = 500  # values per IN list: within the bound-parameter limit of any SQLite build
+_SCAN_OVER = 4 * _IN_CHUNK  # links_from: more pages than this are found in one pass over the run's links
 
 
 @dataclass(frozen=True)
@@ -293,18 +294,21 @@ class RunView:
 
         return self._cached("page_columns", build)
 
-    def pages(self, site: str | None = None, kinds: tuple[str, ...] | None = None) -> Iterator[PageView]:
-        """The run's pages with their text, streamed in the order they were stored."""
-        q = (select(m.Page, m.Site.name).join(m.Site, m.Site.id == m.Page.site_id)
-             .where(m.Page.run_id == self.run_id).order_by(m.Page.id))
+    def pages(self, site: str | None = None, kinds: tuple[str, ...] | None = None,
+              text: bool = True) -> Iterator[PageView]:
+        """The run's pages, streamed in the order they were stored. ``text=False`` leaves each
+        page's ``text`` empty: a check that reads titles, dates and metadata only does not
+        read the largest column of the run."""
+        q = (select(*_PAGE_COLUMNS, m.Page.text if text else null(), m.Site.name)
+             .join(m.Site, m.Site.id == m.Page.site_id).where(m.Page.run_id == self.run_id).order_by(m.Page.id))
         if site:
             q = q.where(m.Site.name == site)
         if kinds:
             q = q.where(m.Page.kind.in_(kinds))
         columns = self._page_columns()
-        for p, name in self.session.execute(q.execution_options(yield_per=500)):
-            column, category = columns.get(p.url, (None, None))
-            yield _page(p, name, column, category)
+        for *row, name in self.session.execute(q.execution_options(yield_per=500)):
+            column, category = columns.get(row[0], (None, None))
+            yield _page(row, name, column, category)
 
     def _heads(self) -> dict[str, tuple[int, int, int, str, dt.date | None]]:
         """Page url -> (id, site id, status, kind, published): every page of the run, no text."""
@@ -329,9 +333,9 @@ class RunView:
         head = self._heads().get(url)
         if head is None:
             return None
-        p = self.session.scalar(select(m.Page).where(m.Page.id == head[0]))
-        column, category = self._page_columns().get(p.url, (None, None))
-        return _page(p, self._site_names().get(p.site_id, ""), column, category)
+        row = self.session.execute(select(*_PAGE_COLUMNS, m.Page.text).where(m.Page.id == head[0])).one()
+        column, category = self._page_columns().get(url, (None, None))
+        return _page(row, self._site_names().get(head[1], ""), column, category)
 
     # -- links ---------------------------------------------------------------------------
 
@@ -344,14 +348,40 @@ class RunView:
 
     def links_from(self, page_urls: Iterable[str]) -> dict[str, list[OutLink]]:
         """The links each of these pages carries, in page order, by page url (pages without
-        links are left out): one query per 500 pages."""
+        links are left out). For many pages, ``iter_links_from`` or ``link_targets`` keep
+        fewer in memory."""
         out: dict[str, list[OutLink]] = {}
-        for chunk in _chunks(sorted(set(page_urls))):
-            q = (select(m.Link.page_url, m.Link.target, m.Link.anchor, m.Link.tag)
-                 .where(m.Link.run_id == self.run_id, m.Link.page_url.in_(chunk)).order_by(m.Link.id))
-            for page, target, anchor, tag in self.session.execute(q):
-                out.setdefault(page, []).append(OutLink(target, anchor or "", tag))
+        for page, link in self.iter_links_from(page_urls):
+            out.setdefault(page, []).append(link)
         return out
+
+    def iter_links_from(self, page_urls: Iterable[str]) -> Iterator[tuple[str, OutLink]]:
+        """(page url, link) for the links these pages carry, streamed page by page, each page's
+        in page order."""
+        rows = self._links_of(page_urls, (m.Link.page_url, m.Link.target, m.Link.anchor, m.Link.tag),
+                              (m.Link.page_url, m.Link.id))
+        for page, target, anchor, tag in rows:
+            yield page, OutLink(target, anchor or "", tag)
+
+    def link_targets(self, page_urls: Iterable[str]) -> Iterator[tuple[str, str]]:
+        """(page url, target) for every link these pages carry, streamed in no set order: the
+        link graph without anchors, the cheapest way through the links of many pages."""
+        for page, target in self._links_of(page_urls, (m.Link.page_url, m.Link.target), ()):
+            yield page, target
+
+    def _links_of(self, page_urls: Iterable[str], columns: tuple, order: tuple) -> Iterator[Any]:
+        # a query per 500 pages; for more than a few thousand pages one pass over all the
+        # run's links, which then costs less than the IN lists would
+        wanted = sorted(set(page_urls))
+        q = select(*columns).where(m.Link.run_id == self.run_id).order_by(*order)
+        if len(wanted) > _SCAN_OVER:
+            keep = set(wanted)
+            for row in self.session.execute(q.execution_options(yield_per=5000)):
+                if row[0] in keep:
+                    yield row
+            return
+        for chunk in _chunks(wanted):
+            yield from self.session.execute(q.where(m.Link.page_url.in_(chunk)).execution_options(yield_per=5000))
 
     def link_checks(self, verdicts: tuple[str, ...] | None = None) -> Iterator[LinkCheckView]:
         q = select(m.LinkCheck).where(m.LinkCheck.run_id == self.run_id).order_by(m.LinkCheck.id)
@@ -389,20 +419,33 @@ class RunView:
 
     def link_checks_with_sources(self, verdicts: tuple[str, ...] | None = None
                                  ) -> Iterator[tuple[LinkCheckView, dict[str, list[LinkSource]]]]:
-        """Each link check (with these verdicts) whose URL appears on a page of the run, with
-        those pages as ``link_sources`` gives them: one streamed query, in ``link_checks``
-        order."""
-        q = (select(m.LinkCheck, m.Site.name, m.Link.page_url, m.Link.anchor, m.Link.tag)
-             .join(m.Link, and_(m.Link.run_id == m.LinkCheck.run_id, m.Link.target == m.LinkCheck.url))
-             .join(m.Site, m.Site.id == m.Link.site_id)
-             .where(m.LinkCheck.run_id == self.run_id).order_by(m.LinkCheck.id, m.Link.id))
+        """Each link check with these verdicts whose URL appears on a page of the run, with
+        those pages as ``link_sources`` gives them, in ``link_checks`` order: two queries for
+        all of them. Meant for the verdicts that are problems (all the sources are read at
+        once)."""
+        checks = list(self.link_checks(verdicts))
+        if not checks:
+            return
+        urls = select(m.LinkCheck.url).where(m.LinkCheck.run_id == self.run_id)
         if verdicts:
-            q = q.where(m.LinkCheck.verdict.in_(verdicts))
-        for _, rows in groupby(self.session.execute(q.execution_options(yield_per=1000)), key=lambda r: r[0].id):
-            sources: dict[str, list[LinkSource]] = {}
-            for check, site, page, anchor, tag in rows:
-                sources.setdefault(site, []).append(LinkSource(page, anchor or "", tag))
-            yield _link_check(check), sources
+            urls = urls.where(m.LinkCheck.verdict.in_(verdicts))
+        q = (select(m.Link.target, m.Site.name, m.Link.page_url, m.Link.anchor, m.Link.tag)
+             .join(m.Site, m.Site.id == m.Link.site_id)
+             .where(m.Link.run_id == self.run_id, m.Link.target.in_(urls)).order_by(m.Link.id))
+        sources: dict[str, dict[str, list[LinkSource]]] = {}
+        for target, site, page, anchor, tag in self.session.execute(q.execution_options(yield_per=5000)):
+            sources.setdefault(target, {}).setdefault(site, []).append(LinkSource(page, anchor or "", tag))
+        for check in checks:
+            if check.url in sources:
+                yield check, sources[check.url]
+
+    # -- shared results ------------------------------------------------------------------
+
+    def shared(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per view under ``key`` and shared by every check that
+        asks (two rules that need the same costly pairing or index build it once). Use a key
+        no other check uses: a tuple starting with the module's name."""
+        return self._cached(("shared", key), build)
 
     # -- violations ----------------------------------------------------------------------
 
@@ -431,9 +474,15 @@ def _chunks(values: list[str], size: int = _IN_CHUNK) -> Iterator[list[str]]:
         yield values[start:start + size]
 
 
-def _page(p: m.Page, site: str, column: str | None, category: str | None) -> PageView:
-    return PageView(site, p.url, p.status, p.kind, p.title, p.published, p.metadata_ or {}, p.text or "",
-                    column, category, p.meta or {})
+# what a PageView is made of, in the order _page reads it (then the text)
+_PAGE_COLUMNS = (m.Page.url, m.Page.status, m.Page.kind, m.Page.title, m.Page.published, m.Page.metadata_,
+                 m.Page.meta)
+
+
+def _page(row: Sequence[Any], site: str, column: str | None, category: str | None) -> PageView:
+    url, status, kind, title, published, metadata, meta, text = row
+    return PageView(site, url, status, kind, title, published, metadata or {}, text or "", column, category,
+                    meta or {})
 
 
 def _link_check(c: m.LinkCheck) -> LinkCheckView:
