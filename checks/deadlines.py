@@ -32,6 +32,15 @@ def _norm_url(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path or '/'}{'?' + parts.query if parts.query else ''}"
 
 
+class _Normalised(dict):
+    """url -> _norm_url(url), each distinct url split once (a portal's pages repeat the same
+    few thousand targets hundreds of thousands of times)."""
+
+    def __missing__(self, url: str) -> str:
+        value = self[url] = _norm_url(url)
+        return value
+
+
 def _reread(run: RunView, url: str | None) -> bool:
     """The run read the page again, or found it gone (a deleted page settles its problem)."""
     if not url:
@@ -124,18 +133,19 @@ def pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[li
 
 
 def _pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[list[Pair], dict[str, list[str]]]:
+    norm = _Normalised()
     interpretations: list[_Doc] = []
     policies: dict[str, _Doc] = {}
-    for page in run.pages(kinds=("article", "page"), text=False):
+    for page in run.pages(kinds=("article", "page"), text=False, meta=False):
         if is_interpretation(page):
             interpretations.append(_doc(page))
         elif is_policy(page, policy_categories):
-            policies[_norm_url(page.url)] = _doc(page)
+            policies[norm[page.url]] = _doc(page)
     if not interpretations or not policies:
         return [], {}
     docs = [*interpretations, *policies.values()]
-    targets = _doc_targets(run, docs)
-    out_links = {_norm_url(d.url): targets.get(d.url, set()) for d in docs}
+    targets = _doc_targets(run, docs, norm)
+    out_links = {norm[d.url]: targets.get(d.url, set()) for d in docs}
     linking_to: dict[str, set[str]] = {}  # 解读 url -> policies that link to it
     for key, policy in policies.items():
         for target in out_links[key]:
@@ -150,7 +160,7 @@ def _pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[l
 
     pairs, ambiguous = [], {}
     for interp in interpretations:
-        key = _norm_url(interp.url)
+        key = norm[interp.url]
         to_policy = {t for t in out_links[key] if t in policies and t != key}
         from_policy = linking_to.get(key, set()) - {key}
         named = set().union(*(named_by_site[interp.site].get(n, ()) for n in interp.names))
@@ -175,16 +185,13 @@ def _pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[l
     return pairs, ambiguous
 
 
-def _doc_targets(run: RunView, docs: list[_Doc]) -> dict[str, set[str]]:
+def _doc_targets(run: RunView, docs: list[_Doc], norm: _Normalised) -> dict[str, set[str]]:
     """Page url -> the documents (normalised urls) it links to; the links to anything else
     are passed over as they stream by (a portal's documents carry hundreds of thousands)."""
-    keys = {_norm_url(d.url) for d in docs}
-    norm: dict[str, str] = {}  # the same targets recur on every page (home, columns, footer)
+    keys = {norm[d.url] for d in docs}
     out: dict[str, set[str]] = {}
-    for page, raw in run.link_targets(d.url for d in docs):
-        target = norm.get(raw)
-        if target is None:
-            target = norm[raw] = _norm_url(raw)
+    for page, target in run.link_targets(d.url for d in docs):
+        target = norm[target]
         if target in keys:
             out.setdefault(page, set()).add(target)
     return out
@@ -504,7 +511,7 @@ class AnnualReportOverdue(Check):
             parsed = report_year(title)
             return bool(parsed and parsed[0] == year and (kind == "department" or is_overall_report(parsed[1], site)))
 
-        for page in run.pages(site=site, text=False):
+        for page in run.pages(site=site, text=False, meta=False):
             if page.title and counts(page.title):
                 found[_norm_url(page.url)] = (page.url, page.title, _published(page), page.column)
         for item in run.column_items(site=site):

@@ -49,7 +49,7 @@ class MissingMetadata(Check):
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         column_urls = {(c.site, c.name): c.url for c in run.columns()}
-        for page in run.pages(kinds=("article", "page"), text=False):
+        for page in run.pages(kinds=("article", "page"), text=False, meta=False):
             if page.category not in params.categories:
                 continue
             column_url = column_urls.get((page.site, page.column), "")
@@ -115,7 +115,7 @@ class MalformedDocNumber(Check):
         exempt: tuple[str, ...] = ("无", "暂无", "/", "-")
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
-        for page in run.pages(kinds=("article", "page"), text=False):
+        for page in run.pages(kinds=("article", "page"), text=False, meta=False):
             value = (page.metadata.get("发文字号") or "").strip()
             if not value or value in params.exempt or _DOC_NUMBER.match(value):
                 continue
@@ -147,7 +147,7 @@ class InconsistentDates(Check):
     severity = "deduction"
 
     def check(self, run: RunView, params) -> Iterator[Violation]:
-        for page in run.pages(kinds=("article", "page"), text=False):
+        for page in run.pages(kinds=("article", "page"), text=False, meta=False):
             written, published = page.metadata.get("成文日期"), page.metadata.get("发布日期")
             if written and published and _ISO.match(written) and _ISO.match(published) and published < written:
                 yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
@@ -200,7 +200,7 @@ class ExpiredButValid(Check):
         provisional_years: int = 0
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
-        for page in run.pages(kinds=("article", "page"), text=False):
+        for page in run.pages(kinds=("article", "page"), text=False, meta=False):
             md = {k: str(v) for k, v in page.metadata.items() if v is not None}
             if md.get("有效性", "").strip() not in params.valid_words:
                 continue

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence
 
-from sqlalchemy import func, null, select
+from sqlalchemy import Result, Select, func, null, select
 from sqlalchemy.orm import Session
 
 from crawler.store import models as m
@@ -149,10 +149,13 @@ class PageHead:
 @dataclass
 class RunView:
     """One run's results, read-only. The run does not change while it is checked, so what a
-    check looks up item by item (a site, a page, a URL's verdict, a column's rows) comes from
-    per-view caches built by one query on first use: a check or plugin calling them once per
-    page or per violation stays linear. Bulk accessors (``links_from``,
-    ``link_checks_with_sources``, ``column_lists``) replace per-page queries in loops."""
+    check looks up item by item (a site, its identity, its columns, a page's head, a URL's
+    verdict, a column's rows) comes from per-view caches built by one query on first use: a
+    check or plugin calling them once per page or per violation stays linear. ``page(url)``
+    and ``link_check(url)`` answer a miss from the cache and read a hit by its index, as do
+    ``links_on`` and ``link_sources``. In loops over many pages or URLs, the bulk accessors
+    (``links_from``, ``iter_links_from``, ``link_targets``, ``link_checks_with_sources``,
+    ``column_lists``, ``newest_published``) replace one query per item."""
 
     session: Session
     run_id: int
@@ -172,6 +175,13 @@ class RunView:
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]
+
+    def _rows(self, q: Select, per_fetch: int = 5000) -> Result:
+        """The plain rows of a query of columns, streamed through the session's connection:
+        on a run's hundreds of thousands of links the ORM's handling of each row costs more
+        than the query itself."""
+        self.session.flush()  # as session.execute would (autoflush)
+        return self.session.connection().execute(q.execution_options(yield_per=per_fetch))
 
     # -- sites ---------------------------------------------------------------------------
 
@@ -247,15 +257,15 @@ class RunView:
         return self._stream_items(site, column_url)
 
     def _stream_items(self, site: str | None, column_url: str | None) -> Iterator[ColumnItemView]:
-        q = (select(m.ColumnItem, m.Column, m.Site.name).join(m.Column, m.Column.id == m.ColumnItem.column_id)
-             .join(m.Site, m.Site.id == m.Column.site_id).where(m.Column.run_id == self.run_id)
-             .order_by(m.ColumnItem.id))
+        q = (select(m.Site.name, m.Column.name, m.Column.url, m.Column.category, *_ITEM_COLUMNS)
+             .join(m.Column, m.Column.id == m.ColumnItem.column_id).join(m.Site, m.Site.id == m.Column.site_id)
+             .where(m.Column.run_id == self.run_id).order_by(m.ColumnItem.id))
         if site:
             q = q.where(m.Site.name == site)
         if column_url:
             q = q.where(m.Column.url == column_url)
-        for i, c, name in self.session.execute(q.execution_options(yield_per=1000)):
-            yield ColumnItemView(name, c.name, c.url, c.category, i.url, i.title, i.date, i.state, i.answered_on)
+        for row in self._rows(q, 1000):
+            yield ColumnItemView(*row)
 
     def column_lists(self, categories: tuple[str, ...] | None = None
                      ) -> Iterator[tuple[ColumnView, list[ColumnItemView]]]:
@@ -263,20 +273,18 @@ class RunView:
         ``column_items(site, url)`` gives them: one streamed query for all the columns, one
         column's rows in memory at a time."""
         columns = [c for c in self.columns() if not categories or c.category in categories]
-        q = (select(m.ColumnItem.url, m.ColumnItem.title, m.ColumnItem.date, m.ColumnItem.state,
-                    m.ColumnItem.answered_on, m.Column.url, m.Site.name)
+        q = (select(m.Site.name, m.Column.url, *_ITEM_COLUMNS)
              .join(m.Column, m.Column.id == m.ColumnItem.column_id).join(m.Site, m.Site.id == m.Column.site_id)
              .where(m.Column.run_id == self.run_id).order_by(m.Site.name, m.Column.id, m.ColumnItem.id))
         if categories:
             q = q.where(m.Column.category.in_(categories))
         # the rows come grouped in the order of the columns: walk both together
-        groups = groupby(self.session.execute(q.execution_options(yield_per=1000)), key=lambda r: (r[6], r[5]))
+        groups = groupby(self._rows(q, 1000), key=lambda r: (r[0], r[1]))
         pending = next(groups, None)
         for c in columns:
             items: list[ColumnItemView] = []
             if pending is not None and pending[0] == (c.site, c.url):
-                items = [ColumnItemView(c.site, c.name, c.url, c.category, url, title, date, state, answered_on)
-                         for url, title, date, state, answered_on, _, _ in pending[1]]
+                items = [ColumnItemView(c.site, c.name, c.url, c.category, *row[2:]) for row in pending[1]]
                 pending = next(groups, None)
             yield c, items
 
@@ -288,32 +296,32 @@ class RunView:
             q = (select(m.ColumnItem.url, m.Column.name, m.Column.category)
                  .join(m.Column, m.Column.id == m.ColumnItem.column_id).where(m.Column.run_id == self.run_id))
             out: dict[str, tuple[str, str]] = {}
-            for url, name, category in self.session.execute(q):
+            for url, name, category in self._rows(q):
                 out.setdefault(url, (name, category))
             return out
 
         return self._cached("page_columns", build)
 
     def pages(self, site: str | None = None, kinds: tuple[str, ...] | None = None,
-              text: bool = True) -> Iterator[PageView]:
+              text: bool = True, meta: bool = True) -> Iterator[PageView]:
         """The run's pages, streamed in the order they were stored. ``text=False`` leaves each
-        page's ``text`` empty: a check that reads titles, dates and metadata only does not
-        read the largest column of the run."""
-        q = (select(*_PAGE_COLUMNS, m.Page.text if text else null(), m.Site.name)
+        page's ``text`` empty and ``meta=False`` its ``meta``: a check that reads titles, dates
+        and metadata only need not read (and decode) the largest columns of the run."""
+        q = (select(*_PAGE_COLUMNS, m.Page.meta if meta else null(), m.Page.text if text else null(), m.Site.name)
              .join(m.Site, m.Site.id == m.Page.site_id).where(m.Page.run_id == self.run_id).order_by(m.Page.id))
         if site:
             q = q.where(m.Site.name == site)
         if kinds:
             q = q.where(m.Page.kind.in_(kinds))
         columns = self._page_columns()
-        for *row, name in self.session.execute(q.execution_options(yield_per=500)):
+        for *row, name in self._rows(q, 500):
             column, category = columns.get(row[0], (None, None))
             yield _page(row, name, column, category)
 
     def _heads(self) -> dict[str, tuple[int, int, int, str, dt.date | None]]:
         """Page url -> (id, site id, status, kind, published): every page of the run, no text."""
         return self._cached("heads", lambda: {
-            row[0]: tuple(row[1:]) for row in self.session.execute(
+            row[0]: tuple(row[1:]) for row in self._rows(
                 select(m.Page.url, m.Page.id, m.Page.site_id, m.Page.status, m.Page.kind, m.Page.published)
                 .where(m.Page.run_id == self.run_id))})
 
@@ -333,7 +341,7 @@ class RunView:
         head = self._heads().get(url)
         if head is None:
             return None
-        row = self.session.execute(select(*_PAGE_COLUMNS, m.Page.text).where(m.Page.id == head[0])).one()
+        row = self.session.execute(select(*_PAGE_COLUMNS, m.Page.meta, m.Page.text).where(m.Page.id == head[0])).one()
         column, category = self._page_columns().get(url, (None, None))
         return _page(row, self._site_names().get(head[1], ""), column, category)
 
@@ -376,22 +384,22 @@ class RunView:
         q = select(*columns).where(m.Link.run_id == self.run_id).order_by(*order)
         if len(wanted) > _SCAN_OVER:
             keep = set(wanted)
-            for row in self.session.execute(q.execution_options(yield_per=5000)):
+            for row in self._rows(q):
                 if row[0] in keep:
                     yield row
             return
         for chunk in _chunks(wanted):
-            yield from self.session.execute(q.where(m.Link.page_url.in_(chunk)).execution_options(yield_per=5000))
+            yield from self._rows(q.where(m.Link.page_url.in_(chunk)))
 
     def link_checks(self, verdicts: tuple[str, ...] | None = None) -> Iterator[LinkCheckView]:
-        q = select(m.LinkCheck).where(m.LinkCheck.run_id == self.run_id).order_by(m.LinkCheck.id)
+        q = select(*_CHECK_COLUMNS).where(m.LinkCheck.run_id == self.run_id).order_by(m.LinkCheck.id)
         if verdicts:
             q = q.where(m.LinkCheck.verdict.in_(verdicts))
-        for c in self.session.scalars(q.execution_options(yield_per=1000)):
+        for c in self._rows(q, 1000):
             yield _link_check(c)
 
     def _verdicts(self) -> dict[str, str]:
-        return self._cached("verdicts", lambda: dict(self.session.execute(
+        return self._cached("verdicts", lambda: dict(self._rows(
             select(m.LinkCheck.url, m.LinkCheck.verdict).where(m.LinkCheck.run_id == self.run_id)).all()))
 
     def link_verdict(self, url: str) -> str | None:
@@ -404,7 +412,8 @@ class RunView:
         not check it). For a verdict alone, ``link_verdict`` costs no query."""
         if url not in self._verdicts():
             return None
-        c = self.session.scalar(select(m.LinkCheck).where(m.LinkCheck.run_id == self.run_id, m.LinkCheck.url == url))
+        c = self.session.execute(select(*_CHECK_COLUMNS).where(m.LinkCheck.run_id == self.run_id,
+                                                                m.LinkCheck.url == url)).first()
         return _link_check(c) if c else None
 
     def link_sources(self, target: str) -> dict[str, list[LinkSource]]:
@@ -433,7 +442,7 @@ class RunView:
              .join(m.Site, m.Site.id == m.Link.site_id)
              .where(m.Link.run_id == self.run_id, m.Link.target.in_(urls)).order_by(m.Link.id))
         sources: dict[str, dict[str, list[LinkSource]]] = {}
-        for target, site, page, anchor, tag in self.session.execute(q.execution_options(yield_per=5000)):
+        for target, site, page, anchor, tag in self._rows(q):
             sources.setdefault(target, {}).setdefault(site, []).append(LinkSource(page, anchor or "", tag))
         for check in checks:
             if check.url in sources:
@@ -474,9 +483,9 @@ def _chunks(values: list[str], size: int = _IN_CHUNK) -> Iterator[list[str]]:
         yield values[start:start + size]
 
 
-# what a PageView is made of, in the order _page reads it (then the text)
-_PAGE_COLUMNS = (m.Page.url, m.Page.status, m.Page.kind, m.Page.title, m.Page.published, m.Page.metadata_,
-                 m.Page.meta)
+# what a PageView is made of, in the order _page reads it (then meta and text, which
+# pages() may leave out)
+_PAGE_COLUMNS = (m.Page.url, m.Page.status, m.Page.kind, m.Page.title, m.Page.published, m.Page.metadata_)
 
 
 def _page(row: Sequence[Any], site: str, column: str | None, category: str | None) -> PageView:
@@ -485,6 +494,15 @@ def _page(row: Sequence[Any], site: str, column: str | None, category: str | Non
                     meta or {})
 
 
-def _link_check(c: m.LinkCheck) -> LinkCheckView:
+# the columns _link_check reads (by name), as plain rows rather than ORM objects
+_CHECK_COLUMNS = (m.LinkCheck.url, m.LinkCheck.verdict, m.LinkCheck.status, m.LinkCheck.error, m.LinkCheck.final_url,
+                  m.LinkCheck.content_type, m.LinkCheck.checked_at, m.LinkCheck.redirects, m.LinkCheck.headers,
+                  m.LinkCheck.note, m.LinkCheck.attempts)
+# a ColumnItemView's own fields, in its order
+_ITEM_COLUMNS = (m.ColumnItem.url, m.ColumnItem.title, m.ColumnItem.date, m.ColumnItem.state,
+                 m.ColumnItem.answered_on)
+
+
+def _link_check(c: Any) -> LinkCheckView:
     return LinkCheckView(c.url, c.verdict, c.status, c.error, c.final_url, c.content_type, c.checked_at,
                          c.redirects, c.headers, c.note, c.attempts)
