@@ -156,7 +156,7 @@ def _pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[l
     interps_by_site: dict[str, list[_Doc]] = {}
     for interp in interpretations:
         interps_by_site.setdefault(interp.site, []).append(interp)
-    named_by_site = {site: _named(docs, by_site.get(site, [])) for site, docs in interps_by_site.items()}
+    named_by_site = {site: _named(interps, by_site.get(site, [])) for site, interps in interps_by_site.items()}
 
     pairs, ambiguous = [], {}
     for interp in interpretations:

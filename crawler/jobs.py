@@ -260,9 +260,11 @@ def store_verdicts(s, config: Config, run: m.Run, registry: dict[str, type[Check
                              .where(m.SiteVisit.run_id == run.id)).all())
     s.execute(delete(m.SiteScore).where(m.SiteScore.run_id == run.id))  # `check` may be run again
     problems: dict[str, list[scoring.Problem]] = {site: [] for site in run.sites}
-    for v in s.scalars(select(m.Violation).where(m.Violation.site.in_(run.sites), m.Violation.status == "open")
-                       .order_by(m.Violation.id)):  # every site's open problems in one query
-        problems[v.site].append(scoring.Problem(v.rule, v.severity, v.detail))
+    # every site's open problems in one query, as plain rows (thousands on a first night)
+    for site, rule, severity, detail in s.execute(
+            select(m.Violation.site, m.Violation.rule, m.Violation.severity, m.Violation.detail)
+            .where(m.Violation.site.in_(run.sites), m.Violation.status == "open").order_by(m.Violation.id)):
+        problems[site].append(scoring.Problem(rule, severity, detail))
     for site in run.sites:
         verdict = scoring.judge(site, problems[site], bool(reached.get(site)), table, config.scoring.pass_mark)
         s.add(m.SiteScore(run_id=run.id, site=site, verdict=verdict.verdict, score=verdict.score,
