@@ -3,16 +3,16 @@
 Run it from the repository with the project's virtualenv, on a sites file whose database a
 `govwatch crawl` filled (e.g. the 20,000-page portal of ../shared/bench/gen_site.py)::
 
-    .venv/bin/python bench/check_step.py --config /tmp/gw-checks/sites.yaml
+    .venv/bin/python bench/check_step.py --config /tmp/gw-checks/sites20k.yaml
     .venv/bin/python bench/check_step.py --config sites.yaml --run 3 --in-place
 
 The database is copied first (SQLite only; ``--in-place`` checks the database itself), so the
 run is checked as a first night would check it, and the same measurement can be repeated.
 Opening the copy applies any pending migration; that is timed apart. Then ``jobs.check`` runs
 in this process, as `govwatch check` runs it (notifications left out), and one JSON line says:
-seconds (wall and CPU), SQL statements sent, the peak RSS of the process, what the run held (pages, links,
-link checks) and what the check found (new, fixed problems). Issue 11 asks for a check step of
-at most 10 % of the crawl's time on the 20,000-page portal.
+seconds (wall and CPU), SQL statements sent, the peak RSS of the process, what the run held
+(pages, links, link checks) and what the check found (new, fixed problems). Issue 11 asks for
+a check step of at most 10 % of the crawl's time on the 20,000-page portal.
 """
 
 from __future__ import annotations
