@@ -18,8 +18,7 @@ from crawler.store.view import PreviousViolation, RunView, SiteView
 
 def newest_post(run: RunView, account: SiteView) -> tuple[dt.date | None, int]:
     """The newest dated post of the account in this run, and how many posts it showed."""
-    dates = [p.published for p in run.pages(site=account.name, kinds=("post",))]
-    return max((d for d in dates if d), default=None), len(dates)
+    return run.newest_published(("post",)).get(account.name, (None, 0))
 
 
 def _stale_detail(run: RunView, newest: dt.date | None, posts: int, limit: int) -> dict:

@@ -32,14 +32,20 @@ def _norm_url(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path or '/'}{'?' + parts.query if parts.query else ''}"
 
 
+class _Normalised(dict):
+    """url -> _norm_url(url), each distinct url split once (a portal's pages repeat the same
+    few thousand targets hundreds of thousands of times)."""
+
+    def __missing__(self, url: str) -> str:
+        value = self[url] = _norm_url(url)
+        return value
+
+
 def _reread(run: RunView, url: str | None) -> bool:
     """The run read the page again, or found it gone (a deleted page settles its problem)."""
     if not url:
         return False
-    if run.page(url) is not None:
-        return True
-    link = run.link_check(url)
-    return link is not None and link.verdict == "dead"
+    return run.page_head(url) is not None or run.link_verdict(url) == "dead"
 
 
 # -- 政策解读 and its policy document ---------------------------------------------------------
@@ -90,11 +96,25 @@ def _doc(page: PageView) -> _Doc:
                 frozenset(_BOOK.findall(title)))
 
 
-def _names_policy(name: str, policy: _Doc) -> bool:
-    """The 解读's 《name》 is the policy: its title, a 《》 name in it, or a long part of it
-    (解读《关于X若干措施》 for "…印发关于X若干措施的通知")."""
-    title = _clean(policy.title)
-    return name == title or name in policy.names or (len(name) >= _MIN_CONTAINED and name in title)
+def _named(interpretations: list[_Doc], policies: list[tuple[str, _Doc]]) -> dict[str, set[str]]:
+    """Each 《name》 of one site's 解读 -> the site's policy documents it names: its title, a
+    《》 name in it, or a long part of it (解读《关于X若干措施》 for "…印发关于X若干措施的通知").
+    One pass over the policy titles, not one per 解读."""
+    names = {n for d in interpretations for n in d.names}
+    by_prefix: dict[str, list[str]] = {}  # long names by their first characters
+    for name in names:
+        if len(name) >= _MIN_CONTAINED:
+            by_prefix.setdefault(name[:_MIN_CONTAINED], []).append(name)
+    found: dict[str, set[str]] = {}
+    for key, policy in policies:
+        title = _clean(policy.title)
+        for name in {title, *policy.names} & names:
+            found.setdefault(name, set()).add(key)
+        for start in range(len(title) - _MIN_CONTAINED + 1):
+            for name in by_prefix.get(title[start:start + _MIN_CONTAINED], ()):
+                if title.startswith(name, start):
+                    found.setdefault(name, set()).add(key)
+    return found
 
 
 def pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[list[Pair], dict[str, list[str]]]:
@@ -105,18 +125,27 @@ def pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[li
     on the same site, those its title names in 《》. Ranked: linked both ways, then named by
     title (plus any link), then linked from the policy, then linked to the policy; a tie
     between named documents goes to the latest one published on or before the 解读.
+
+    Computed once per run view (both 解读 rules ask for it).
     """
+    return run.shared((__name__, "pair_documents", tuple(policy_categories)),
+                      lambda: _pair_documents(run, tuple(policy_categories)))
+
+
+def _pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[list[Pair], dict[str, list[str]]]:
+    norm = _Normalised()
     interpretations: list[_Doc] = []
     policies: dict[str, _Doc] = {}
-    for page in run.pages(kinds=("article", "page")):
+    for page in run.pages(kinds=("article", "page"), text=False, meta=False):
         if is_interpretation(page):
             interpretations.append(_doc(page))
         elif is_policy(page, policy_categories):
-            policies[_norm_url(page.url)] = _doc(page)
+            policies[norm[page.url]] = _doc(page)
     if not interpretations or not policies:
         return [], {}
-    out_links = {_norm_url(d.url): {_norm_url(link.target) for link in run.links_on(d.url)}
-                 for d in [*interpretations, *policies.values()]}
+    docs = [*interpretations, *policies.values()]
+    targets = _doc_targets(run, docs, norm)
+    out_links = {norm[d.url]: targets.get(d.url, set()) for d in docs}
     linking_to: dict[str, set[str]] = {}  # 解读 url -> policies that link to it
     for key, policy in policies.items():
         for target in out_links[key]:
@@ -124,13 +153,17 @@ def pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[li
     by_site: dict[str, list[tuple[str, _Doc]]] = {}
     for key, policy in policies.items():
         by_site.setdefault(policy.site, []).append((key, policy))
+    interps_by_site: dict[str, list[_Doc]] = {}
+    for interp in interpretations:
+        interps_by_site.setdefault(interp.site, []).append(interp)
+    named_by_site = {site: _named(interps, by_site.get(site, [])) for site, interps in interps_by_site.items()}
 
     pairs, ambiguous = [], {}
     for interp in interpretations:
-        key = _norm_url(interp.url)
+        key = norm[interp.url]
         to_policy = {t for t in out_links[key] if t in policies and t != key}
         from_policy = linking_to.get(key, set()) - {key}
-        named = {k for k, p in by_site.get(interp.site, []) if any(_names_policy(n, p) for n in interp.names)}
+        named = set().union(*(named_by_site[interp.site].get(n, ()) for n in interp.names))
         candidates = to_policy | from_policy | named
         if not candidates:
             continue
@@ -150,6 +183,18 @@ def pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[li
         pairs.append(Pair(interp, policies[k], k in to_policy, k in from_policy,
                           "link" if (k in to_policy or k in from_policy) else "title"))
     return pairs, ambiguous
+
+
+def _doc_targets(run: RunView, docs: list[_Doc], norm: _Normalised) -> dict[str, set[str]]:
+    """Page url -> the documents (normalised urls) it links to; the links to anything else
+    are passed over as they stream by (a portal's documents carry hundreds of thousands)."""
+    keys = {norm[d.url] for d in docs}
+    out: dict[str, set[str]] = {}
+    for page, target in run.link_targets(d.url for d in docs):
+        target = norm[target]
+        if target in keys:
+            out.setdefault(page, set()).add(target)
+    return out
 
 
 def _closest_before(interp: _Doc, docs: list[_Doc]) -> list[str]:
@@ -466,7 +511,7 @@ class AnnualReportOverdue(Check):
             parsed = report_year(title)
             return bool(parsed and parsed[0] == year and (kind == "department" or is_overall_report(parsed[1], site)))
 
-        for page in run.pages(site=site):
+        for page in run.pages(site=site, text=False, meta=False):
             if page.title and counts(page.title):
                 found[_norm_url(page.url)] = (page.url, page.title, _published(page), page.column)
         for item in run.column_items(site=site):

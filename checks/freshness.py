@@ -169,7 +169,7 @@ class HomepageStale(Check):
         days: int = 14
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
-        for page in run.pages(kinds=("home",)):
+        for page in run.pages(kinds=("home",), text=False, meta=False):
             newest = page.published  # for a home page: its newest dated item (see the spider)
             navigation = newest is None
             if navigation:  # a navigation-only home page: its second-level pages decide

@@ -288,7 +288,7 @@ def tag_problems_of(run: RunView, site: str, footer_code: str, params: MissingSi
     mismatch_pages, mismatch_values = 0, []
     mismatch_examples: list[str] = []
     empty_ok = {t.lower() for t in params.empty_ok}
-    for page in run.pages(site=site, kinds=tuple(wanted)):
+    for page in run.pages(site=site, kinds=tuple(wanted), text=False):
         meta = {k.strip().lower(): (v or "").strip() for k, v in (page.meta or {}).items()}
         for tag in wanted[page.kind]:
             c = counts.setdefault((tag, page.kind), _TagCount(page.kind, examples=[]))

@@ -75,7 +75,7 @@ class MessageUnanswered(Check):
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         seen: set[tuple[str, str]] = set()  # one message listed in two columns is one problem
-        for column in run.columns():
+        for column, items in run.column_lists(categories=("interaction",)):
             if not self.in_scope(column, params):
                 continue
             if column.kind == "unread":
@@ -85,7 +85,7 @@ class MessageUnanswered(Check):
             if column.kind != "list":
                 continue
             dated = judged = 0
-            for item in run.column_items(column.site, column_url=column.url):
+            for item in items:
                 dated += item.date is not None
                 judged += item.date is not None and item.state is not None
                 if not self.late(item, params, run.as_of) or (item.site, item.url) in seen:

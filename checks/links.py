@@ -29,8 +29,8 @@ class LinkVerdictCheck(Check):
     def check(self, run: RunView, params) -> Iterator[Violation]:
         homes = {s.name: s.url for s in run.sites()}
         degraded = {s.name for s in run.sites() if s.degraded}  # the monitor's network failed
-        for link in run.link_checks(verdicts=self.verdicts):
-            for site, sources in run.link_sources(link.url).items():
+        for link, by_site in run.link_checks_with_sources(verdicts=self.verdicts):
+            for site, sources in by_site.items():
                 if site in degraded:
                     continue
                 yield Violation(
@@ -55,13 +55,13 @@ class LinkVerdictCheck(Check):
         site = run.site(previous.site)
         if not (site and site.completed) or site.degraded:
             return False
-        link = run.link_check(previous.url)
-        if link is not None:
-            return link.verdict in CONCLUSIVE
+        verdict = run.link_verdict(previous.url)
+        if verdict is not None:
+            return verdict in CONCLUSIVE
         # not met this run: removed (a fix) only if a page that carried it was read again; a
         # list the crawl did not get through this time proves nothing
         sources = [p.get("url") for p in previous.detail.get("pages") or [] if isinstance(p, dict)] or [previous.page]
-        return any(run.page(url) is not None for url in sources if url)
+        return any(run.page_head(url) is not None for url in sources if url)
 
 
 class DeadLink(LinkVerdictCheck):

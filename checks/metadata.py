@@ -49,7 +49,7 @@ class MissingMetadata(Check):
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         column_urls = {(c.site, c.name): c.url for c in run.columns()}
-        for page in run.pages(kinds=("article", "page")):
+        for page in run.pages(kinds=("article", "page"), text=False, meta=False):
             if page.category not in params.categories:
                 continue
             column_url = column_urls.get((page.site, page.column), "")
@@ -65,10 +65,7 @@ class MissingMetadata(Check):
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         # only a document read again (or now gone) settles it; one the crawl did not reach
         # this time (page limit, list not read) stays as it was
-        if run.page(previous.url) is not None:
-            return True
-        link = run.link_check(previous.url)
-        return link is not None and link.verdict == "dead"
+        return run.page_head(previous.url) is not None or run.link_verdict(previous.url) == "dead"
 
 
 def has_block(metadata: dict[str, str], fields: tuple[str, ...]) -> bool:
@@ -118,7 +115,7 @@ class MalformedDocNumber(Check):
         exempt: tuple[str, ...] = ("无", "暂无", "/", "-")
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
-        for page in run.pages(kinds=("article", "page")):
+        for page in run.pages(kinds=("article", "page"), text=False, meta=False):
             value = (page.metadata.get("发文字号") or "").strip()
             if not value or value in params.exempt or _DOC_NUMBER.match(value):
                 continue
@@ -150,7 +147,7 @@ class InconsistentDates(Check):
     severity = "deduction"
 
     def check(self, run: RunView, params) -> Iterator[Violation]:
-        for page in run.pages(kinds=("article", "page")):
+        for page in run.pages(kinds=("article", "page"), text=False, meta=False):
             written, published = page.metadata.get("成文日期"), page.metadata.get("发布日期")
             if written and published and _ISO.match(written) and _ISO.match(published) and published < written:
                 yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
@@ -203,7 +200,7 @@ class ExpiredButValid(Check):
         provisional_years: int = 0
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
-        for page in run.pages(kinds=("article", "page")):
+        for page in run.pages(kinds=("article", "page"), text=False, meta=False):
             md = {k: str(v) for k, v in page.metadata.items() if v is not None}
             if md.get("有效性", "").strip() not in params.valid_words:
                 continue

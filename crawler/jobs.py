@@ -263,9 +263,13 @@ def store_verdicts(s, config: Config, run: m.Run, registry: dict[str, type[Check
     reached = dict(s.execute(select(m.Site.name, m.SiteVisit.reached).join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id)
                              .where(m.SiteVisit.run_id == run.id)).all())
     s.execute(delete(m.SiteScore).where(m.SiteScore.run_id == run.id))  # `check` may be run again
+    problems: dict[str, list[scoring.Problem]] = {site: [] for site in run.sites}
+    # every site's open problems in one query, as plain rows (thousands on a first night)
+    for site, rule, severity, detail in s.execute(
+            select(m.Violation.site, m.Violation.rule, m.Violation.severity, m.Violation.detail)
+            .where(m.Violation.site.in_(run.sites), m.Violation.status == "open").order_by(m.Violation.id)):
+        problems[site].append(scoring.Problem(rule, severity, detail))
     for site in run.sites:
-        open_rows = s.scalars(select(m.Violation).where(m.Violation.site == site, m.Violation.status == "open"))
-        problems = [scoring.Problem(v.rule, v.severity, v.detail) for v in open_rows]
-        verdict = scoring.judge(site, problems, bool(reached.get(site)), table, config.scoring.pass_mark)
+        verdict = scoring.judge(site, problems[site], bool(reached.get(site)), table, config.scoring.pass_mark)
         s.add(m.SiteScore(run_id=run.id, site=site, verdict=verdict.verdict, score=verdict.score,
                           vetoes=list(verdict.vetoes), deductions=verdict.deductions))

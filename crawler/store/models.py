@@ -140,6 +140,10 @@ class Page(Base):
     carried_from: Mapped[int | None]
 
 
+# pages(site, kinds) and the per-site page counts
+Index("ix_pages_run_site_kind", Page.run_id, Page.site_id, Page.kind)
+
+
 class Link(Base):
     """One occurrence of a link on a page: every page a target appears on, with its anchor."""
 
@@ -154,6 +158,7 @@ class Link(Base):
 
 
 Index("ix_links_run_target", Link.run_id, Link.target)
+# the links a page carries (RunView.links_on / links_from; a carried page's links)
 Index("ix_links_run_page", Link.run_id, Link.page_url)
 
 
@@ -180,6 +185,10 @@ class LinkCheck(Base):
     carried_from: Mapped[int | None]  # a good verdict kept from that run (not re-checked tonight)
 
 
+# link_checks(verdicts=...): the dead and doubtful ones among a run's tens of thousands
+Index("ix_link_checks_run_verdict", LinkCheck.run_id, LinkCheck.verdict)
+
+
 class Violation(Base):
     """One problem, tracked across runs. Nothing is ever deleted."""
 
@@ -200,6 +209,12 @@ class Violation(Base):
     first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# a rule's violations on the run's sites (lifecycle, RunView.previous); a site's open ones
+# (verdicts, `govwatch violations`)
+Index("ix_violations_rule_site", Violation.rule, Violation.site)
+Index("ix_violations_site_status", Violation.site, Violation.status)
 
 
 class ViolationEvent(Base):

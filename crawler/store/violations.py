@@ -15,8 +15,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from crawler.store import models as m
 
@@ -44,6 +45,8 @@ def apply(
     existing = {v.key: v for v in session.scalars(
         select(m.Violation).where(m.Violation.rule == rule, m.Violation.site.in_(sites)))}
     seen_keys: set[str] = set()
+    new_rows: list[dict[str, Any]] = []
+    events: list[tuple[m.Violation | str, str]] = []  # (row, or a new row's key), in the order they happen
     for v in found:
         if v.key in seen_keys:
             continue  # a check may meet the same subject twice; one violation
@@ -51,18 +54,15 @@ def apply(
         row = existing.get(v.key)
         detail = dict(v.detail)
         if row is None:
-            row = m.Violation(key=v.key, rule=rule, site=v.site, url=v.url, page=v.page, column=v.column,
-                              severity=v.severity or severity, status="open", first_seen=as_of, last_seen=as_of,
-                              first_run_id=run_id, last_run_id=run_id, detail=detail, reopened=0)
-            session.add(row)
-            session.flush()
-            _event(session, row, run_id, as_of, "opened")
-            out.opened.append(row.id)
+            new_rows.append(dict(key=v.key, rule=rule, site=v.site, url=v.url, page=v.page, column=v.column,
+                                 severity=v.severity or severity, status="open", first_seen=as_of, last_seen=as_of,
+                                 fixed_on=None, first_run_id=run_id, last_run_id=run_id, detail=detail, reopened=0))
+            events.append((v.key, "opened"))
             continue
         if row.status == "fixed":
             row.status, row.fixed_on = "open", None
             row.reopened += 1
-            _event(session, row, run_id, as_of, "reopened")
+            events.append((row, "reopened"))
             out.reopened.append(row.id)
         else:
             out.seen += 1
@@ -70,15 +70,41 @@ def apply(
         row.page, row.column, row.detail = v.page, v.column, detail
         row.severity = v.severity or severity
         row.last_seen, row.last_run_id = max(row.last_seen, as_of), run_id
+        _touch(row)
     for key, row in existing.items():
         if key in seen_keys or row.status != "open":
             continue
         if rechecked(row):
             row.status, row.fixed_on, row.last_run_id = "fixed", as_of, run_id
-            _event(session, row, run_id, as_of, "fixed")
+            _touch(row)
+            events.append((row, "fixed"))
             out.fixed.append(row.id)
+    ids = _insert(session, new_rows)
+    out.opened = [ids[row["key"]] for row in new_rows]
+    if events:
+        session.execute(insert(m.ViolationEvent), [
+            dict(violation_id=ids[row] if isinstance(row, str) else row.id, run_id=run_id, event=event, as_of=as_of,
+                 notified=False) for row, event in events])
     return out
 
 
-def _event(session: Session, row: m.Violation, run_id: int, as_of: dt.date, event: str) -> None:
-    session.add(m.ViolationEvent(violation_id=row.id, run_id=run_id, event=event, as_of=as_of))
+# Every row this module changes sets the same columns, so that a flush sends all of a rule's
+# changes as one executemany instead of a statement per run of rows that changed alike.
+_CHANGED = ("status", "fixed_on", "reopened", "page", "column", "detail", "severity", "last_seen", "last_run_id")
+
+
+def _touch(row: m.Violation) -> None:
+    for name in _CHANGED:
+        flag_modified(row, name)
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert new violations in one executemany; their ids by key. (The ORM would insert
+    them one statement each on SQLite, to read each id back.)"""
+    if not rows:
+        return {}
+    before = session.scalar(select(func.max(m.Violation.id))) or 0
+    session.execute(insert(m.Violation), rows)
+    keys = {row["key"] for row in rows}
+    return {key: id_ for key, id_ in session.execute(select(m.Violation.key, m.Violation.id)
+                                                     .where(m.Violation.id > before)) if key in keys}
