@@ -128,7 +128,7 @@ class CrawlConfig(_Model):
     # HTML pages read (fetched and parsed) per site and night; pages known from earlier nights
     # are carried over without counting, so a larger portal is covered over several nights
     max_pages: Annotated[int, Field(ge=1)] = 50000
-    max_list_pages: Annotated[int, Field(ge=1)] = 50  # list pages followed per column
+    max_list_pages: Annotated[int, Field(ge=1)] = 500  # list pages followed per column (read every night)
     total_concurrency: Annotated[int, Field(ge=1)] = 256  # requests in flight for the whole run, all hosts
     revisit_days: Annotated[int, Field(ge=1)] = 7  # every known page and good link re-read at least this often
     # seconds of crawling per site and night (also "90m", "6h"); what is left continues the next night

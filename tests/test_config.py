@@ -116,7 +116,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert config.calendar.holidays == [] and config.calendar.workdays == []
     assert config.accounts == [] and config.notify == [] and config.rules == {}
     crawl = config.crawl
-    assert (crawl.concurrency, crawl.delay, crawl.max_pages, crawl.max_list_pages) == (2, 1.0, 50000, 50)
+    assert (crawl.concurrency, crawl.delay, crawl.max_pages, crawl.max_list_pages) == (2, 1.0, 50000, 500)
     assert (crawl.timeout, crawl.robots, crawl.retries, crawl.text_cap) == (30, True, 2, 20000)
     assert crawl.user_agent.startswith("GovWatch/")
     site = config.sites[0]

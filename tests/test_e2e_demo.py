@@ -110,8 +110,9 @@ def test_fix_reopen_and_unreachable_site(demo_dir, tmp_path):
         assert len(still_open) == len(_planted(directory, PORTAL)) - 1
         assert all(v["last_seen"] == "2026-11-23" for v in still_open)
         # it disappears again: the same violation is reopened, not a new one
+        # a good link is checked again on its rotation night (crawl.revisit_days), or with --full
         attachment.unlink()
-        govwatch("run", "--config", str(sites), "--as-of", "2026-11-24")
+        govwatch("run", "--config", str(sites), "--as-of", "2026-11-24", "--full")
         reopened = {v["url"]: v for v in violations_json(sites)}[target]
         assert reopened["first_seen"] == AS_OF.isoformat() and reopened["detail"]["reopened"] == 1
     # the portal is down: nothing is fixed, nothing is seen, the run still completes

@@ -85,7 +85,7 @@ class PortalCrawl:
         self.name = site["name"]
         limits = site.get("crawl") or {}
         self.max_pages = limits.get("max_pages", 50000)
-        self.max_list_pages = limits.get("max_list_pages", 50)
+        self.max_list_pages = limits.get("max_list_pages", 500)
         self.text_cap = limits.get("text_cap", 20000)
         self.revisit_days = limits.get("revisit_days", 7)
         self.link_cache_days = limits.get("link_cache_days", 7)
