@@ -42,8 +42,8 @@ class Memory:
 
     def page_plan(self, url: str, days: int) -> Plan:
         seen = self.seen.get(url)
-        if self.full or seen is None or seen.read_run is None:
-            return "read"
+        if self.full or seen is None or seen.read_run is None or seen.verdict not in (None, "ok"):
+            return "read"  # new, or its last verdict was a problem (soft 404, error): every night
         if not self.due(url, seen.read_on, days):
             return "carry"
         return "revalidate" if seen.etag or seen.last_modified else "read"
