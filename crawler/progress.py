@@ -21,7 +21,7 @@ class Progress:
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("GOVWATCH_PROGRESS"):
             raise NotConfigured
-        ext = cls(crawler.stats, crawler.settings.get("GOVWATCH_SITE") or "crawl")
+        ext = cls(crawler.stats, "night")  # one engine for all the run's sites
         crawler.signals.connect(ext.opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.closed, signal=signals.spider_closed)
         return ext

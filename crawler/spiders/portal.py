@@ -353,9 +353,6 @@ class PortalCrawl:
             return
         yield from self._follow_all(urls)
 
-    def _follow(self, url: str, priority: int = PRIORITY_PAGE) -> Iterator[Any]:
-        yield from self._follow_all([url], priority)
-
     def _follow_all(self, urls: list[str], priority: int = PRIORITY_PAGE) -> Iterator[Any]:
         """Request, or carry over, each URL not met before. A carried page's own links are
         followed too, from a stack: chains of carried pages must not recurse."""
