@@ -18,6 +18,7 @@ from checks import scoring
 from checks.base import Check, Note
 from checks.registry import load_checks
 from crawler.config import AccountConfig, Config, ConfigError, SiteConfig
+from crawler.parsing import default_workers
 from crawler.store import models as m
 from crawler.store import memory as memory_store
 from crawler.store import violations as lifecycle
@@ -92,7 +93,8 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
         log.info("no Chromium found: JavaScript-only columns will be recorded as unread")
     hosts = [([h for h in {urlsplit(site.url).hostname, *(urlsplit(c.url).hostname for c in site.columns)} if h],
               config.crawl_for(site)) for site in sites]
-    settings = Settings({**run_settings(config.crawl, hosts, database=store.url, run_id=run_id, progress=progress),
+    settings = Settings({**run_settings(config.crawl, hosts, database=store.url, run_id=run_id, progress=progress,
+                                      parse_workers=_parse_workers(config.crawl)),
                          **browser_settings(browser, config.crawl.timeout)}, priority="cmdline")
     settings["LOG_INSTALL_ROOT_HANDLER"] = False  # GovWatch configures logging itself
     specs = [{"site": {**site_spec(config, site), "known_columns": []}} for site in sites]
@@ -273,3 +275,7 @@ def store_verdicts(s, config: Config, run: m.Run, registry: dict[str, type[Check
         verdict = scoring.judge(site, problems[site], bool(reached.get(site)), table, config.scoring.pass_mark)
         s.add(m.SiteScore(run_id=run.id, site=site, verdict=verdict.verdict, score=verdict.score,
                           vetoes=list(verdict.vetoes), deductions=verdict.deductions))
+
+
+def _parse_workers(crawl: Any) -> int:
+    return default_workers() if crawl.parse_workers is None else crawl.parse_workers
