@@ -136,7 +136,7 @@ def create_app(config: Config, store: Store | None = None, *, session_seconds: i
             return render(request, "login.html", None, 403, next=nxt, error="表单已失效，请重试。")
         name, password = str(form.get("name", ""))[:100], str(form.get("password", ""))[:1000]
         client = request.client.host if request.client else "?"
-        keys = (f"ip:{client}", f"user:{name}")
+        keys = (client, name)
         if limiter.blocked(*keys):
             with store.session() as s, s.begin():
                 answers.audit(s, name, "login-blocked", client)

@@ -77,8 +77,9 @@ def csrf_ok(request: Request, submitted: object) -> bool:
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed logins per client address and per user name in ``window``
-    seconds; later attempts are refused until the oldest failure leaves the window."""
+    """At most ``attempts`` failed logins for one user name from one address in ``window``
+    seconds, and ``attempts * 5`` from one address for any names; later attempts are refused
+    until the oldest failure leaves the window."""
 
     def __init__(self, attempts: int = 5, window: float = 900.0) -> None:
         self.attempts, self.window = attempts, window
@@ -91,21 +92,26 @@ class LoginLimiter:
             q.popleft()
         return q
 
-    def blocked(self, *keys: str) -> bool:
+    @staticmethod
+    def _keys(client: str, name: str) -> tuple[str, str]:
+        return f"{client}|{name}", f"{client}|*"
+
+    def blocked(self, client: str, name: str) -> bool:
+        now = time.monotonic()
+        pair, address = self._keys(client, name)
+        with self._lock:
+            return (len(self._recent(pair, now)) >= self.attempts
+                    or len(self._recent(address, now)) >= self.attempts * 5)
+
+    def failed(self, client: str, name: str) -> None:
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(k, now)) >= self.attempts for k in keys)
+            for key in self._keys(client, name):
+                self._recent(key, now).append(now)
 
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
+    def succeeded(self, client: str, name: str) -> None:
         with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for k in keys:
-                self._failures.pop(k, None)
+            self._failures.pop(self._keys(client, name)[0], None)
 
 
 def secret_key(directory: Path) -> str:
