@@ -44,14 +44,15 @@ def _stdin_password(flag: bool) -> str | None:
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-def serve(config_path: str, host: str, port: int) -> None:
+@click.option("--secure-cookies", is_flag=True, help="Mark session cookies Secure (behind an HTTPS proxy).")
+def serve(config_path: str, host: str, port: int, secure_cookies: bool) -> None:
     """Serve the office's workbench (web) on the sites file's store."""
     import uvicorn
 
     from workbench.app import create_app
 
     config = load_config(config_path)
-    app = create_app(config)
+    app = create_app(config, secure_cookies=secure_cookies)
     if app.state.no_users:
         click.echo("govwatch: no workbench users yet; add one with: "
                    f"govwatch user add --config {config_path} NAME --role admin", err=True)
