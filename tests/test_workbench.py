@@ -329,12 +329,36 @@ def test_recheck_a_link_still_dead_then_fixed(bench):
 
 
 def test_serve_command_starts_and_says_how_to_add_users(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import closed_port
+
     sites = tmp_path / "sites.yaml"
     sites.write_text("sites:\n  - {name: 县, url: 'http://127.0.0.1:9/'}\n", encoding="utf-8")
     bad = govwatch("serve", "--config", str(sites), "--port", "70000", check=False)
     assert bad.returncode == 2
     missing = govwatch("serve", "--config", str(tmp_path / "nope.yaml"), check=False)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    port = closed_port()
+    proc = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--config", str(sites), "--port", str(port)],
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "GOVWATCH_SECRET_KEY": ""})
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.2)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        assert (tmp_path / ".govwatch-secret").stat().st_mode & 0o077 == 0  # the session key: owner only
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert "no workbench users yet" in err and "govwatch user add" in err
 
 
 def test_problem_list_answers_fast_with_100000_problems(tmp_path):
