@@ -268,6 +268,11 @@ def test_sessions_expire(bench):
         server.stop()
 
 
+METADATA = ('<table class="xxgk"><tr><td>索引号：</td><td>1</td><td>发文机关：</td><td>示例县人民政府</td></tr>'
+            '<tr><td>发文字号：</td><td>示政发〔2026〕1号</td><td>成文日期：</td><td>2026-10-01</td></tr>'
+            '<tr><td>发布日期：</td><td>2026-10-02</td></tr></table>')
+
+
 class Target(ThreadingHTTPServer):
     """A link target whose answer the test changes: 404 until fixed."""
 
@@ -277,8 +282,14 @@ class Target(ThreadingHTTPServer):
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                ok = target.fixed and self.path == "/doc.html"
-                body = "<html><head><title>通知</title></head><body><p>正文内容</p></body></html>".encode()
+                if self.path == "/policy.html":  # always there; its metadata block only once fixed
+                    block = METADATA if target.fixed else '<table class="xxgk"><tr><td>索引号：</td><td>1</td></tr></table>'
+                    body = f"<html><head><title>关于印发办法的通知</title></head><body>{block}<p>正文</p></body></html>"
+                    body = body.encode()
+                    ok = True
+                else:
+                    ok = target.fixed and self.path == "/doc.html"
+                    body = "<html><head><title>通知</title></head><body><p>正文内容</p></body></html>".encode()
                 self.send_response(200 if ok else 404)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -294,33 +305,43 @@ class Target(ThreadingHTTPServer):
 
 def test_recheck_a_link_still_dead_then_fixed(bench):
     target = Target()
-    url = f"http://127.0.0.1:{target.server_address[1]}/doc.html"
+    base = f"http://127.0.0.1:{target.server_address[1]}"
     try:
         with bench["store"].session() as s, s.begin():
             run_id = s.query(m.Run).order_by(m.Run.id.desc()).first().id
-            v = m.Violation(key="recheck", rule="dead-link", site=PORTAL, url=url, page=None, column=None,
-                            severity="deduction", status="open", first_seen=AS_OF, last_seen=AS_OF,
-                            first_run_id=run_id, last_run_id=run_id, detail={"status": 404})
-            s.add(v)
-            s.flush()
-            vid = v.id
+            ids = []
+            for key, rule, url, detail in (
+                    ("recheck", "dead-link", base + "/doc.html", {"status": 404}),
+                    ("recheck-meta", "missing-metadata", base + "/policy.html",
+                     {"missing": ["发文机关", "发文字号", "成文日期", "发布日期"]})):
+                v = m.Violation(key=key, rule=rule, site=PORTAL, url=url, page=None, column=None,
+                                severity="deduction", status="open", first_seen=AS_OF, last_seen=AS_OF,
+                                first_run_id=run_id, last_run_id=run_id, detail=detail)
+                s.add(v)
+                s.flush()
+                ids.append(v.id)
+        vid, meta = ids
         c = login(bench["server"], "office")
         post(c, f"/problems/{vid}/recheck", f"/problems/{vid}")
         page = c.get(f"/problems/{vid}").text
         assert "复查结果：dead（HTTP 404），问题仍存在" in page
+        post(c, f"/problems/{meta}/recheck", f"/problems/{meta}")
+        assert "复查结果：missing-metadata（HTTP 200），问题仍存在" in c.get(f"/problems/{meta}").text
         target.fixed = True
         post(c, f"/problems/{vid}/recheck", f"/problems/{vid}")
         page = c.get(f"/problems/{vid}").text
         assert "问题已整改" in page and "已整改" in page
+        post(c, f"/problems/{meta}/recheck", f"/problems/{meta}")
+        assert "问题已整改" in c.get(f"/problems/{meta}").text
         with bench["store"].session() as s:
             v = s.get(m.Violation, vid)
             assert v.status == "fixed" and v.detail["recheck"]["verdict"] == "ok"
             assert s.query(m.ViolationEvent).filter_by(violation_id=vid, event="fixed").count() == 1
-            assert s.query(m.AuditEntry).filter_by(action="recheck").count() == 2
+            assert s.get(m.Violation, meta).status == "fixed"
+            assert s.query(m.AuditEntry).filter_by(action="recheck").count() == 4
         # a rule that needs a whole column read says so instead of pretending
         with bench["store"].session() as s:
-            stale = s.query(m.Violation).filter(m.Violation.rule != "dead-link", m.Violation.rule != "soft-404",
-                                                m.Violation.rule != "bad-attachment").first().id
+            stale = s.query(m.Violation).filter_by(rule="stale-column").first().id
         post(c, f"/problems/{stale}/recheck", f"/problems/{stale}")
         assert "下次夜间监测时复查" in c.get(f"/problems/{stale}").text
     finally:

@@ -1,12 +1,13 @@
-"""Re-check now: fetch a link problem's subject again and judge it by the crawler's own rules.
+"""Re-check now: fetch a problem's subject again and judge it by the crawler's own rules.
 
-Only link problems are re-checked here (dead-link, soft-404, bad-attachment and the link
-warnings): one request, with the sites file's User-Agent and timeout, robots.txt honoured,
+Link problems (dead-link, soft-404, bad-attachment and the link warnings) and documents with
+missing metadata (missing-metadata: the page is read again and the fields that were missing
+looked for with the crawler's extractor) are re-checked here: one request, with the sites file's User-Agent and timeout, robots.txt honoured,
 at most one re-check per host every ``HOST_GAP`` seconds, and the verdict from
 crawler.verdicts — the functions the nightly link checker uses. A clean answer marks the
 problem fixed (a ``fixed`` event of the latest checked run, dated today); anything else
 leaves it open with the re-check's evidence in its detail. Problems of other rules (stale
-columns, metadata, wording...) need a whole column or site read and are re-checked by the
+columns, deadlines, wording...) need a whole column or site read and are re-checked by the
 next night's run.
 """
 
@@ -33,9 +34,11 @@ from crawler.verdicts import is_judged_file, judge_attachment, judge_page, verdi
 
 LINK_RULES = frozenset({"dead-link", "soft-404", "bad-attachment", "link-redirected", "link-blocked",
                         "link-timeout", "link-rate-limited", "tls-error", "link-server-error"})
+PAGE_RULES = frozenset({"missing-metadata"})
 CLEAN = ("ok", "redirected")
 HOST_GAP = 2.0  # seconds between two re-checks of one host
 HEAD_BYTES = 64 * 1024  # enough for a file signature or an error page
+PAGE_BYTES = 4 * 1024 * 1024  # a whole document, for its metadata block
 
 @dataclass(frozen=True)
 class Outcome:
@@ -44,11 +47,14 @@ class Outcome:
     note: str | None
     fixed: bool
 
+
 class RecheckError(Exception):
     """A re-check that cannot be done (rule not re-checkable, not an http(s) URL, robots.txt)."""
 
+
 def supported(rule: str) -> bool:
-    return rule in LINK_RULES
+    return rule in LINK_RULES or rule in PAGE_RULES
+
 
 class _Pacer:
     """Keeps re-checks of one host ``HOST_GAP`` seconds apart (the crawler's politeness)."""
@@ -64,6 +70,7 @@ class _Pacer:
             self._last[host] = start
         time.sleep(max(0.0, start - now))
 
+
 _pacer = _Pacer()
 
 
@@ -78,8 +85,10 @@ def _allowed(url: str, agent: str, timeout: float) -> bool:
         return True  # no robots.txt (or none readable): allowed, as Scrapy's RobotsTxtMiddleware does
     return robots.can_fetch(agent, url)
 
-def fetch_verdict(url: str, home_url: str, agent: str, timeout: float) -> Outcome:
-    """One request for ``url`` and the crawler's verdict on it."""
+
+def fetch_verdict(url: str, home_url: str, agent: str, timeout: float, missing: list[str] | None = None) -> Outcome:
+    """One request for ``url`` and the crawler's verdict on it; with ``missing`` (metadata
+    field names), clean only when the page now shows every one of them."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise RecheckError("只能复查 http(s) 地址")
     if not _allowed(url, agent, timeout):
@@ -90,7 +99,7 @@ def fetch_verdict(url: str, home_url: str, agent: str, timeout: float) -> Outcom
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (http(s) checked)
             status, final = resp.status, resp.geturl()
             ctype = resp.headers.get("Content-Type")
-            head = resp.read(HEAD_BYTES)
+            head = resp.read(PAGE_BYTES if missing is not None else HEAD_BYTES)
             charset = resp.headers.get_content_charset()
     except urllib.error.HTTPError as exc:
         return Outcome(verdict_for_status(exc.code), exc.code, f"HTTP {exc.code}", False)
@@ -111,7 +120,12 @@ def fetch_verdict(url: str, home_url: str, agent: str, timeout: float) -> Outcom
         soft = judge_page(url, final, facts.title, facts.text, home_url, facts.refresh)
         if soft:
             return Outcome(soft.verdict, status, soft.note, False)
+        if missing is not None and verdict in CLEAN:
+            still = [name for name in missing if not facts.metadata.get(name)]
+            if still:
+                return Outcome("missing-metadata", status, "仍缺少：" + "、".join(still), False)
     return Outcome(verdict, status, note, verdict in CLEAN)
+
 
 def _failure(reason: object) -> Outcome:
     name = type(reason).__name__
@@ -123,6 +137,7 @@ def _failure(reason: object) -> Outcome:
         return Outcome("dead", None, name, False)
     return Outcome("error", None, f"{name}: {reason}"[:200], False)
 
+
 def recheck(store: Store, config: Config, violation_id: int, by: str) -> Outcome:
     """Re-check one problem now; a clean answer marks it fixed."""
     with store.session() as s:
@@ -132,9 +147,10 @@ def recheck(store: Store, config: Config, violation_id: int, by: str) -> Outcome
         if not supported(v.rule):
             raise RecheckError("此类问题需整站或整栏目重新抓取，将在下次夜间监测时复查")
         url, site = v.url, v.site
+        missing = list(v.detail.get("missing") or []) if v.rule in PAGE_RULES else None
     target = next((x for x in config.sites if x.name == site), None)
     crawl = config.crawl_for(target) if target is not None else config.crawl
-    outcome = fetch_verdict(url, target.url if target is not None else url, crawl.user_agent, crawl.timeout)
+    outcome = fetch_verdict(url, target.url if target is not None else url, crawl.user_agent, crawl.timeout, missing)
     today = config.today()
     with store.session() as s, s.begin():
         v = s.get(m.Violation, violation_id)
