@@ -20,6 +20,7 @@ from checks.registry import load_checks
 from crawler.config import AccountConfig, Config, ConfigError, SiteConfig
 from crawler.parsing import default_workers
 from crawler.store import models as m
+from crawler.store import answers
 from crawler.store import memory as memory_store
 from crawler.store import violations as lifecycle
 from crawler.store.db import Store
@@ -266,11 +267,13 @@ def store_verdicts(s, config: Config, run: m.Run, registry: dict[str, type[Check
                              .where(m.SiteVisit.run_id == run.id)).all())
     s.execute(delete(m.SiteScore).where(m.SiteScore.run_id == run.id))  # `check` may be run again
     problems: dict[str, list[scoring.Problem]] = {site: [] for site in run.sites}
+    excused = answers.excused(s, run.as_of)  # false alarms and exemptions in force do not count
     # every site's open problems in one query, as plain rows (thousands on a first night)
-    for site, rule, severity, detail in s.execute(
-            select(m.Violation.site, m.Violation.rule, m.Violation.severity, m.Violation.detail)
+    for vid, site, rule, severity, detail in s.execute(
+            select(m.Violation.id, m.Violation.site, m.Violation.rule, m.Violation.severity, m.Violation.detail)
             .where(m.Violation.site.in_(run.sites), m.Violation.status == "open").order_by(m.Violation.id)):
-        problems[site].append(scoring.Problem(rule, severity, detail))
+        if vid not in excused:
+            problems[site].append(scoring.Problem(rule, severity, detail))
     for site in run.sites:
         verdict = scoring.judge(site, problems[site], bool(reached.get(site)), table, config.scoring.pass_mark)
         s.add(m.SiteScore(run_id=run.id, site=site, verdict=verdict.verdict, score=verdict.score,

@@ -240,6 +240,9 @@ class WeeklyReport:
     # every owner (责任单位) the sites file names; empty: no per-owner sections
     owners: tuple[str, ...] = ()
     pass_mark: float | None = None  # the score a site needs to pass (checks.scoring), for the chart
+    # problems a false alarm or an exemption in force takes out of the lists above
+    # (reports.answered.AnsweredViolation), listed in an appendix
+    answered: tuple = ()
 
     # -- lookups ---------------------------------------------------------------------------
     def rule(self, id: str) -> RuleInfo | None:

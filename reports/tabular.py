@@ -59,6 +59,8 @@ def report_dict(report: WeeklyReport) -> dict[str, Any]:
             "platform": s.platform, "coverage": dict(s.coverage) if s.coverage else None,
         } for s in report.sites],
         "violations": [violation_dict(report, v) for v in report.all_violations],
+        # open problems a false alarm or an exemption in force excuses (not in "violations")
+        "answered": [a.as_dict() for a in report.answered],
         # one entry per ISO week, oldest first; a week without a run has "as_of": null and no values
         "trend": [{
             "week": p.week, "week_start": p.week_start, "as_of": p.as_of, "open": p.open,

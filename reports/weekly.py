@@ -21,8 +21,10 @@ from sqlalchemy import func, select
 
 from checks.registry import load_checks
 from crawler.config import Config
+from crawler.store import answers
 from crawler.store import models as m
 from crawler.store.db import Store
+from reports.answered import AnsweredViolation
 from reports.model import ReportViolation, RuleInfo, SiteState, SiteSummary, WeeklyReport, WeekPoint
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -169,13 +171,15 @@ def build_weekly(store: Store, config: Config, week: str, now: dt.datetime | Non
         facts = _SiteFacts.load(s, {r.id for r in current.site_runs.values()})
         owners = _Owners(config, facts.column_owners)
 
-        open_items, fixed_items = _items(current, violations, start, end, owners)
+        open_items, fixed_items, answered = _items(current, violations, start, end, owners,
+                                                   answers.excused(s, run.as_of))
         prev_open = Counter(violations[i].site for i in previous.open_ids() if i in violations)
         sites = _summaries(config, wanted, current, previous, facts, scores, owners, open_items, fixed_items,
                            prev_open, week_of(prev_start))
         trend = tuple(_week_point(monday, snap, violations, scores, wanted) for monday, snap in trend_snaps)
     return WeeklyReport(as_of=run.as_of, run_id=run.id, sites=tuple(sites), open=tuple(open_items),
-                        fixed=tuple(fixed_items), trend=trend, owners=owners.configured, **base)
+                        fixed=tuple(fixed_items), trend=trend, owners=owners.configured,
+                        answered=tuple(answered), **base)
 
 
 def _summaries(config, wanted, current: _Snapshot, previous: _Snapshot, facts: _SiteFacts, scores, owners: _Owners,
@@ -240,12 +244,13 @@ def _visit_status(visit: m.SiteVisit) -> str:
 
 
 def _items(snap: _Snapshot, violations: dict[int, m.Violation], start: dt.date, end: dt.date,
-           owners: _Owners) -> tuple[list[ReportViolation], list[ReportViolation]]:
-    """The open items after the snapshot's run, and the items fixed during the week."""
+           owners: _Owners, excused: dict[int, m.Answer]) -> tuple[list, list, list]:
+    """The open items after the snapshot's run, the items fixed during the week, and the open
+    items an answer in force excuses (AnsweredViolation)."""
     run = snap.run
     # a problem reopened and fixed again in the same week counts by its last event
     changed_in_week: dict[int, str] = {}
-    open_items, fixed_items = [], []
+    open_items, fixed_items, answered = [], [], []
     for vid, (last_event, at) in snap.state.items():
         violation = violations.get(vid)
         if violation is None:
@@ -262,11 +267,13 @@ def _items(snap: _Snapshot, violations: dict[int, m.Violation], start: dt.date, 
             days_open=((run.as_of if is_open else at) - violation.first_seen).days,
             owner=owners(violation),
         )
-        if is_open:
+        if is_open and vid in excused:
+            answered.append(AnsweredViolation.of(item, excused[vid]))
+        elif is_open:
             open_items.append(item)
         elif changed_in_week.get(vid) == "fixed":
             fixed_items.append(item)
-    return open_items, fixed_items
+    return open_items, fixed_items, answered
 
 
 def _week_point(monday: dt.date, snap: _Snapshot, violations: dict[int, m.Violation], scores, wanted) -> WeekPoint:
