@@ -164,3 +164,24 @@ def test_gbk_page_with_a_wrong_charset():
     html = "<html><head><meta charset='utf-8'><title>政务公开</title></head><body><p>发布日期：2026-01-02</p></body></html>"
     facts = analyse(html.encode("gbk"), "http://a.gov.cn/x.html", encoding="utf-8")
     assert facts.title == "政务公开" and facts.published == dt.date(2026, 1, 2)
+
+
+# ---- one text walker in document order (issue 14) -------------------------------------------
+
+def test_text_walkers_keep_document_order():
+    from crawler.extract import feeds, identity, messages
+    from crawler.extract.page import parse_html, visible_text
+    from crawler.extract.text import walk_text
+
+    markup = "<div><p>A<b>B</b>C</p>D<i>E</i>F</div>G<!-- note -->H<script>var x</script>I"
+    doc = parse_html(f"<html><body>{markup}</body></html>")
+    assert visible_text(doc) == "ABCDEFGHI"
+    body = doc.find("body")
+    assert walk_text(body) == "ABCDEFGHI"
+    # the feeds' walker: a line per block, same order
+    assert feeds._body(body, "http://x.test/")[0] == "ABC\nDEF\nGHI"
+    # identity: a break after every block, a space after inline elements
+    assert identity._text(body) == "AB C\nDE F\nGH\nI\n"
+    # messages: the title link's own text is left out, its tail kept
+    row = parse_html("<html><body><p>1<a href='/m'>TITLE<b>X</b></a>2<span>3</span>4</p></body></html>").find(".//p")
+    assert messages._text(row, row.find("a")).split() == ["1", "234"]

@@ -16,6 +16,7 @@ import feedparser
 
 from crawler.extract.links import anchor_text, normalize_url
 from crawler.extract.page import parse_html, visible_text
+from crawler.extract.text import NOT_TEXT, text_parts
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEIBO_BASE = "https://m.weibo.cn/"  # Weibo text links are relative to the mobile site, whoever fetched them
@@ -44,21 +45,7 @@ class Account:
 # ---- HTML bodies -------------------------------------------------------------------------
 
 _BLOCKS = frozenset("br p div section li tr blockquote h1 h2 h3 h4 h5 h6".split())
-_HIDDEN = frozenset("script style noscript template".split())
-
-
-def _walk(el, parts: list[str]) -> None:
-    """Text in document order; a block's end is a line break (WeChat paragraphs abut).
-    Not page.visible_text: it emits an element's tail before its children's text."""
-    if el.tag in _HIDDEN:
-        return
-    parts.append(el.text or "")
-    for child in el:
-        if isinstance(child.tag, str):
-            _walk(child, parts)
-        parts.append(child.tail or "")
-    if el.tag in _BLOCKS:
-        parts.append("\n")
+_HIDDEN = NOT_TEXT
 
 
 def _body(root, base: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -68,8 +55,7 @@ def _body(root, base: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         url = normalize_url(a.get("href"), base)  # drops javascript:, mailto:, #…
         if url and (link := (url, anchor_text(a))) not in links:
             links.append(link)
-    parts: list[str] = []
-    _walk(root, parts)
+    parts = text_parts(root, hidden=_HIDDEN, end=lambda el: "\n" if el.tag in _BLOCKS else "")
     # source whitespace is a space, as a browser shows it; only block ends break lines
     text = "".join(p if p == "\n" else re.sub(r"\s+", " ", p) for p in parts)
     return "\n".join(line.strip() for line in text.split("\n") if line.strip()), tuple(links)

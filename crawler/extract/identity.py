@@ -11,6 +11,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract.page import parse_html
+from crawler.extract.text import walk_text
 
 # The 网页标签 groups: 站点类 on every page, 栏目类 on list pages, 内容类 on article pages.
 SITE_TAGS = ("SiteName", "SiteDomain", "SiteIDCode")
@@ -268,21 +269,4 @@ _INLINE = {"a", "span", "font", "b", "strong", "em", "i", "u", "label", "img", "
 def _text(root) -> str:
     """The page's text with a break after every element: minified footers run their items
     together (``<p>主办：X</p><p>承办：Y</p>``), and a value must end where its element ends."""
-    parts: list[str] = []
-    hidden = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if event == "start":
-            if tag in _HIDDEN:
-                hidden += 1
-            elif not hidden and tag and el.text:
-                parts.append(el.text)
-            continue
-        if tag in _HIDDEN:
-            hidden -= 1
-        if not hidden:
-            if tag:
-                parts.append(" " if tag in _INLINE else "\n")
-            if el.tail and el is not root:
-                parts.append(el.tail)
-    return "".join(parts)
+    return walk_text(root, hidden=_HIDDEN, end=lambda el: " " if el.tag in _INLINE else "\n")

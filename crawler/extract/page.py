@@ -15,6 +15,7 @@ from crawler.extract.links import PageLink, extract_links, normalize_url
 from crawler.extract.cms import HanwebList, expand_datastores, trs_pages
 from crawler.extract.listing import ListFacts, extract_list, same_list
 from crawler.extract.metadata import extract_metadata
+from crawler.extract.text import walk_text
 
 # Publication dates in order of preference. Generation/modification times (Maketime,
 # 页面生成时间, lastmodifiedtime, 生成日期) are never publication dates.
@@ -104,17 +105,11 @@ def _metas(doc) -> dict[str, str]:
 
 
 def visible_text(doc) -> str:
+    """The body's text in document order, runs of spaces and blank lines collapsed."""
     body = doc.find("body")
     root = body if body is not None else doc
-    parts: list[str] = []
-    for el in root.iter():
-        if el.tag in _DROP or not isinstance(el.tag, str):
-            continue
-        if el.text and el.getparent() is not None and not any(a.tag in _DROP for a in el.iterancestors()):
-            parts.append(el.text)
-        if el.tail:
-            parts.append(el.tail)
-    return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(parts))).strip()
+    text = walk_text(root, hidden=_DROP)
+    return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", re.sub(r"\n\s*\n+", "\n", text)).strip()
 
 
 def published_date(meta: dict[str, str], metadata: dict[str, str], url: str, text: str) -> tuple[dt.date | None, str | None]:
