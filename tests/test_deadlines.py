@@ -492,3 +492,19 @@ def test_an_older_years_missing_report_is_not_fixed_by_no_longer_being_looked_fo
         assert not check.rechecked(RunView(s, run_id, D("2027-05-25"), (COUNTY, DEPT)), previous)
         assert check.rechecked(RunView(s, run_id, D("2027-05-25"), (COUNTY, DEPT)),
                                PreviousViolation(**{**previous.__dict__, "detail": {"year": 2026}}))
+
+
+def test_an_accounts_only_sites_file_has_no_annual_report_duty(store):
+    """Issue 16 item 5: with no portal in the sites file (site_settings empty) the accounts
+    must not each get annual-report-overdue, nor missing-site-identity."""
+    from checks.identity import MissingSiteIdentity
+
+    run_id = build(store, D("2026-04-02"), sites=(("示例县发布", "https://weibo.test/sl", True),))
+    with store.session() as s, s.begin():
+        s.query(m.Site).filter_by(name="示例县发布").one().kind = "account"
+    assert run_check(store, run_id, AnnualReportOverdue(), D("2026-04-02"), site_settings={}) == ([], [])
+    assert run_check(store, run_id, MissingSiteIdentity(), D("2026-04-02"), site_settings={}) == ([], [])
+    # the same site as a portal is judged
+    with store.session() as s, s.begin():
+        s.query(m.Site).filter_by(name="示例县发布").one().kind = "portal"
+    assert [v.rule for v in run_check(store, run_id, AnnualReportOverdue(), D("2026-04-02"))[0]] == ["annual-report-overdue"]
