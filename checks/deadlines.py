@@ -9,7 +9,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 from checks.base import Check, Note, Violation
-from checks.workdays import UnknownYear, WorkCalendar
+from checks.workdays import UnknownYear, WorkCalendar, estimated_calendar_note
 from crawler.store.view import PageView, PreviousViolation, RunView
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -243,8 +243,9 @@ class InterpretationOverdue(Check):
     - ``policy_categories`` (policy, notice): column categories whose pages are policy documents.
 
     ## Known problems
-    A year the calendar does not know (chinesecalendar covers 2004–2026; add later years under
-    ``calendar:`` in the sites file) is not judged: a note says which year is missing. A 解读
+    A year after the ones the calendar knows (chinesecalendar covers 2004–2026) is counted on an
+    estimated calendar (weekends and the statutory holidays, no 调休): the verdict's evidence
+    says 预估 and how to add the year under ``calendar:`` in the sites file. A 解读
     that links to several policy documents and names none in 《》 is not judged (a note lists
     them). A policy with several 解读 (文字, 图解) has each judged on its own. Pairing by title
     looks only at policy documents of the 解读's own site.
@@ -280,11 +281,15 @@ class InterpretationOverdue(Check):
             if days > params.max_workdays:
                 # the deadline lies between the two dates, in years the calendar knows
                 deadline = calendar.add_workdays(policy.date, params.max_workdays)
-                yield Violation(self.id, interp.site, interp.url, page=interp.url, column=interp.column, detail={
+                detail = {
                     "title": interp.title, "policy": policy.url, "policy_title": policy.title,
                     "policy_published": policy.date.isoformat(), "published": interp.date.isoformat(),
                     "workdays": days, "limit": params.max_workdays, "deadline": deadline.isoformat(),
-                    "paired_by": pair.by})
+                    "paired_by": pair.by}
+                if estimated := calendar.estimated_between(policy.date, interp.date):
+                    detail["calendar"] = estimated_calendar_note(estimated)
+                yield Violation(self.id, interp.site, interp.url, page=interp.url, column=interp.column,
+                                detail=detail)
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         return _pair_rechecked(run, previous)

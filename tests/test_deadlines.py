@@ -195,16 +195,39 @@ def test_interpretation_overdue_parameter_and_metadata_date(store):
     assert run_check(store, run_id, InterpretationOverdue(), AS_OF, {"max_workdays": 4})[0] == []
 
 
-def test_interpretation_overdue_unknown_year_is_a_note(store):
+def test_interpretation_overdue_in_a_year_after_the_calendar_is_estimated_and_says_so(store):
     run_id = policy_run(store, D("2026-12-30"), D("2027-01-06"), BOTH_WAYS)
     found, notes = run_check(store, run_id, InterpretationOverdue(), D("2027-01-10"))
-    assert found == []
-    (note,) = notes
-    assert note.subject == JIEDU and "2027" in note.text and "calendar:" in note.text
-    # the sites file's calendar makes 2027 known: 31 Dec, 4, 5, 6 Jan = 4 working days
+    # the estimated 2027: 1 Jan off (元旦), the weekend, then 4, 5, 6 Jan; with 31 Dec = 4 days
+    assert notes == [] and [v.detail["workdays"] for v in found] == [4]
+    assert found[0].detail["calendar"].startswith("预估：2027年") and "calendar:" in found[0].detail["calendar"]
+    # the sites file's calendar makes 2027 known: no longer an estimate
     calendar = {"holidays": [D("2027-01-01")], "workdays": []}
     found, notes = run_check(store, run_id, InterpretationOverdue(), D("2027-01-10"), calendar=calendar)
-    assert notes == [] and [v.detail["workdays"] for v in found] == [4]
+    assert notes == [] and [v.detail["workdays"] for v in found] == [4] and "calendar" not in found[0].detail
+    # before the package's first year nothing is guessed: a note
+    early = policy_run(store, D("2003-03-03"), D("2003-03-12"), BOTH_WAYS)
+    found, notes = run_check(store, early, InterpretationOverdue(), D("2003-04-01"))
+    assert found == [] and "2003" in notes[0].text
+
+
+def test_the_estimated_2027_calendar():
+    from checks.workdays import estimated_holidays
+
+    days = estimated_holidays(2027)
+    # 元旦; 春节 除夕 5 Feb to 初三 8 Feb (初一 is 6 Feb 2027); 清明 5 Apr; 劳动节 1-2 May;
+    # 端午 9 Jun; 中秋 15 Sep; 国庆 1-3 Oct
+    assert sorted(days) == [D(d) for d in ("2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08",
+                                           "2027-04-05", "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15",
+                                           "2027-10-01", "2027-10-02", "2027-10-03")]
+    # the known years agree with the package where no 调休 moved a day (a check on the method)
+    for year in (2025, 2026):
+        assert all(not chinese_calendar.is_workday(d) for d in estimated_holidays(year)), year
+    cal = WorkCalendar(estimate=True)
+    assert cal.is_estimated(2027) and not cal.is_estimated(2026)
+    assert not cal.is_workday(D("2027-02-08")) and cal.is_workday(D("2027-02-09"))
+    assert not cal.is_workday(D("2027-02-13"))  # a Saturday: no 调休 is guessed
+    assert cal.estimated_between(D("2026-12-30"), D("2027-01-06")) == [2027]
 
 
 def test_pairing_by_title_when_neither_links(store):

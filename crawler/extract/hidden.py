@@ -10,6 +10,9 @@ readers read it), and the two colours of a text and its background when both are
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
+
+from crawler.extract.links import normalize_url
 
 _STYLE_RULES = (
     (re.compile(r"display\s*:\s*none", re.I), "display:none"),
@@ -67,3 +70,30 @@ def hidden_by(el) -> tuple[object, str] | None:
             return node, how
         node = node.getparent()
     return None
+
+
+_LIMIT = 50  # hidden links kept per page: evidence, not an inventory
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def hidden_outbound_links(doc, url: str) -> list[dict[str, str]]:
+    """The links to other hosts that the page hides from its readers: {target, anchor, how,
+    where}. Links to the page's own host are left out (hidden sub-menus are ordinary)."""
+    own = _host(url)
+    out: list[dict[str, str]] = []
+    for el in doc.iter("a", "iframe"):
+        target = normalize_url(el.get("href") if el.tag == "a" else el.get("src"), url)
+        if not target or _host(target) in ("", own):
+            continue
+        found = hidden_by(el)
+        if found is None:
+            continue
+        hider, how = found
+        where = hider.tag + (f"#{hider.get('id')}" if hider.get("id") else "")
+        out.append({"target": target, "anchor": " ".join(el.text_content().split())[:80], "how": how, "where": where})
+        if len(out) >= _LIMIT:
+            break
+    return out

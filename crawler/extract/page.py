@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
+from crawler.extract.hidden import hidden_outbound_links
 from crawler.extract.links import PageLink, extract_links, normalize_url
 from crawler.extract.cms import HanwebList, expand_datastores, trs_pages
 from crawler.extract.listing import ListFacts, extract_list, same_list
@@ -36,6 +37,7 @@ class PageFacts:
     doc: Any = field(default=None, repr=False)  # the parsed tree, for column discovery
     refresh: str | None = None  # where a meta refresh or a script sends the reader
     hanweb: HanwebList | None = None  # a Hanweb list's dataproxy paging
+    hidden: list[dict[str, str]] = field(default_factory=list)  # outbound links hidden from readers
 
     def as_json(self) -> dict:
         out = {
@@ -53,6 +55,8 @@ class PageFacts:
                 for i in self.listing.items
             ]
             out["pages"] = list(self.listing.pages)
+        if self.hidden:
+            out["hidden_links"] = self.hidden
         return out
 
 
@@ -138,7 +142,8 @@ def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status:
         kind = "article"
     else:
         kind = "page"
-    return PageFacts(url, title, published, source, metadata, links, kind, listing, text, meta, doc, refresh, hanweb)
+    return PageFacts(url, title, published, source, metadata, links, kind, listing, text, meta, doc, refresh, hanweb,
+                     hidden_outbound_links(doc, url))
 
 
 _ARTICLE_PARAGRAPHS = 200  # characters of paragraph text under a heading that make an article

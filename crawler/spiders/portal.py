@@ -339,7 +339,7 @@ class PortalCrawl:
             source, facts.text[: self.text_cap], facts.metadata or None,
             [(l.url, l.anchor, l.tag) for l in facts.links], gov_meta(facts.meta) or None,
             _header(response, b"ETag"), _header(response, b"Last-Modified"),
-            hashlib.sha1(response.body).hexdigest(),
+            hashlib.sha1(response.body).hexdigest(), facts.hidden or None,
         )
         return None if error_page else facts
 
