@@ -531,3 +531,48 @@ def test_an_accounts_only_sites_file_has_no_annual_report_duty(store):
     with store.session() as s, s.begin():
         s.query(m.Site).filter_by(name="示例县发布").one().kind = "portal"
     assert [v.rule for v in run_check(store, run_id, AnnualReportOverdue(), D("2026-04-02"))[0]] == ["annual-report-overdue"]
+
+
+@pytest.mark.parametrize("metadata, column, judged", [
+    ({}, "政策解读", True),
+    ({"发文机关": "示例县发展和改革局"}, "政策解读", True),
+    ({"信息来源": "县委宣传部"}, "政策解读", True),
+    ({"信息来源": "中国政府网"}, "政策解读", False),
+    ({"发文机关": "国务院办公厅"}, "政策解读", False),
+    ({"来源": "示例省发展和改革委员会"}, "政策解读", False),
+    ({"发文机关": "财政部"}, "政策解读", False),
+    ({}, "上级政策解读", False),
+])
+def test_a_jiedu_reposted_from_a_higher_level_is_not_the_sites_own(store, metadata, column, judged):
+    """Issue 15: a 解读 of gov.cn or the province reposted on the county site is not paired
+    with (nor judged against) the county's documents."""
+    run_id = build(store, D("2026-07-01"), columns=[
+        {"name": column, "url": HOME + "zcjd/", "category": "interpretation",
+         "items": [(JIEDU, "《示例县农村公路养护管理办法》政策解读", D("2026-06-22"))]},
+        {"name": "政策文件", "url": HOME + "zcwj/", "category": "policy",
+         "items": [(POLICY, "示例县农村公路养护管理办法", D("2026-06-01"))]}],
+        pages=[{"url": JIEDU, "title": "《示例县农村公路养护管理办法》政策解读", "published": D("2026-06-22"),
+                "metadata": metadata},
+               {"url": POLICY, "title": "示例县农村公路养护管理办法", "published": D("2026-06-01")}])
+    found, _ = run_check(store, run_id, InterpretationOverdue(), D("2026-07-01"))
+    assert bool(found) is judged
+
+
+def test_an_annual_report_only_linked_from_the_site_counts_as_published(store):
+    """Issue 15: the report lives on a 信息公开 platform; the portal links it with an anchor
+    naming the year's report. A link naming another year, or a department's, does not count."""
+    platform = "https://xxgk.example.cn/sl/nb2025.html"
+
+    def night(anchor):
+        run_id = build(store, D("2026-04-02"), pages=[{"url": HOME + "xxgk/", "title": "政府信息公开"}])
+        with store.session() as s, s.begin():
+            site = s.query(m.Site).filter_by(name=COUNTY).one()
+            s.add(m.Link(run_id=run_id, site_id=site.id, page_url=HOME + "xxgk/", target=platform,
+                         anchor=anchor, tag="a"))
+        return run_check(store, run_id, AnnualReportOverdue(), D("2026-04-02"), site_settings=SETTINGS)
+
+    found, notes = night("示例县人民政府2025年政府信息公开工作年度报告")
+    assert found == [] and platform in notes[0].text and "counted as published" in notes[0].text
+    for anchor in ("示例县人民政府2024年政府信息公开工作年度报告", "示例县财政局2025年政府信息公开工作年度报告", "年度报告"):
+        found, _ = night(anchor)
+        assert [v.detail["problem"] for v in found] == ["missing"], anchor

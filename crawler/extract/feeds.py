@@ -111,6 +111,8 @@ def parse_feed(body: bytes, url: str, now: datetime) -> Account:
     return Account((parsed.feed.get("title") or "").strip() or None, tuple(posts))
 
 
+_CST = re.compile(r"\bCST\s*$")
+_US_CENTRAL_HOURS = -6  # what feedparser takes CST for
 _HAS_ZONE = re.compile(r"(?:[zZ]|[+-]\d\d:?\d\d|\b(?:GMT|UTC|UT|[ECMP][SD]T))\s*$")
 
 
@@ -118,7 +120,12 @@ def _entry_time(entry) -> datetime | None:
     for key in ("published", "updated"):
         if parsed := entry.get(f"{key}_parsed"):
             when = datetime(*parsed[:6], tzinfo=timezone.utc)
-            if not _HAS_ZONE.search(entry.get(key) or ""):
+            written = entry.get(key) or ""
+            if _CST.search(written):
+                # feedparser reads CST as US Central (UTC-6); on a Chinese government feed it is
+                # China Standard Time: back to the written wall clock, then as Beijing time
+                when += timedelta(hours=_US_CENTRAL_HOURS) - timedelta(hours=8)
+            elif not _HAS_ZONE.search(written):
                 # feedparser reads a zoneless date as UTC; a Chinese feed means Beijing time
                 when -= timedelta(hours=8)
             return when.astimezone(SHANGHAI)
