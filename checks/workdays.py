@@ -15,10 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from pathlib import Path
 from typing import Iterable
 
 import chinese_calendar
+import yaml
 from lunardate import LunarDate
+
+# Years published by the State Council after the installed chinesecalendar was released, shipped
+# with GovWatch: one YAML file per year (year, source, holidays, workdays).
+SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "calendar"
 
 
 class UnknownYear(LookupError):
@@ -76,6 +82,28 @@ def estimated_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(days)
 
 
+@functools.lru_cache(maxsize=4)
+def shipped_calendar(directory: Path = SHIPPED_DIR) -> tuple[frozenset[dt.date], frozenset[dt.date], dict[int, str]]:
+    """(holidays, workdays, year -> source) of the arrangements shipped in ``directory``;
+    ValueError names a malformed file."""
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
+    sources: dict[int, str] = {}
+    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else ():
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+            year, source = int(data["year"]), str(data["source"])
+            days = {key: {_day(d) for d in data.get(key) or ()} for key in ("holidays", "workdays")}
+        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: not a valid holiday arrangement: {exc}") from None
+        if any(d.year != year for d in days["holidays"] | days["workdays"]) or not days["holidays"]:
+            raise ValueError(f"{path}: every day must be in {year}, and the holidays listed")
+        holidays |= days["holidays"]
+        workdays |= days["workdays"]
+        sources[year] = source
+    return frozenset(holidays), frozenset(workdays), sources
+
+
 def _day(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -95,8 +123,12 @@ class WorkCalendar:
     def __init__(self, holidays: Iterable[dt.date | str] = (), workdays: Iterable[dt.date | str] = (),
                  estimate: bool = False):
         self.estimate = estimate
-        self.holidays = frozenset(_day(d) for d in holidays or ())
-        self.workdays = frozenset(_day(d) for d in workdays or ())
+        shipped_holidays, shipped_workdays, _ = shipped_calendar(SHIPPED_DIR)
+        configured_holidays = frozenset(_day(d) for d in holidays or ())
+        configured_workdays = frozenset(_day(d) for d in workdays or ())
+        # the sites file's days win over the shipped ones, which fill years the package lacks
+        self.holidays = configured_holidays | (shipped_holidays - configured_workdays)
+        self.workdays = configured_workdays | (shipped_workdays - configured_holidays)
         both = sorted(self.holidays & self.workdays)
         if both:
             raise ValueError(f"{both[0].isoformat()} is both a holiday and a workday")

@@ -576,3 +576,21 @@ def test_an_annual_report_only_linked_from_the_site_counts_as_published(store):
     for anchor in ("示例县人民政府2024年政府信息公开工作年度报告", "示例县财政局2025年政府信息公开工作年度报告", "年度报告"):
         found, _ = night(anchor)
         assert [v.detail["problem"] for v in found] == ["missing"], anchor
+
+
+def test_a_shipped_arrangement_makes_a_year_known(tmp_path, monkeypatch):
+    from checks import workdays
+
+    (tmp_path / "2027.yaml").write_text("year: 2027\nsource: 国办发明电〔2026〕X号（测试）\n"
+                                        "holidays: [2027-01-01, 2027-02-05]\nworkdays: [2027-02-14]\n", "utf-8")
+    monkeypatch.setattr(workdays, "SHIPPED_DIR", tmp_path)
+    cal = WorkCalendar(estimate=True)
+    assert cal.knows(2027) and not cal.is_estimated(2027)
+    assert cal.is_workday(D("2027-02-14")) and not cal.is_workday(D("2027-02-05"))
+    assert cal.is_workday(D("2027-02-08"))  # shipped: no longer the estimate's 初三
+    # the sites file still wins over a shipped day
+    assert not WorkCalendar(holidays=[D("2027-02-14")]).is_workday(D("2027-02-14"))
+    (tmp_path / "bad.yaml").write_text("year: 2028\nsource: x\nholidays: [2027-01-01]\n", "utf-8")
+    workdays.shipped_calendar.cache_clear()  # read once per process; the files changed
+    with pytest.raises(ValueError, match="bad.yaml"):
+        WorkCalendar()
