@@ -33,6 +33,13 @@ _GOV_HOSTS = re.compile(r"(?:^|\.)(?:gov\.cn|gov|mil\.cn|edu\.cn|org\.cn|cpc\.pe
 # how only injected links are hidden: a menu is display:none until hovered, these never show
 _STEALTH = ("off-screen", "font-size:0", "zero size", "opacity:0", "tiny iframe", "text coloured like its background")
 _SENTENCE = re.compile(r"[^。！？!?\n]*")
+# how a link is hidden (crawler.extract.hidden), as the report says it
+HOW_CN = {
+    "display:none": "不显示（display:none）", "visibility:hidden": "不可见（visibility:hidden）",
+    "off-screen": "移出可视区域（负坐标/缩进）", "font-size:0": "字号为0（font-size:0）", "zero size": "宽或高为0",
+    "opacity:0": "完全透明（opacity:0）", "tiny iframe": "极小的内嵌框架（iframe）",
+    "text coloured like its background": "文字与背景同色", "hidden attribute": "hidden属性",
+}
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,8 @@ class InjectedContent(Check):
             if findings:
                 first = findings[0]
                 yield Violation(self.id, site, f"{url}#injected-hidden-link", page=url, detail={
-                    **base, "sign": "hidden-link", "how": first["how"], "where": first.get("where"),
+                    **base, "sign": "hidden-link", "how": HOW_CN.get(first["how"], first["how"].replace("class", "隐藏样式类")),
+                    "where": first.get("where"),
                     "snippet": first.get("anchor") or first["target"], "host": host_of(first["target"]),
                     "count": len(findings), "examples": [h["target"] for h in findings[:5]]})
         own = {s.name: host_of(s.url) for s in run.sites()}
@@ -190,9 +198,12 @@ class InjectedContent(Check):
         for site, _ in heads.values():
             pages_of_site[site] = pages_of_site.get(site, 0) + 1
         spam_anchor_pages: set[str] = set()
+        hosts_of: dict[str, str] = {}  # a portal's pages repeat the same few thousand targets
         for page_url, link in run.iter_links_from(heads):
             site, column = heads[page_url]
-            host = host_of(link.target)
+            host = hosts_of.get(link.target)
+            if host is None:
+                host = hosts_of[link.target] = host_of(link.target)
             if not host or host == own.get(site) or host in allowed or is_government(host):
                 continue
             by_site.setdefault(site, {}).setdefault(host, set()).add(page_url)

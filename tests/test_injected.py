@@ -89,7 +89,7 @@ def test_the_check_reports_each_sign_with_its_evidence(store):
                      HOME + "a/2.html#injected-spam-text": "spam-text",
                      HOME + "a/3.html#injected-spam-link": "spam-link"}
     hidden = next(v for v in found if v.detail["sign"] == "hidden-link")
-    assert hidden.detail["how"] == "off-screen" and hidden.detail["where"] == "div"
+    assert hidden.detail["how"] == "移出可视区域（负坐标/缩进）" and hidden.detail["where"] == "div"
     assert hidden.detail["snippet"] == "最新影视" and hidden.detail["veto_candidate"] is True
     text = next(v for v in found if v.detail["sign"] == "spam-text")
     assert "十一选五" in text.detail["snippet"] and text.detail["categories"] == ["gambling", "lottery"]
@@ -134,3 +134,17 @@ def test_no_hit_on_the_real_pages():
         suspicious = [h for h in facts.hidden if InjectedContent._suspicious(h, lexicon, set())]
         assert suspicious == [], path.name
         assert [l.anchor for l in facts.links if lexicon.term_hits(l.anchor)] == [], path.name
+
+
+def test_the_report_line_says_what_was_planted_how_and_where():
+    from reports.model import ReportViolation, describe, display_url
+
+    d = dt.date(2026, 11, 22)
+    v = ReportViolation("injected-content", "县", HOME + "a/1.html#injected-hidden-link", HOME + "a/1.html", None,
+                        "deduction", "open", d, d, None,
+                        {"sign": "hidden-link", "how": "文字与背景同色", "where": "div#yqlj", "snippet": "最新影视",
+                         "host": "www.hg-yule8.test", "veto_candidate": True, "lexicon_version": "2026.12"},
+                        True, 0)
+    line = describe(v)
+    assert "隐藏方式：文字与背景同色" in line and "位置：div#yqlj" in line and "内容片段：最新影视" in line
+    assert "sign" not in line and display_url(v.url) == HOME + "a/1.html"
