@@ -84,7 +84,13 @@ def hidden_outbound_links(doc, url: str) -> list[dict[str, str]]:
     where}. Links to the page's own host are left out (hidden sub-menus are ordinary)."""
     own = _host(url)
     out: list[dict[str, str]] = []
-    for el in doc.iter("a", "iframe"):
+    # the hiding elements first (few on any page), then only the links inside them
+    candidates: dict = {}
+    for hider in doc.xpath("//*[@style or @class or @hidden or self::iframe]"):
+        if hidden_how(hider) is not None:
+            for el in hider.iter("a", "iframe"):
+                candidates.setdefault(el, None)
+    for el in candidates:
         target = normalize_url(el.get("href") if el.tag == "a" else el.get("src"), url)
         if not target or _host(target) in ("", own):
             continue
