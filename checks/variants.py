@@ -147,7 +147,8 @@ class NameVariant(Check):
     ## Known problems
     Only one-character variants of listed names; a name not listed (a local place) is not
     known. Measured on the real pages and fixtures: no hit on correct text; a real name one
-    character from a listed one needs an ``allow`` entry.
+    character from a listed one needs an ``allow`` entry. A variant in template text (a footer)
+    is reported on each page that shows it.
     """
 
     id = "name-variant"
