@@ -131,7 +131,7 @@ class StorePipeline:
             site_id = self._site_id(item.site)
             self._add(m.Page, run_id=self.run_id, site_id=site_id, url=item.url, status=item.status, kind=item.kind,
                       title=item.title, published=item.published, published_source=item.published_source,
-                      text=item.text, metadata_=item.metadata, meta=item.meta)
+                      text=item.text, metadata_=item.metadata, meta=item.meta, hidden=item.hidden)
             for target, anchor, tag in item.links:
                 self._add(m.Link, run_id=self.run_id, site_id=site_id, page_url=item.url, target=target,
                           anchor=anchor, tag=tag)

@@ -458,7 +458,7 @@ def fmt_score(score: float | None) -> str:
 
 # Fragments a check appends to make a violation key unique (one typo per page, one missing annual
 # report per year): part of the key, meaningless to a reader and not an address anyone can open.
-_INTERNAL_FRAGMENT = re.compile(r"#(?:wording|annual-report)-[^#]*$")
+_INTERNAL_FRAGMENT = re.compile(r"#(?:wording|annual-report|injected)-[^#]*$")  # wording-variant-… too
 
 
 def display_url(url: object) -> str:
@@ -511,6 +511,9 @@ _DETAIL_LABELS = {
     "year": "年度", "period": "周期", "schedule": "更新周期", "newest_item": "最新信息", "ended": "失效日期",
     "basis": "失效依据", "有效性": "有效性", "faults": "问题", "成文日期": "成文日期", "发布日期": "发布日期",
     "days_late": "逾期天数", "missing_links": "缺少关联", "posts": "抓取帖文（条）",
+    # injected-content: what was planted, how it is hidden, where
+    "calendar": "日历",
+    "snippet": "内容片段", "how": "隐藏方式", "where": "位置", "host": "外链域名", "terms": "命中词",
 }
 _STATES = {"unanswered": "未答复", "answered": "已答复", "missing": "未发布", "late": "逾期发布"}
 # Evidence kept for the JSON/XLSX exports and the "found on" column, not for the one-liner.
@@ -519,6 +522,7 @@ _HIDDEN_KEYS = {"pages", "anchor", "reopened", "reopen_count", "checked_at", "pa
                 "kind_guessed", "in_title", "level", "lexicon", "version", "first_failure", "last_failure", "column",
                 "policy", "identity", "tags", "kind", "state", "problem", "veto_candidate", "errors", "period_start",
                 "period_end", "due_days", "paired_by", "offset", "scope", "lexicon_version", "tag",
+                "sign", "categories", "examples", "target",
                 # the wording lexicon's provenance (cases from other cities' 通报): read in a one-liner
                 # it looks as if those cities made the error
                 "source"}

@@ -28,10 +28,10 @@ from crawler.browser import render_meta
 from crawler.extract.cms import records_document
 from crawler.extract.dates import find_dates
 from crawler.extract.columns import categorize, discover_columns
-from crawler.extract.identity import gov_meta, site_identity
+from crawler.extract.identity import footer_missing, footer_scripts, gov_meta, site_identity
 from crawler.extract.listing import extract_list
 from crawler.extract.links import is_asset, is_attachment
-from crawler.extract.page import PageFacts, analyse, parse_html
+from crawler.extract.page import PageFacts, analyse, decode_html, parse_html
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from crawler.middlewares import OutOfTime
 from crawler.revisit import Coverage
@@ -166,7 +166,12 @@ class PortalCrawl:
         # from the raw body: analyse() drops script text, and footers are often document.write
         try:
             doc = parse_html(response.body, _header_charset(response))
-            yield SiteIdentityItem(self.site["name"], site_identity(doc, response.url))
+            identity = site_identity(doc, response.url)
+            scripts = footer_scripts(doc, response.url) if footer_missing(identity) else []
+            if scripts:  # the footer is written by an external script: read it first
+                yield from self._footer_script(response.url, response.body, _header_charset(response), scripts, [])
+            else:
+                yield SiteIdentityItem(self.site["name"], identity)
         except Exception:  # a footer we cannot read must not stop the crawl of the site
             self.logger.exception("could not read the site identity of %s", response.url)
         if self.site.get("discover", True):
@@ -175,6 +180,25 @@ class PortalCrawl:
                 yield from self._column(entry.name, entry.url, None, "nav", None)
         yield from self._release_waiting()
         yield from self._links(facts)
+
+    def _footer_script(self, home: str, body: bytes, charset: str | None, left: list[str],
+                       read: list[str]) -> Iterator[Any]:
+        """Fetch the footer scripts one after the other, then store the identity read with them."""
+        if not left:
+            yield SiteIdentityItem(self.site["name"], site_identity(parse_html(body, charset), home, read))
+            return
+        kwargs = {"home": home, "body": body, "charset": charset, "left": left[1:], "read": read}
+        yield self.request(left[0], self.parse_footer_script, self.footer_script_failed, PRIORITY_COLUMN,
+                           cb_kwargs=kwargs)
+
+    def parse_footer_script(self, response: Response, home: str, body: bytes, charset: str | None,
+                            left: list[str], read: list[str]) -> Iterator[Any]:
+        text = decode_html(response.body) if 200 <= response.status < 300 else ""
+        yield from self._footer_script(home, body, charset, left, [*read, text] if text else read)
+
+    def footer_script_failed(self, failure: Failure) -> Iterator[Any]:
+        kwargs = failure.request.cb_kwargs
+        yield from self._footer_script(kwargs["home"], kwargs["body"], kwargs["charset"], kwargs["left"], kwargs["read"])
 
     @_unless_left
     def home_failed(self, failure: Failure) -> Iterator[Any]:
@@ -362,7 +386,7 @@ class PortalCrawl:
             source, facts.text[: self.text_cap], facts.metadata or None,
             [(l.url, l.anchor, l.tag) for l in facts.links], gov_meta(facts.meta) or None,
             _header(response, b"ETag"), _header(response, b"Last-Modified"),
-            hashlib.sha1(response.body).hexdigest(),
+            hashlib.sha1(response.body).hexdigest(), facts.hidden or None,
         )
         return [check, page], None if error_page else facts
 

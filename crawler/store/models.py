@@ -134,6 +134,8 @@ class Page(Base):
     text: Mapped[str | None] = mapped_column(Text)  # visible text, capped (crawl.text_cap)
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)  # 信息公开 block
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the standard <meta> tags (SiteName, PubDate...)
+    # outbound links hidden from readers: [{target, anchor, how}] (injected 暗链 evidence)
+    hidden: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # when it was read (or revalidated)
     # the run whose row this one copies: a page not re-read tonight keeps its facts and the
     # date they were read (incremental nights); None when read in this run
