@@ -24,6 +24,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterator
 
+from checks.params import ParamError, parse as parse_params
 from crawler.store.view import PreviousViolation, RunView
 
 SEVERITIES = ("veto", "deduction", "warning")
@@ -85,22 +86,16 @@ class Check:
 
     @classmethod
     def params(cls, overrides: dict[str, Any] | None = None) -> Any:
-        """The Params instance with the sites file's overrides; ValueError names a bad key."""
-        overrides = dict(overrides or {})
-        overrides.pop("enabled", None)
-        fields = {f.name: f for f in dataclasses.fields(cls.Params)}
-        for key, value in overrides.items():
-            if key not in fields:
-                known = ", ".join(fields) or "none"
-                raise ValueError(f"unknown parameter {key!r} (known: {known})")
-            default = getattr(cls.Params(), key)
-            if isinstance(default, tuple) and isinstance(value, list):
-                overrides[key] = tuple(value)
-            elif isinstance(default, bool) != isinstance(value, bool) or (
-                isinstance(default, (int, float)) and not isinstance(value, (int, float))
-            ) or (isinstance(default, str) and not isinstance(value, str)):
-                raise ValueError(f"parameter {key!r} must be {type(default).__name__}, got {value!r}")
-        return cls.Params(**overrides)
+        """The Params instance with the sites file's overrides; ValueError lists every problem."""
+        params, errors = cls.param_errors(overrides)
+        if errors:
+            raise ValueError("; ".join(e.text for e in errors))
+        return params
+
+    @classmethod
+    def param_errors(cls, overrides: dict[str, Any] | None = None) -> tuple[Any, list[ParamError]]:
+        """(Params, []) or (None, every problem of the overrides) -- checks.params.parse."""
+        return parse_params(cls.Params, overrides)
 
     @classmethod
     def describe(cls) -> dict[str, Any]:

@@ -94,13 +94,10 @@ class MissingSiteIdentity(Check):
         empty_ok: tuple[str, ...] = ()
         examples: int = 3
 
-    @classmethod
-    def params(cls, overrides: dict[str, Any] | None = None) -> Params:
-        params = super().params(overrides)
-        if unknown := [r for r in params.required if r not in LABELS]:
-            raise ValueError(f"parameter 'required': unknown item(s) {', '.join(map(str, unknown))} "
-                             f"(known: {', '.join(LABELS)})")
-        return params
+        def __post_init__(self) -> None:
+            if unknown := [r for r in self.required if r not in LABELS]:
+                raise ValueError(f"parameter 'required': unknown item(s) {', '.join(map(str, unknown))} "
+                                 f"(known: {', '.join(LABELS)})")
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         for site in run.sites():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import difflib
 import io
 import json
 import logging
@@ -130,7 +131,7 @@ def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date, full:
     sites, accounts = config.targets(site)
     if not sites and not accounts:
         raise ConfigError(f"{config.path}: no sites or accounts to crawl")
-    jobs.enabled_checks(config)  # a bad `rules:` entry fails before a long crawl, not after
+    jobs.enabled_checks(config)  # bad `rules:` entries fail (all at once) before a long crawl, not after
     run_id = jobs.crawl(config, store, sites, as_of, accounts=accounts, full=full)
     with store.session() as s:
         run = s.get(m.Run, run_id)
@@ -148,7 +149,26 @@ def _check(config: Config, store: Store, run_id: int, as_of: dt.date | None):
     result = jobs.check(config, store, run_id, as_of)
     click.echo(f"run {run_id}: {len(result.opened)} new, {len(result.reopened)} reopened, "
                f"{len(result.fixed)} fixed problem(s) as of {result.as_of}", err=True)
+    _echo_notes(store, run_id)
     return result
+
+
+def _echo_notes(store: Store, run_id: int, shown: int = 10) -> None:
+    """What the run could not decide, one line per kind (the report lists them all)."""
+    from reports.notes import gather
+
+    with store.session() as s:
+        rows = s.execute(select(m.CheckNote.rule, m.CheckNote.site, m.CheckNote.subject, m.CheckNote.note)
+                         .where(m.CheckNote.run_id == run_id).order_by(m.CheckNote.id)).all()
+    notes = gather(rows, {})
+    if not notes:
+        return
+    click.echo(f"run {run_id}: {len(rows)} note(s) of what was not decided:", err=True)
+    for n in notes[:shown]:
+        where = f" [{n.site}]" if n.site else ""
+        click.echo(f"  {n.rule}{where}: {n.note}" + (f" (and {n.count - 1} like it)" if n.count > 1 else ""), err=True)
+    if len(notes) > shown:
+        click.echo(f"  ... {len(notes) - shown} more kind(s): see the weekly report", err=True)
 
 
 def full_option(f):
@@ -326,26 +346,59 @@ def report(config_path: str, week: str | None, fmt: str, out: str | None) -> Non
 
 
 @cli.command("checks")
+@click.argument("rule", required=False)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def checks_cmd(fmt: str) -> None:
-    """List every registered check (built-in and plugins) with its verdict points."""
+def checks_cmd(rule: str | None, fmt: str) -> None:
+    """List every registered check (built-in and plugins) with its verdict points; with RULE,
+    that rule's whole documentation. Plugins that could not be loaded are listed with why."""
     from checks import scoring
-    from checks.registry import load_checks
+    from checks.registry import load_registry
 
-    registry = load_checks()
-    table = scoring.points_table(plugin_points={r: c.points for r, c in registry.items() if getattr(c, "points", None)})
+    registry = load_registry()
+    table = scoring.points_table(plugin_points={r: c.points for r, c in registry.checks.items()
+                                                if getattr(c, "points", None)})
     described = []
-    for rule, cls in registry.items():
-        points = table.get(rule, scoring.PLUGIN_DEFAULT) if cls.severity == "deduction" else None
-        described.append({**cls.describe(), "points": dataclasses.asdict(points) if points else None})
+    for rule_id, cls in registry.checks.items():
+        points = table.get(rule_id, scoring.PLUGIN_DEFAULT) if cls.severity == "deduction" else None
+        described.append({**cls.describe(), "points": dataclasses.asdict(points) if points else None,
+                          "origin": registry.origins[rule_id]})
+    broken = [{"id": b.name, "origin": b.origin, "status": "broken", "error": b.error} for b in registry.broken]
+    if rule is not None:
+        _print_rule(rule, described, broken, fmt)
+        return
     if fmt == "json":
-        click.echo(json.dumps([{k: v for k, v in d.items() if k != "doc"} for d in described],
+        click.echo(json.dumps([{k: v for k, v in d.items() if k != "doc"} for d in described] + broken,
                               ensure_ascii=False, indent=2))
         return
     for d in described:
         params = ", ".join(f"{k}={v}" for k, v in d["parameters"].items()) or "-"
         points = d["points"] and f"\tpoints: {d['points']['points']:g} each, at most {d['points']['cap']:g}"
         click.echo(f"{d['id']}\t{d['title']}\t{d['severity']}\t{d['source']}\tparams: {params}{points or ''}")
+    for b in broken:
+        click.echo(f"{b['id']}\tNOT LOADED (plugin {b['origin']})\t{b['error']}")
+
+
+def _print_rule(rule: str, described: list[dict[str, Any]], broken: list[dict[str, Any]], fmt: str) -> None:
+    """One rule's documentation, as `ruff rule` prints one."""
+    found = next((d for d in described + broken if d["id"] == rule), None)
+    if found is None:
+        close = difflib.get_close_matches(rule, [d["id"] for d in described], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.BadParameter(f"no check {rule!r}{hint}; `govwatch checks` lists them", param_hint="RULE")
+    if fmt == "json":
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if found.get("status") == "broken":
+        click.echo(f"# {rule}: not loaded\n\nplugin {found['origin']}: {found['error']}")
+        return
+    params = "\n".join(f"  {k} = {v}" for k, v in found["parameters"].items()) or "  (none)"
+    points = found["points"]
+    click.echo(f"# {found['id']} — {found['title']}\n\n"
+               f"severity: {found['severity']}    status: {found['status']}    from: {found['origin']}\n"
+               f"source: {found['source']}\n"
+               + (f"points: {points['points']:g} each, at most {points['cap']:g}\n" if points else "")
+               + f"default parameters (override under `rules: {found['id']}:` in the sites file):\n{params}\n\n"
+               f"{found['doc']}")
 
 
 @cli.command()

@@ -16,7 +16,9 @@ from sqlalchemy import delete, select, update
 
 from checks import scoring
 from checks.base import Check, Note
-from checks.registry import load_checks
+from checks import params as checks_params
+from checks.params import RuleSet
+from checks.registry import BrokenPlugin, load_registry
 from crawler.config import AccountConfig, Config, ConfigError, SiteConfig
 from crawler.store import models as m
 from crawler.store import memory as memory_store
@@ -155,31 +157,36 @@ class CheckResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+def rule_set(config: Config, registry: dict[str, type[Check]]) -> RuleSet:
+    """The sites file's `rules:` applied to the registry; every bad entry at once, each with its
+    line, as one ConfigError (before any crawl: `run` calls this first)."""
+    rules = checks_params.resolve(registry, config.rules, lambda value: _beside(config, value))
+    problems: list[tuple[int, str]] = []
+    for rule in rules.unknown:
+        problems.append((config.line_of("rules", rule) or 0,
+                         f"rules.{rule}: unknown rule (known: {', '.join(sorted(registry))})"))
+    for rule in config.scoring.points:
+        if rule not in registry:
+            problems.append((config.line_of("scoring", "points", rule) or 0,
+                             f"scoring.points.{rule}: unknown rule (known: {', '.join(sorted(registry))})"))
+    for rule, error in rules.errors:
+        line = (error.key and config.line_of("rules", rule, error.key)) or config.line_of("rules", rule) or 0
+        problems.append((line, f"rules.{rule}: {error.text}"))
+    if problems:
+        raise ConfigError("\n".join(f"{config.path}:{line}: {text}" for line, text in sorted(problems)))
+    return rules
+
+
 def enabled_checks(config: Config, registry: dict[str, type[Check]] | None = None) -> list[tuple[Check, Any]]:
-    """(check, params) for each enabled rule; a bad `rules:` entry is a ConfigError with its line."""
-    registry = registry if registry is not None else load_checks()
-    for section, rules in (("rules", config.rules), ("scoring.points", config.scoring.points)):
-        for rule in rules:
-            if rule not in registry:
-                line = config.line_of(*section.split("."), rule)
-                raise ConfigError(f"{config.path}:{line}: {section}.{rule}: unknown rule "
-                                  f"(known: {', '.join(sorted(registry))})")
-    out = []
-    for rule, cls in registry.items():
-        overrides = config.rules.get(rule) or {}
-        if overrides.get("enabled", True) is False:
-            continue
-        for key in getattr(cls, "path_params", ()):
-            if isinstance(overrides.get(key), (str, list)):
-                overrides = {**overrides, key: _beside(config, overrides[key])}
-        try:
-            params = cls.params(overrides)
-        except ValueError as exc:
-            key = str(exc).split("'")[1] if "'" in str(exc) else None
-            line = config.line_of("rules", rule, key) if key else config.line_of("rules", rule)
-            raise ConfigError(f"{config.path}:{line}: rules.{rule}: {exc}") from None
-        out.append((cls(), params))
-    return out
+    """(check, params) for each enabled rule; bad `rules:` entries are one ConfigError with lines."""
+    registry = registry if registry is not None else load_registry(skip=disabled_rules(config)).checks
+    rules = rule_set(config, registry)
+    return [(cls(), rules.params[rule]) for rule, cls in registry.items() if rule not in rules.disabled]
+
+
+def disabled_rules(config: Config) -> set[str]:
+    """Rules the sites file switches off: their plugins are not even imported."""
+    return {rule for rule, overrides in config.rules.items() if (overrides or {}).get("enabled") is False}
 
 
 def _beside(config: Config, value: str | list) -> str | list:
@@ -209,7 +216,10 @@ def latest_run(store: Store, statuses: tuple[str, ...] = ("crawled", "checked"))
 
 def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = None,
           registry: dict[str, type[Check]] | None = None) -> CheckResult:
-    registry = registry if registry is not None else load_checks()
+    broken: list[BrokenPlugin] = []
+    if registry is None:
+        loaded = load_registry(skip=disabled_rules(config))
+        registry, broken = loaded.checks, loaded.broken
     checks = enabled_checks(config, registry)
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
@@ -218,6 +228,9 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
                        {"holidays": list(config.calendar.holidays), "workdays": list(config.calendar.workdays)},
                        config.timezone)
         result = CheckResult(run_id, as_of)
+        s.execute(delete(m.CheckNote).where(m.CheckNote.run_id == run_id))  # `check` may be run again
+        for plugin in broken:  # skipped, the rest of the night runs; the report says which and why
+            s.add(m.CheckNote(run_id=run_id, rule=plugin.name, note=plugin.message))
         for site in (run.stats or {}).get("degraded", []):
             s.add(m.CheckNote(run_id=run_id, rule="dead-link", site=site,
                               note="the canary failed during the crawl: link verdicts of this run are not reported"))

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from .notes import ReportNote
+
 SEVERITY_LABELS: dict[str, str] = {"veto": "单项否决", "deduction": "扣分", "warning": "提示"}
 STATUS_LABELS: dict[str, str] = {"open": "未整改", "fixed": "已整改"}
 # Lower sorts first: an auditor reads veto items before deductions before warnings.
@@ -240,6 +242,8 @@ class WeeklyReport:
     # every owner (责任单位) the sites file names; empty: no per-owner sections
     owners: tuple[str, ...] = ()
     pass_mark: float | None = None  # the score a site needs to pass (checks.scoring), for the chart
+    # what the runs shown could not decide, and why (reports.notes): never a silent "0 problems"
+    notes: tuple[ReportNote, ...] = ()
 
     # -- lookups ---------------------------------------------------------------------------
     def rule(self, id: str) -> RuleInfo | None:

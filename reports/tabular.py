@@ -66,6 +66,9 @@ def report_dict(report: WeeklyReport) -> dict[str, Any]:
             "score_by_site": dict(p.score_by_site), "verdict_by_site": dict(p.verdict_by_site),
         } for p in report.trend],
         "owners": {owner: len(items) for owner, items in report.open_by_owner().items()},
+        # what the runs shown could not decide, and why; "message" is the office's wording
+        "notes": [{"rule": n.rule, "rule_title": n.rule_title, "site": n.site, "subject": n.subject,
+                   "note": n.note, "message": n.message, "count": n.count} for n in report.notes],
         "rules": [{"id": r.id, "title": r.title, "source": r.source, "severity": r.severity,
                    "summary": r.summary, "enabled": r.enabled,
                    # in effect (the sites file's overrides applied), and the registry's defaults
@@ -211,6 +214,9 @@ def write_xlsx(report: WeeklyReport, path: str | Path) -> Path:
             ])
         _write_sheet(ws, vheader, rows)
     _write_trend_sheet(wb.create_sheet(sheet_title("近八周趋势", taken)), report)
+    if report.notes:
+        _write_sheet(wb.create_sheet(sheet_title("未判定事项", taken)), ["规则", "网站", "说明", "次数", "原文"],
+                     [[n.rule_title, n.site or "全部", n.message, n.count, n.note] for n in report.notes])
     wb.save(path)
     return path
 

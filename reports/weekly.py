@@ -23,6 +23,7 @@ from checks.registry import load_checks
 from crawler.config import Config
 from crawler.store import models as m
 from crawler.store.db import Store
+from reports.notes import ReportNote, gather
 from reports.model import ReportViolation, RuleInfo, SiteState, SiteSummary, WeeklyReport, WeekPoint
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -174,8 +175,21 @@ def build_weekly(store: Store, config: Config, week: str, now: dt.datetime | Non
         sites = _summaries(config, wanted, current, previous, facts, scores, owners, open_items, fixed_items,
                            prev_open, week_of(prev_start))
         trend = tuple(_week_point(monday, snap, violations, scores, wanted) for monday, snap in trend_snaps)
+        notes = _notes(s, current, wanted, {r.id: r.title for r in base["rules"]})
     return WeeklyReport(as_of=run.as_of, run_id=run.id, sites=tuple(sites), open=tuple(open_items),
-                        fixed=tuple(fixed_items), trend=trend, owners=owners.configured, **base)
+                        fixed=tuple(fixed_items), trend=trend, owners=owners.configured, notes=notes, **base)
+
+
+def _notes(s, current: _Snapshot, wanted, titles: dict[str, str]) -> tuple[ReportNote, ...]:
+    """The notes of the runs the week shows: a site's from the run that covered it, the run's
+    own (a plugin skipped) from the latest run."""
+    run_of = {name: r.id for name, r in current.site_runs.items() if name in wanted}
+    rows = s.execute(select(m.CheckNote.run_id, m.CheckNote.rule, m.CheckNote.site, m.CheckNote.subject,
+                            m.CheckNote.note)
+                     .where(m.CheckNote.run_id.in_(set(run_of.values()) | {current.run.id}))
+                     .order_by(m.CheckNote.id))
+    return gather(((rule, site, subject, note) for run_id, rule, site, subject, note in rows
+                   if (run_of.get(site) == run_id if site else run_id == current.run.id)), titles)
 
 
 def _summaries(config, wanted, current: _Snapshot, previous: _Snapshot, facts: _SiteFacts, scores, owners: _Owners,
