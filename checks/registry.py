@@ -15,6 +15,7 @@ Set ``GOVWATCH_DISABLE_PLUGIN_AUTOLOAD=1`` to load built-ins only (as tests do).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import os
@@ -22,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
+from checks import evidence
 from checks.base import SEVERITIES, Check
 
 log = logging.getLogger(__name__)
@@ -149,6 +151,25 @@ def load_registry(plugins: bool | None = None, skip: Iterable[str] = ()) -> Regi
         registry.checks[cls.id] = cls
         registry.origins[cls.id] = origin
     return registry
+
+
+@functools.lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The registry of this process (built-ins and the plugins that load), loaded once."""
+    return load_registry()
+
+
+def message(rule: str, detail: dict) -> str:
+    """The sentence for a violation of ``rule``: asked of its check, built-in or plugin; a rule no
+    loaded check defines (retired, or a plugin not installed here) gets the common line."""
+    cls = default_registry().get(rule)
+    if cls is None:
+        return evidence.describe(detail)
+    try:
+        return str(cls().message(dict(detail)))
+    except Exception as exc:  # a plugin's sentence must never break a report
+        log.warning("check %s: message failed (%s: %s); showing its evidence as it is", rule, type(exc).__name__, exc)
+        return evidence.describe(detail)
 
 
 def load_checks(plugins: bool | None = None) -> dict[str, type[Check]]:

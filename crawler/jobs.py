@@ -220,13 +220,14 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
     if registry is None:
         loaded = load_registry(skip=disabled_rules(config))
         registry, broken = loaded.checks, loaded.broken
-    checks = enabled_checks(config, registry)
+    rules = rule_set(config, registry)
+    checks = [(cls(), rules.params[rule]) for rule, cls in registry.items() if rule not in rules.disabled]
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
         as_of = as_of or run.as_of
         view = RunView(s, run_id, as_of, tuple(run.sites), column_settings(config), site_settings(config),
                        {"holidays": list(config.calendar.holidays), "workdays": list(config.calendar.workdays)},
-                       config.timezone)
+                       config.timezone, rule_params=rules.params)
         result = CheckResult(run_id, as_of)
         s.execute(delete(m.CheckNote).where(m.CheckNote.run_id == run_id))  # `check` may be run again
         for plugin in broken:  # skipped, the rest of the night runs; the report says which and why

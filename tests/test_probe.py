@@ -322,9 +322,10 @@ def test_rechecked_needs_enough_probes(store):
     run_id = make_run(store)
     with store.session() as s:
         view = RunView(s, run_id, AS_OF, ("县",), timezone="Asia/Shanghai")
-        list(check.check(view, check.params({})))
         assert check.rechecked(view, previous) is False
-        list(check.check(view, check.params({"min_probes": 139})))
+        # the parameters in effect for the run (the sites file's), not the defaults
+        view = RunView(s, run_id, AS_OF, ("县",), timezone="Asia/Shanghai",
+                       rule_params={"site-unreachable": check.params({"min_probes": 139})})
         assert check.rechecked(view, previous) is True
         assert SiteUnreachableEarlyWarning().rechecked(view, previous) is False  # default min_probes 140
 

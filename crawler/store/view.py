@@ -169,6 +169,9 @@ class RunView:
     # the sites file's `calendar`: {"holidays": [date, ...], "workdays": [date, ...]}
     calendar: dict[str, list[dt.date]] = field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
+    # every rule's parameters in effect (rule id -> Params), for rules that build on other rules
+    # (Check.params_in); empty: the defaults
+    rule_params: dict[str, Any] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _cached(self, key: Any, build: Callable[[], Any]) -> Any:
