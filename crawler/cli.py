@@ -5,11 +5,9 @@ Exit codes: 0 done (violations found or not), 2 bad input (config, arguments), 1
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import difflib
-import io
 import json
 import logging
 import sys
@@ -295,13 +293,11 @@ def violations(config_path: str, site: str | None, status: str, fmt: str) -> Non
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(VIOLATION_FIELDS)
-        for row in rows:
-            writer.writerow([json.dumps(row[k], ensure_ascii=False) if k == "detail" else (row[k] or "")
-                             for k in VIOLATION_FIELDS])
-        sys.stdout.buffer.write(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))  # BOM: Excel/WPS
+        from reports.tabular import csv_bytes
+
+        sys.stdout.buffer.write(csv_bytes(list(VIOLATION_FIELDS), (
+            [json.dumps(row[k], ensure_ascii=False) if k == "detail" else row[k] for k in VIOLATION_FIELDS]
+            for row in rows)))
     else:
         if not rows:
             click.echo(f"no {status} violations" if status != "all" else "no violations")

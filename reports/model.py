@@ -72,6 +72,15 @@ class ReportViolation:
     days_open: int
     owner: str | None = None
 
+    @classmethod
+    def from_row(cls, row: Any, **fields: Any) -> ReportViolation:
+        """From a stored violation (the store's Violation row, or anything with its attributes);
+        ``fields`` set what the report computes (new, days_open, owner, a replayed status)."""
+        base = {"rule": row.rule, "site": row.site, "url": row.url, "page": row.page, "column": row.column,
+                "severity": row.severity, "status": row.status, "first_seen": row.first_seen,
+                "last_seen": row.last_seen, "fixed_on": row.fixed_on, "detail": dict(row.detail or {})}
+        return cls(**{**base, **fields})
+
     @property
     def severity_label(self) -> str:
         return SEVERITY_LABELS.get(self.severity, self.severity)

@@ -3,10 +3,11 @@ format dispatcher used by `govwatch report --format`."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -114,15 +115,20 @@ def _rows(report: WeeklyReport) -> list[list[Any]]:
     return rows
 
 
+def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """CSV as Excel and WPS open it: UTF-8 with a BOM (how they detect UTF-8), dates as
+    YYYY-MM-DD, None empty, and no cell read as a formula. Every CSV GovWatch writes."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    for row in rows:
+        w.writerow([_no_formula(c.isoformat() if isinstance(c, date) else ("" if c is None else str(c))) for c in row])
+    return buf.getvalue().encode("utf-8-sig")
+
+
 def write_csv(report: WeeklyReport, path: str | Path) -> Path:
     path = _prepare(path)
-    # utf-8-sig writes the BOM that Excel and WPS need to detect UTF-8.
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(CSV_HEADER)
-        for row in _rows(report):
-            w.writerow([_no_formula(c.isoformat() if isinstance(c, date) else str(c))
-                        for c in row])
+    path.write_bytes(csv_bytes(CSV_HEADER, _rows(report)))
     return path
 
 
