@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from checks.base import Check, Note, Violation
-from crawler.store.view import PreviousViolation, RunView, SiteView
+from govwatch.store.view import PreviousViolation, RunView, SiteView
 
 
 def newest_post(run: RunView, account: SiteView) -> tuple[dt.date | None, int]:

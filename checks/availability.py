@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from checks import evidence
 from checks.base import Check, Note, Violation
-from crawler.store.view import PreviousViolation, ProbeView, RunView
+from govwatch.store.view import PreviousViolation, ProbeView, RunView
 
 
 @dataclass(frozen=True)

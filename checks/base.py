@@ -34,7 +34,7 @@ from typing import Any, ClassVar, Iterator
 from checks import evidence
 from checks.params import ParamError, parse as parse_params
 from checks.subjects import SUBJECTS
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store.view import PreviousViolation, RunView
 
 SEVERITIES = ("veto", "deduction", "warning")
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from checks import evidence
 from checks.base import Check, Note, Violation
 from checks.workdays import UnknownYear, WorkCalendar
-from crawler.store.view import PageView, PreviousViolation, RunView
+from govwatch.store.view import PageView, PreviousViolation, RunView
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 

@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 
 from checks import evidence
 from checks.base import Check, Note, Violation
-from crawler.store.view import ColumnView, RunView
+from govwatch.store.view import ColumnView, RunView
 
 
 class StaleColumn(Check):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from checks.base import Check, Note, Violation
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store.view import PreviousViolation, RunView
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 SITE_CODE = re.compile(r"^(?:\d{10}|bm\d{8})$", re.I)

@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 
 from checks import evidence
 from checks.base import Check, Note, Violation
-from crawler.store.view import ColumnItemView, ColumnView, PreviousViolation, RunView
+from govwatch.store.view import ColumnItemView, ColumnView, PreviousViolation, RunView
 
 
 class MessageUnanswered(Check):

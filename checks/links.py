@@ -12,7 +12,7 @@ from typing import ClassVar, Iterator
 
 from checks.base import Check, Violation
 from checks.subjects import CONCLUSIVE  # noqa: F401  (re-exported: verdicts that settle a URL)
-from crawler.store.view import RunView
+from govwatch.store.view import RunView
 
 
 class LinkVerdictCheck(Check):

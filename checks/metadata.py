@@ -10,7 +10,7 @@ from typing import Iterator
 from dateutil.relativedelta import relativedelta
 
 from checks.base import Check, Violation
-from crawler.store.view import RunView
+from govwatch.store.view import RunView
 
 
 class MissingMetadata(Check):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store.view import PreviousViolation, RunView
 
 # Link verdicts that settle a URL either way; a timeout or a block this time settles nothing.
 CONCLUSIVE = ("ok", "redirected", "dead", "soft-404", "bad-attachment")

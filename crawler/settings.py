@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.config import CrawlConfig
+from govwatch.config import CrawlConfig
 
-# The sites file's `crawl` defaults are the one source of every crawl default (crawler.config)
+# The sites file's `crawl` defaults are the one source of every crawl default (govwatch.config)
 _CRAWL = CrawlConfig()
 
 BOT_NAME = "govwatch"

@@ -42,7 +42,7 @@ The names below are the API; anything else in GovWatch's packages may change bet
 from checks.base import SEVERITIES, Check, NoParams, Note, Violation
 from checks.evidence import describe
 from checks.subjects import SUBJECTS
-from crawler.store.view import (ColumnItemView, ColumnView, LinkCheckView, LinkSource, OutLink, PageHead, PageView,
+from govwatch.store.view import (ColumnItemView, ColumnView, LinkCheckView, LinkSource, OutLink, PageHead, PageView,
                                 PreviousViolation, ProbeView, RunView, SiteView)
 
 ENTRY_POINT_GROUP = "govwatch.checks"

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checks.base import Check, Note, Violation
-from crawler.store import models as m
-from crawler.store.db import Store
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store import models as m
+from govwatch.store.db import Store
+from govwatch.store.view import PreviousViolation, RunView
 
 
 def _date(value: Any) -> dt.date | None:

@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from crawler.config import Config, NotifyConfig
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import Config, NotifyConfig
+from govwatch.store import models as m
+from govwatch.store.db import Store
 from reports.model import ReportViolation
 from reports.owners import Owners
 from reports.notify import redact, run_digest, send, takes_attachments, veto_alerts

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crawler.config import Config
-from crawler.store import models as m
+from govwatch.config import Config
+from govwatch.store import models as m
 
 
 class Owners:

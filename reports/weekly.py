@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from checks.registry import load_checks
-from crawler.config import Config
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import Config
+from govwatch.store import models as m
+from govwatch.store.db import Store
 from reports.notes import ReportNote, gather
 from reports.owners import Owners
 from reports.model import ReportViolation, RuleInfo, SiteState, SiteSummary, WeeklyReport, WeekPoint
@@ -50,7 +50,7 @@ def week_of(day: dt.date) -> str:
 
 def rule_infos(config: Config | None = None) -> tuple[RuleInfo, ...]:
     """Every rule of the registry with the parameters in effect: the defaults with the sites
-    file's ``rules:`` overrides, applied as crawler.jobs.enabled_checks applies them (the
+    file's ``rules:`` overrides, applied as govwatch.jobs.enabled_checks applies them (the
     ``enabled`` key is not a parameter; a rule switched off there is marked not enabled)."""
     out = []
     for rule_id, cls in load_checks().items():

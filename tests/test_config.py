@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.config import (
+from govwatch.config import (
     CATEGORIES,
     Config,
     ConfigError,
@@ -23,7 +23,7 @@ from crawler.config import (
     load_config,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "crawler" / "sites.example.yaml"
+EXAMPLE = Path(__file__).resolve().parents[1] / "govwatch" / "sites.example.yaml"
 MINIMAL = """\
 sites:
   - name: county
@@ -85,7 +85,7 @@ def test_categories() -> None:
 
 
 def test_config_is_a_leaf_module() -> None:
-    code = "import sys, crawler.config; print(sorted({'scrapy', 'sqlalchemy', 'twisted'} & set(sys.modules)))"
+    code = "import sys, govwatch.config; print(sorted({'scrapy', 'sqlalchemy', 'twisted'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1]).stdout
     assert out.strip() == "[]"

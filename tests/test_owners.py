@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace as V
 
-from crawler.config import load_config
+from govwatch.config import load_config
 from reports import notify_run, weekly
 from reports.owners import Owners
 

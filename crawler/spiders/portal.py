@@ -25,7 +25,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.browser import render_meta
-from crawler.config import CrawlConfig
+from govwatch.config import CrawlConfig
 from crawler.extract.cms import records_document
 from crawler.extract.dates import find_dates
 from crawler.extract.columns import breadcrumb_columns, categorize, discover_columns

@@ -19,12 +19,12 @@ from checks.base import Check, Note
 from checks import params as checks_params
 from checks.params import RuleSet
 from checks.registry import BrokenPlugin, load_registry
-from crawler.config import AccountConfig, Config, ConfigError, SiteConfig
-from crawler.store import models as m
-from crawler.store import memory as memory_store
-from crawler.store import violations as lifecycle
-from crawler.store.db import Store
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.config import AccountConfig, Config, ConfigError, SiteConfig
+from govwatch.store import models as m
+from govwatch.store import memory as memory_store
+from govwatch.store import violations as lifecycle
+from govwatch.store.db import Store
+from govwatch.store.view import PreviousViolation, RunView
 
 log = logging.getLogger(__name__)
 

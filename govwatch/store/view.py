@@ -15,7 +15,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence
 from sqlalchemy import Result, Select, func, null, select
 from sqlalchemy.orm import Session
 
-from crawler.store import models as m
+from govwatch.store import models as m
 
 _IN_CHUNK = 500  # values per IN list: within the bound-parameter limit of any SQLite build
 _SCAN_OVER = 4 * _IN_CHUNK  # links_from: more pages than this are found in one pass over the run's links

@@ -17,10 +17,10 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from crawler.config import Config, ConfigError, load_config
-from crawler.lock import LockedError, RunLock
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import Config, ConfigError, load_config
+from govwatch.lock import LockedError, RunLock
+from govwatch.store import models as m
+from govwatch.store.db import Store
 
 log = logging.getLogger("govwatch")
 
@@ -95,7 +95,7 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: str, force: bool) -> None:
     """Write a complete, commented example sites file."""
-    from crawler.config import default_config_text
+    from govwatch.config import default_config_text
 
     target = Path(path)
     if target.exists() and not force:
@@ -113,7 +113,7 @@ def db() -> None:
 @config_option
 def db_upgrade(config_path: str) -> None:
     """Apply schema migrations (runs also happen automatically)."""
-    from crawler.store.db import make_engine, upgrade
+    from govwatch.store.db import make_engine, upgrade
 
     config = load_config(config_path)
     engine = make_engine(config.database)
@@ -124,7 +124,7 @@ def db_upgrade(config_path: str) -> None:
 
 
 def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date, full: bool = False) -> int:
-    from crawler import jobs
+    from govwatch import jobs
 
     sites, accounts = config.targets(site)
     if not sites and not accounts:
@@ -142,7 +142,7 @@ def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date, full:
 
 
 def _check(config: Config, store: Store, run_id: int, as_of: dt.date | None):
-    from crawler import jobs
+    from govwatch import jobs
 
     result = jobs.check(config, store, run_id, as_of)
     click.echo(f"run {run_id}: {len(result.opened)} new, {len(result.reopened)} reopened, "
@@ -192,7 +192,7 @@ def crawl(config_path: str, site: str | None, as_of: dt.datetime | None, full: b
 @as_of_option
 def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -> None:
     """Run the checks on a crawled run and update the violations (the second half of `run`)."""
-    from crawler import jobs
+    from govwatch import jobs
 
     config = load_config(config_path)
     store = Store(config.database)
@@ -323,7 +323,7 @@ def report(config_path: str, week: str | None, fmt: str, out: str | None) -> Non
     config = load_config(config_path)
     store = Store(config.database)
     if week is None:
-        from crawler.jobs import latest_run
+        from govwatch.jobs import latest_run
 
         latest = latest_run(store, ("checked",))
         week = week_of(latest.as_of if latest else config.today())
@@ -435,7 +435,7 @@ def demo(ctx: click.Context, directory: str, as_of: dt.datetime | None) -> None:
     """Serve the bundled sample portal on 127.0.0.1, audit it, and write the week's report."""
     if ctx.invoked_subcommand is not None:
         return
-    from crawler.demo.runner import run_demo
+    from govwatch.demo.runner import run_demo
 
     for line in run_demo(Path(directory), as_of.date() if as_of else None):
         click.echo(line)
@@ -445,7 +445,7 @@ def demo(ctx: click.Context, directory: str, as_of: dt.datetime | None) -> None:
 @click.option("--dir", "directory", type=click.Path(file_okay=False), default="govwatch-demo", show_default=True)
 def demo_serve(directory: str) -> None:
     """Serve the sample portal again (on its port from D/sites.yaml) until interrupted."""
-    from crawler.demo.runner import serve_demo
+    from govwatch.demo.runner import serve_demo
 
     serve_demo(Path(directory), echo=click.echo)
 
