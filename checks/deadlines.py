@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from checks import evidence
 from checks.base import Check, Note, Violation
-from checks.workdays import UnknownYear, WorkCalendar
+from checks.workdays import UnknownYear, WorkCalendar, estimated_calendar_note
 from govwatch.store.view import PageView, PreviousViolation, RunView
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -64,6 +64,34 @@ def _clean(text: str | None) -> str:
 def is_interpretation(page: PageView) -> bool:
     """A 政策解读: listed in an interpretation column, or titled 解读/图解/一图读懂 ..."""
     return page.category == "interpretation" or bool(_INTERP_TITLE.search(_clean(page.title)))
+
+
+# a higher level's issuer or outlet: 国务院, 中国政府网, 国家发展改革委, 财政部, 某省…, 中共中央
+_HIGHER = re.compile(r"^(?:国务院|中国政府网|中共中央|中央|全国人大|国家|新华|人民日报|人民网|求是)|^[^县市区镇乡]*部$|省|自治区")
+_HIGHER_COLUMN = re.compile(r"上级|国家|中央|省级|省政府|转载")
+_SOURCE_FIELDS = ("发文机关", "信息来源", "来源")
+
+
+def is_reposted(page: PageView) -> bool:
+    """A document reposted from a higher level (gov.cn, the province) on the site: its issuer
+    or source names one that is not the site's own place, or its column says so (上级解读)."""
+    if _HIGHER_COLUMN.search(page.column or ""):
+        return True
+    place = _site_place(page.site)
+    for field_name in _SOURCE_FIELDS:
+        source = _clean(page.metadata.get(field_name))
+        if not source or not _HIGHER.search(source):
+            continue
+        if not (place and (place in source or source[0] == place[-1])):  # 省发改委 on the province's site
+            return True
+    return False
+
+
+def _site_place(site_name: str) -> str:
+    """示例县人民政府门户网站 -> 示例县: the place a site's own documents name."""
+    body = re.sub(r"(人民政府|政府)$", "", _site_body(site_name))
+    match = re.match(r"^.+?(?:自治区|自治州|自治县|省|市|县|区|州|盟|旗)", body)
+    return match.group(0) if match else body
 
 
 def is_policy(page: PageView, categories: tuple[str, ...]) -> bool:
@@ -138,6 +166,8 @@ def _pair_documents(run: RunView, policy_categories: tuple[str, ...]) -> tuple[l
     interpretations: list[_Doc] = []
     policies: dict[str, _Doc] = {}
     for page in run.pages(kinds=("article", "page"), text=False, meta=False):
+        if is_reposted(page):
+            continue  # a higher level's document: its timeliness is not the site's to answer for
         if is_interpretation(page):
             interpretations.append(_doc(page))
         elif is_policy(page, policy_categories):
@@ -244,11 +274,14 @@ class InterpretationOverdue(Check):
     - ``policy_categories`` (policy, notice): column categories whose pages are policy documents.
 
     ## Known problems
-    A year the calendar does not know (chinesecalendar covers 2004–2026; add later years under
-    ``calendar:`` in the sites file) is not judged: a note says which year is missing. A 解读
+    A year after the ones the calendar knows (chinesecalendar covers 2004–2026) is counted on an
+    estimated calendar (weekends and the statutory holidays, no 调休): the verdict's evidence
+    says 预估 and how to add the year under ``calendar:`` in the sites file. A 解读
     that links to several policy documents and names none in 《》 is not judged (a note lists
     them). A policy with several 解读 (文字, 图解) has each judged on its own. Pairing by title
-    looks only at policy documents of the 解读's own site.
+    looks only at policy documents of the 解读's own site. Documents reposted from a higher
+    level (发文机关/信息来源 naming 国务院, 中国政府网, a ministry or a province that is not the
+    site's own place, or a column such as 上级政策解读) are not the site's own and not judged.
     """
 
     id = "interpretation-overdue"
@@ -292,11 +325,15 @@ class InterpretationOverdue(Check):
             if days > params.max_workdays:
                 # the deadline lies between the two dates, in years the calendar knows
                 deadline = calendar.add_workdays(policy.date, params.max_workdays)
-                yield Violation(self.id, interp.site, interp.url, page=interp.url, column=interp.column, detail={
+                detail = {
                     "title": interp.title, "policy": policy.url, "policy_title": policy.title,
                     "policy_published": policy.date.isoformat(), "published": interp.date.isoformat(),
                     "workdays": days, "limit": params.max_workdays, "deadline": deadline.isoformat(),
-                    "paired_by": pair.by})
+                    "paired_by": pair.by}
+                if estimated := calendar.estimated_between(policy.date, interp.date):
+                    detail["calendar"] = estimated_calendar_note(estimated)
+                yield Violation(self.id, interp.site, interp.url, page=interp.url, column=interp.column,
+                                detail=detail)
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         return _pair_rechecked(run, previous)
@@ -446,7 +483,9 @@ class AnnualReportOverdue(Check):
     every column list and every page read. A department's site must show its report by
     31 January, a government portal its overall report by 31 March. Reported when the deadline
     has passed and no report of that year is found (``missing``), or when the report is dated
-    after the deadline (``late``, with the days late).
+    after the deadline (``late``, with the days late). A report only linked from the site (its
+    anchor names the year's report; the file lives on a 信息公开 platform) counts as published:
+    a note says so, and its date is not judged.
 
     A site's kind is its ``kind`` in the sites file; without one it is guessed from the name
     (…人民政府 / …政府网 → government, else department). On a government portal only the
@@ -489,9 +528,9 @@ class AnnualReportOverdue(Check):
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         year = run.as_of.year - 1
-        for site in run.sites():
+        for site in run.portals():  # a 政务新媒体 account publishes no annual report
             if run.site_settings and site.name not in run.site_settings:
-                continue  # not a portal of the sites file (a new-media account)
+                continue  # a portal no longer in the sites file
             configured = (run.site_settings.get(site.name) or {}).get("kind")
             kind = configured or guess_kind(site.name)
             month, day = _month_day(f"{kind}_due", getattr(params, f"{kind}_due"))
@@ -501,6 +540,12 @@ class AnnualReportOverdue(Check):
                            f"was not looked for", site=site.name)
                 continue
             reports = list(self._reports(run, site.name, year, kind))
+            if not reports and (linked := self._linked_report(run, site.name, year, kind)):
+                # hosted elsewhere (a 信息公开 platform), linked from the site: published
+                yield Note(f"{site.name}: the {year} report is linked from {linked[1]} as “{linked[2]}” "
+                           f"({linked[0]}), hosted off the site: counted as published, its date not judged",
+                           site=site.name, subject=linked[0])
+                continue
             base = {"year": year, "deadline": deadline.isoformat(), "kind": kind, "kind_guessed": not configured}
             if not reports:
                 if run.as_of > deadline:
@@ -537,6 +582,19 @@ class AnnualReportOverdue(Check):
                 url, title, date, column = found.get(key, (item.url, item.title, None, item.column))
                 found[key] = (url, title, date or item.date, column or item.column)
         return iter(found.values())
+
+    @staticmethod
+    def _linked_report(run: RunView, site: str, year: int, kind: str) -> tuple[str, str, str] | None:
+        """(target, page, anchor) of a link on the site whose anchor names the year's report
+        (the report itself may live on a 信息公开 platform the crawl does not read)."""
+        pages = [p.url for p in run.pages(site=site, text=False, meta=False)]
+        for page, link in run.iter_links_from(pages):
+            if "报" not in link.anchor:
+                continue
+            parsed = report_year(link.anchor)
+            if parsed and parsed[0] == year and (kind == "department" or is_overall_report(parsed[1], site)):
+                return link.target, page, link.anchor
+        return None
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         # only the previous year's report is looked for: an older year's missing report is

@@ -26,6 +26,8 @@ _DETAIL_LABELS = {
     "year": "年度", "period": "周期", "schedule": "更新周期", "newest_item": "最新信息", "ended": "失效日期",
     "basis": "失效依据", "有效性": "有效性", "faults": "问题", "成文日期": "成文日期", "发布日期": "发布日期",
     "days_late": "逾期天数", "missing_links": "缺少关联", "posts": "抓取帖文（条）",
+    # a deadline counted on the estimated calendar (checks.workdays) says so
+    "calendar": "日历",
 }
 _STATES = {"unanswered": "未答复", "answered": "已答复", "missing": "未发布", "late": "逾期发布"}
 # Evidence kept for the JSON/XLSX exports and the "found on" column, not for the one-liner.
@@ -73,10 +75,12 @@ def _translate_note(note: str) -> str:
     return note
 
 
-def describe(d: Mapping[str, Any], lead: Iterable[str] = (), used: Iterable[str] = ()) -> str:
+def describe(d: Mapping[str, Any], lead: Iterable[str] = (), used: Iterable[str] = (),
+             labels: Mapping[str, str] | None = None) -> str:
     """The common evidence line: ``lead`` (the rule's own sentence) first, then the shared keys
-    not in ``used``, then every other key with its label; nested evidence is left to the
-    JSON/XLSX exports."""
+    not in ``used``, then every other key with its label (the rule's own ``labels`` first);
+    nested evidence is left to the JSON/XLSX exports."""
+    labels = {**_DETAIL_LABELS, **(labels or {})}
     parts: list[str] = list(lead)
     used = set(used)
     if d.get("missing") and "missing" not in used:
@@ -124,7 +128,7 @@ def describe(d: Mapping[str, Any], lead: Iterable[str] = (), used: Iterable[str]
             val = f"{val:.1%}"
         val = _clean(val)
         if val:
-            parts.append(f"{_DETAIL_LABELS.get(k, k)}：{val}")
+            parts.append(f"{labels.get(k, k)}：{val}")
     reopened = d.get("reopen_count") or d.get("reopened")
     if isinstance(reopened, int) and reopened > 0:
         parts.append(f"曾整改后复现 {reopened} 次")

@@ -100,9 +100,9 @@ class MissingSiteIdentity(Check):
                                  f"(known: {', '.join(LABELS)})")
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
-        for site in run.sites():
+        for site in run.portals():  # accounts have no footer
             if run.site_settings and site.name not in run.site_settings:
-                continue  # only the portals of the sites file (accounts have no footer)
+                continue  # a portal no longer in the sites file
             identity = run.identity(site.name)
             if identity is None:
                 yield Note("首页未读取，未检查网站标识与网页标签", site=site.name, subject=site.url)

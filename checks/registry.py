@@ -58,6 +58,8 @@ BUILTINS = (
     "checks.deadlines:ScheduleOverdue",
     "checks.identity:MissingSiteIdentity",
     "checks.wording:WordingError",
+    "checks.injected:InjectedContent",
+    "checks.variants:NameVariant",
     "checks.accounts:AccountStale",
     "checks.accounts:AccountStaleEarlyWarning",
     "checks.accounts:AccountUnreachable",

@@ -52,6 +52,8 @@ DEFAULT_POINTS: dict[str, Points] = {
     "annual-report-overdue": Points(5, 5),
     "schedule-overdue": Points(2, 10),
     "wording-error": Points(2, 10),
+    "injected-content": Points(5, 20),
+    "name-variant": Points(2, 10),
     "missing-site-identity": Points(3, 3),
 }
 PLUGIN_DEFAULT = Points(1, 5)

@@ -49,7 +49,7 @@ def browser_settings(executable: str | None, timeout: float) -> dict[str, Any]:
     }
     if executable != BUNDLED:
         launch["executable_path"] = executable
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    handler = "crawler.handlers.BrowserHandler"
     return {
         "GOVWATCH_BROWSER": True,
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},

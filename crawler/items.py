@@ -64,6 +64,7 @@ class PageItem:
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
+    hidden: list[dict[str, str]] | None = None  # outbound links hidden from readers
 
 
 @dataclass

@@ -44,17 +44,29 @@ CONCURRENT_ITEMS = 10
 # backlog does not fill the run's total concurrency while other hosts wait.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOADER = "crawler.downloader.PoliteDownloader"  # per-host concurrency also at delay 0
+DOWNLOAD_HANDLERS = {"http": "crawler.handlers.HTTPHandler", "https": "crawler.handlers.HTTPHandler"}
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+# Each spider middleware wraps every object a callback yields in one more async generator, so
+# those GovWatch does not use are off: depth (no depth limit), URL length (an overlong link is
+# requested and judged, not dropped unseen) and the meta-copy debugging aid.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 # after Scrapy's RetryMiddleware (550) in the request path, so before it for responses
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBudgetMiddleware": 50,  # first: a site out of time sends nothing more
     "crawler.middlewares.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,  # Scrapy's retries with backoff
+    # the spider requests only URLs it chose, with no credentials and no allowed_domains
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
 }
 EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.canary.Canary": 510}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -64,6 +76,9 @@ GOVWATCH_BATCH_SIZE = 500  # rows per store transaction
 GOVWATCH_CANARY_INTERVAL = 30.0  # seconds between canary probes
 GOVWATCH_CANARY_URL = None  # a URL the monitor can always reach (sites file: crawl.canary)
 GOVWATCH_DATABASE = None  # SQLAlchemy URL of the store
+GOVWATCH_KEEP_ALIVE_PER_HOST = 2  # connections kept open per host: the largest slot concurrency
+# processes analysing pages beside the engine (crawl.parse_workers; None: crawler.parsing.worker_count)
+GOVWATCH_PARSE_WORKERS = _CRAWL.parse_workers
 GOVWATCH_PROGRESS = False  # a one-line progress display on stderr
 GOVWATCH_RETRY_BACKOFF = 0.5  # seconds before the first retry, doubled for each next one
 GOVWATCH_RETRY_BACKOFF_MAX = 10.0
@@ -97,6 +112,10 @@ def run_settings(default: Any, sites: list[tuple[list[str], Any]], **govwatch: A
         ROBOTSTXT_OBEY=default.robots or any(crawl.robots for _, crawl in sites),
         RETRY_TIMES=default.retries,
         GOVWATCH_CANARY_URL=default.canary,
+        GOVWATCH_PARSE_WORKERS=default.parse_workers,
+        GOVWATCH_KEEP_ALIVE_PER_HOST=max(
+            [default.concurrency, *(int(slot["concurrency"]) for slot in slots.values())]
+        ),
     )
     out.update({f"GOVWATCH_{k.upper()}": v for k, v in govwatch.items()})
     return out

@@ -271,6 +271,7 @@ def violation_dicts(store: Store, site: str | None, status: str) -> list[dict[st
         if status != "all":
             q = q.where(m.Violation.status == status)
         return [{
+            "id": v.id,  # for `govwatch ack|exempt|unack`
             "rule": v.rule, "title": titles.get(v.rule, v.rule), "site": v.site, "url": v.url, "page": v.page,
             "column": v.column, "severity": v.severity, "status": v.status,
             "first_seen": v.first_seen.isoformat(), "last_seen": v.last_seen.isoformat(),
@@ -448,6 +449,17 @@ def demo_serve(directory: str) -> None:
     from govwatch.demo.runner import serve_demo
 
     serve_demo(Path(directory), echo=click.echo)
+
+
+def _add_workbench_commands() -> None:
+    """`serve`, `user`, `ack`, `exempt`, `unack`: the office's workbench (workbench.commands)."""
+    from workbench.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_add_workbench_commands()
 
 
 def main() -> None:

@@ -130,6 +130,9 @@ class CrawlConfig(_Model):
     max_pages: Annotated[int, Field(ge=1)] = 50000
     max_list_pages: Annotated[int, Field(ge=1)] = 500  # list pages followed per column (read every night)
     total_concurrency: Annotated[int, Field(ge=1)] = 256  # requests in flight for the whole run, all hosts
+    # processes analysing pages beside the engine, for the whole run (top level only);
+    # unset: one per core but the engine's, at most 4; 0: all in the engine's process
+    parse_workers: Annotated[int, Field(ge=0, le=64)] | None = None
     revisit_days: Annotated[int, Field(ge=1)] = 7  # every known page and good link re-read at least this often
     # seconds of crawling per site and night (also "90m", "6h"); what is left continues the next night
     time_budget: Annotated[float, BeforeValidator(_duration), Field(gt=0)] = 6 * 3600.0

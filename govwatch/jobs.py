@@ -14,12 +14,13 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select, update
 
-from checks import scoring
 from checks.base import Check, Note
 from checks import params as checks_params
 from checks.params import RuleSet
 from checks.registry import BrokenPlugin, load_registry
+from crawler.parsing import worker_count
 from govwatch.config import AccountConfig, Config, ConfigError, SiteConfig
+from govwatch.scores import store_verdicts
 from govwatch.store import models as m
 from govwatch.store import memory as memory_store
 from govwatch.store import violations as lifecycle
@@ -94,7 +95,8 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
         log.info("no Chromium found: JavaScript-only columns will be recorded as unread")
     hosts = [([h for h in {urlsplit(site.url).hostname, *(urlsplit(c.url).hostname for c in site.columns)} if h],
               config.crawl_for(site)) for site in sites]
-    settings = Settings({**run_settings(config.crawl, hosts, database=store.url, run_id=run_id, progress=progress),
+    settings = Settings({**run_settings(config.crawl, hosts, database=store.url, run_id=run_id, progress=progress,
+                                      parse_workers=_parse_workers(config.crawl)),
                          **browser_settings(browser, config.crawl.timeout)}, priority="cmdline")
     settings["LOG_INSTALL_ROOT_HANDLER"] = False  # GovWatch configures logging itself
     specs = [{"site": {**site_spec(config, site), "known_columns": []}} for site in sites]
@@ -268,22 +270,5 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
     return result
 
 
-def store_verdicts(s, config: Config, run: m.Run, registry: dict[str, type[Check]]) -> None:
-    """The national verdict per site of the run, from its open violations after the checks."""
-    table = scoring.points_table(
-        {rule: p.model_dump(exclude_none=True) for rule, p in config.scoring.points.items()},
-        {rule: cls.points for rule, cls in registry.items() if getattr(cls, "points", None)},
-    )
-    reached = dict(s.execute(select(m.Site.name, m.SiteVisit.reached).join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id)
-                             .where(m.SiteVisit.run_id == run.id)).all())
-    s.execute(delete(m.SiteScore).where(m.SiteScore.run_id == run.id))  # `check` may be run again
-    problems: dict[str, list[scoring.Problem]] = {site: [] for site in run.sites}
-    # every site's open problems in one query, as plain rows (thousands on a first night)
-    for site, rule, severity, detail in s.execute(
-            select(m.Violation.site, m.Violation.rule, m.Violation.severity, m.Violation.detail)
-            .where(m.Violation.site.in_(run.sites), m.Violation.status == "open").order_by(m.Violation.id)):
-        problems[site].append(scoring.Problem(rule, severity, detail))
-    for site in run.sites:
-        verdict = scoring.judge(site, problems[site], bool(reached.get(site)), table, config.scoring.pass_mark)
-        s.add(m.SiteScore(run_id=run.id, site=site, verdict=verdict.verdict, score=verdict.score,
-                          vetoes=list(verdict.vetoes), deductions=verdict.deductions))
+def _parse_workers(crawl: Any) -> int:
+    return worker_count(crawl.parse_workers)

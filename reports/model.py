@@ -255,6 +255,9 @@ class WeeklyReport:
     pass_mark: float | None = None  # the score a site needs to pass (checks.scoring), for the chart
     # what the runs shown could not decide, and why (reports.notes): never a silent "0 problems"
     notes: tuple[ReportNote, ...] = ()
+    # problems a false alarm or an exemption in force takes out of the lists above
+    # (reports.answered.AnsweredViolation), listed in an appendix
+    answered: tuple = ()
 
     # -- lookups ---------------------------------------------------------------------------
     def rule(self, id: str) -> RuleInfo | None:
@@ -470,7 +473,7 @@ def fmt_score(score: float | None) -> str:
 
 # Fragments a check appends to make a violation key unique (one typo per page, one missing annual
 # report per year): part of the key, meaningless to a reader and not an address anyone can open.
-_INTERNAL_FRAGMENT = re.compile(r"#(?:wording|annual-report)-[^#]*$")
+_INTERNAL_FRAGMENT = re.compile(r"#(?:wording|annual-report|injected)-[^#]*$")  # wording-variant-… too
 
 
 def display_url(url: object) -> str:

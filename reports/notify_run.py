@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from govwatch.config import Config, NotifyConfig
+from govwatch.store import answers
 from govwatch.store import models as m
 from govwatch.store.db import Store
 from reports.model import ReportViolation
@@ -153,6 +154,13 @@ def _pending(s, row: m.NotifyTarget, kind: str, run_id: int) -> list[tuple[m.Vio
         .order_by(m.ViolationEvent.id))]
 
 
+def _unanswered(s, pending, as_of) -> list[tuple[m.ViolationEvent, m.Violation]]:
+    """Nothing is announced for a false alarm or an exemption in force (they still count as
+    dealt with: an exemption that expires brings the problem back in reports, not as news)."""
+    excused = answers.excused(s, as_of, {v.id for _, v in pending})
+    return [(e, v) for e, v in pending if v.id not in excused]
+
+
 def _item(v: m.Violation, as_of, owner: str | None) -> ReportViolation:
     return ReportViolation.from_row(v, new=v.status == "open", days_open=(as_of - v.first_seen).days, owner=owner)
 
@@ -177,6 +185,7 @@ def _is_new(e: m.ViolationEvent, v: m.Violation) -> bool:
 def _alerts(s, row, result, target: Target, owner_of, titles) -> Plan:
     pending = _pending(s, row, ALERT, result.run_id)
     plan = Plan(ALERT, upto=max((e.id for e, _ in pending), default=0))
+    pending = _unanswered(s, pending, result.as_of)
     items, events = _select(pending, owner_of, target.config.owners, result.as_of,
                             lambda e, v: _is_new(e, v) and v.severity == "veto")
     vid_of = {id(item): vid for vid, item in items.items()}  # veto_alerts hands back the same objects
@@ -188,6 +197,7 @@ def _alerts(s, row, result, target: Target, owner_of, titles) -> Plan:
 def _digest(s, row, result, target: Target, owner_of, titles, archive: Path) -> Plan:
     pending = _pending(s, row, DIGEST, result.run_id)
     plan = Plan(DIGEST, upto=max((e.id for e, _ in pending), default=0))
+    pending = _unanswered(s, pending, result.as_of)
     owners = target.config.owners
     new, new_events = _select(pending, owner_of, owners, result.as_of, _is_new)
     fixed, fixed_events = _select(pending, owner_of, owners, result.as_of,

@@ -60,6 +60,8 @@ def report_dict(report: WeeklyReport) -> dict[str, Any]:
             "platform": s.platform, "coverage": dict(s.coverage) if s.coverage else None,
         } for s in report.sites],
         "violations": [violation_dict(report, v) for v in report.all_violations],
+        # open problems a false alarm or an exemption in force excuses (not in "violations")
+        "answered": [a.as_dict() for a in report.answered],
         # one entry per ISO week, oldest first; a week without a run has "as_of": null and no values
         "trend": [{
             "week": p.week, "week_start": p.week_start, "as_of": p.as_of, "open": p.open,
@@ -97,7 +99,7 @@ CSV_HEADER = ["规则", "规则编号", "网站", "栏目", "问题地址", "发
               "最近发现", "说明", "性质", "本周新发现", "整改日期", "已持续天数", "责任单位"]
 
 
-def _no_formula(s: str) -> str:
+def no_formula(s: str) -> str:
     # Crawled text such as an anchor "=HYPERLINK(...)" must not become a formula in Excel/WPS
     # (CSV injection); a leading apostrophe makes them show it as text.
     return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
@@ -122,7 +124,7 @@ def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
     w = csv.writer(buf)
     w.writerow(header)
     for row in rows:
-        w.writerow([_no_formula(c.isoformat() if isinstance(c, date) else ("" if c is None else str(c))) for c in row])
+        w.writerow([no_formula(c.isoformat() if isinstance(c, date) else ("" if c is None else str(c))) for c in row])
     return buf.getvalue().encode("utf-8-sig")
 
 

@@ -21,8 +21,10 @@ from sqlalchemy import func, select
 
 from checks.registry import load_checks
 from govwatch.config import Config
+from govwatch.store import answers
 from govwatch.store import models as m
 from govwatch.store.db import Store
+from reports.answered import AnsweredViolation
 from reports.notes import ReportNote, gather
 from reports.owners import Owners
 from reports.model import ReportViolation, RuleInfo, SiteState, SiteSummary, WeeklyReport, WeekPoint
@@ -144,14 +146,16 @@ def build_weekly(store: Store, config: Config, week: str, now: dt.datetime | Non
         facts = _SiteFacts.load(s, {r.id for r in current.site_runs.values()})
         owners = Owners.load(s, config, {r.id for r in current.site_runs.values()})
 
-        open_items, fixed_items = _items(current, violations, start, end, owners)
+        open_items, fixed_items, answered = _items(current, violations, start, end, owners,
+                                                   answers.excused(s, run.as_of))
         prev_open = Counter(violations[i].site for i in previous.open_ids() if i in violations)
         sites = _summaries(config, wanted, current, previous, facts, scores, owners, open_items, fixed_items,
                            prev_open, week_of(prev_start))
         trend = tuple(_week_point(monday, snap, violations, scores, wanted) for monday, snap in trend_snaps)
         notes = _notes(s, current, wanted, {r.id: r.title for r in base["rules"]})
     return WeeklyReport(as_of=run.as_of, run_id=run.id, sites=tuple(sites), open=tuple(open_items),
-                        fixed=tuple(fixed_items), trend=trend, owners=owners.configured, notes=notes, **base)
+                        fixed=tuple(fixed_items), trend=trend, owners=owners.configured, notes=notes,
+                        answered=tuple(answered), **base)
 
 
 def _notes(s, current: _Snapshot, wanted, titles: dict[str, str]) -> tuple[ReportNote, ...]:
@@ -224,12 +228,13 @@ def _visit_status(visit: m.SiteVisit) -> str:
 
 
 def _items(snap: _Snapshot, violations: dict[int, m.Violation], start: dt.date, end: dt.date,
-           owners: Owners) -> tuple[list[ReportViolation], list[ReportViolation]]:
-    """The open items after the snapshot's run, and the items fixed during the week."""
+           owners: Owners, excused: dict[int, m.Answer]) -> tuple[list, list, list]:
+    """The open items after the snapshot's run, the items fixed during the week, and the open
+    items an answer in force excuses (AnsweredViolation)."""
     run = snap.run
     # a problem reopened and fixed again in the same week counts by its last event
     changed_in_week: dict[int, str] = {}
-    open_items, fixed_items = [], []
+    open_items, fixed_items, answered = [], [], []
     for vid, (last_event, at) in snap.state.items():
         violation = violations.get(vid)
         if violation is None:
@@ -243,11 +248,13 @@ def _items(snap: _Snapshot, violations: dict[int, m.Violation], start: dt.date, 
             days_open=((run.as_of if is_open else at) - violation.first_seen).days,
             owner=owners(violation),
         )
-        if is_open:
+        if is_open and vid in excused:
+            answered.append(AnsweredViolation.of(item, excused[vid]))
+        elif is_open:
             open_items.append(item)
         elif changed_in_week.get(vid) == "fixed":
             fixed_items.append(item)
-    return open_items, fixed_items
+    return open_items, fixed_items, answered
 
 
 def _week_point(monday: dt.date, snap: _Snapshot, violations: dict[int, m.Violation], scores, wanted) -> WeekPoint:

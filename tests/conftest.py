@@ -15,11 +15,12 @@ AS_OF = dt.date(2026, 11, 22)
 REALPAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "realpages"
 
 
-def govwatch(*args: str, env: dict | None = None, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+def govwatch(*args: str, env: dict | None = None, check: bool = True, timeout: float = 300,
+             input_text: str | None = None) -> subprocess.CompletedProcess:
     """Run the installed command in a subprocess (a crawl needs its own Twisted reactor)."""
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout)
+                          env=full_env, timeout=timeout, input=input_text)
     if check and proc.returncode != 0:
         raise AssertionError(f"govwatch {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc

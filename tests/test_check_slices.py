@@ -106,3 +106,17 @@ def test_reports_ask_the_registry_for_the_sentence():
     assert message("message-unanswered", {"days": 9}) == "已等待 9 天"
     assert message("dead-link", {"status": 404, "page_count": 3}) == "状态码 404；出现在 3 个页面"
     assert message("retired-rule", {"count": 2}) == "数量：2"  # no check any more: the common line
+
+
+def test_accuracy_checks_say_their_evidence_in_their_own_words():
+    hidden = {"sign": "hidden-link", "how": "文字与背景同色", "where": "div#yqlj", "snippet": "最新影视",
+              "host": "www.hg-yule8.test", "examples": ["http://www.hg-yule8.test/"], "veto_candidate": True}
+    line = message("injected-content", hidden)
+    assert line.startswith("隐藏的外部链接（疑似暗链）；隐藏方式：文字与背景同色；位置：div#yqlj")
+    assert "外链域名：www.hg-yule8.test" in line and "sign" not in line and "examples" not in line
+    variant = message("name-variant", {"wrong": "办工厅", "right": "办公厅", "how": "同音", "sentence": "县政府办工厅通知。"})
+    assert variant == "错误用语：办工厅；建议改为：办公厅；错误类型：同音；原句：县政府办工厅通知"
+    # a check's own labels do not leak into another rule's line
+    assert "隐藏方式" not in message("wording-error", {"wrong": "x", "how": "y"})
+    assert load_checks(plugins=False)["injected-content"].subject == "site"
+    assert load_checks(plugins=False)["name-variant"].subject == "document"

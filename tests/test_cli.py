@@ -63,6 +63,24 @@ def test_inspect_a_saved_page():
     assert all(link["url"].startswith("http") for link in out["links"])
 
 
+def test_inspect_shows_the_header_date_metadata_by_column_and_hidden_links(tmp_path):
+    """Issue 15 through `govwatch inspect`: our own page with an unlabelled header date, a
+    header-row 信息公开 table, a hidden metadata look-alike and a hidden outbound link."""
+    page = tmp_path / "a.html"
+    page.write_text(
+        "<html><head><meta name='PubDate' content='2024-09-01 08:00'>"
+        "<meta name='others' content='页面生成时间 2024-09-01 08:00'></head><body>"
+        "<h1>示例县关于秋季防火的通告</h1><div class='by'>2024-03-06 09:30 来源：县应急管理局</div>"
+        "<table><tr><th>索取号</th><th>发布机构</th></tr><tr><td>SL-7</td><td>县应急管理局</td></tr></table>"
+        "<div class='ng-hide'><p>索引号：旧</p><p>发文机关：旧</p></div>"
+        "<div style='position:absolute;top:-800px;left:-900px'><a href='http://spam.example/'>x</a></div>"
+        "<p>" + "各乡镇要做好秋季森林防火工作。" * 10 + "</p></body></html>", "utf-8")
+    out = json.loads(govwatch("inspect", str(page), "--url", "http://www.sl.gov.cn/tzgg/202403/a.html").stdout)
+    assert (out["kind"], out["published"], out["published_source"]) == ("article", "2024-03-06", "header")
+    assert out["metadata"] == {"索取号": "SL-7", "发文机关": "县应急管理局"}
+    assert out["hidden_links"] == [{"target": "http://spam.example/", "anchor": "x", "how": "off-screen", "where": "div"}]
+
+
 def test_run_lock_refuses_a_second_run(tmp_path):
     url = f"sqlite:///{tmp_path}/g.db"
     with RunLock(url):

@@ -124,6 +124,21 @@ def test_defaults(tmp_path: Path) -> None:
     assert site.columns == [] and site.crawl == {} and site.discover is True and site.owner is None
 
 
+def test_crawl_defaults_have_one_source_parse_workers_too() -> None:
+    from crawler import settings
+    from crawler.parsing import default_workers, worker_count
+
+    default = CrawlConfig()
+    assert (settings.USER_AGENT, settings.CONCURRENT_REQUESTS_PER_DOMAIN, settings.DOWNLOAD_DELAY) == (
+        default.user_agent, default.concurrency, default.delay)
+    # unset in the sites file: one worker per core beside the engine's; 0: all in the engine's process
+    assert settings.GOVWATCH_PARSE_WORKERS is default.parse_workers is None
+    assert worker_count(settings.GOVWATCH_PARSE_WORKERS) == default_workers()
+    assert worker_count(0) == 0 and worker_count("3") == 3
+    top = settings.run_settings(CrawlConfig(parse_workers=2), [])
+    assert worker_count(top["GOVWATCH_PARSE_WORKERS"]) == 2  # the top-level `crawl:` decides for the run
+
+
 def test_empty_optional_keys_mean_defaults(tmp_path: Path) -> None:
     config = load(tmp_path, MINIMAL + "accounts:\nnotify:\ncrawl:\nrules:\n  blank-column:\n")
     assert config.accounts == [] and config.notify == [] and config.crawl == CrawlConfig()

@@ -195,16 +195,39 @@ def test_interpretation_overdue_parameter_and_metadata_date(store):
     assert run_check(store, run_id, InterpretationOverdue(), AS_OF, {"max_workdays": 4})[0] == []
 
 
-def test_interpretation_overdue_unknown_year_is_a_note(store):
+def test_interpretation_overdue_in_a_year_after_the_calendar_is_estimated_and_says_so(store):
     run_id = policy_run(store, D("2026-12-30"), D("2027-01-06"), BOTH_WAYS)
     found, notes = run_check(store, run_id, InterpretationOverdue(), D("2027-01-10"))
-    assert found == []
-    (note,) = notes
-    assert note.subject == JIEDU and "2027" in note.text and "calendar:" in note.text
-    # the sites file's calendar makes 2027 known: 31 Dec, 4, 5, 6 Jan = 4 working days
+    # the estimated 2027: 1 Jan off (元旦), the weekend, then 4, 5, 6 Jan; with 31 Dec = 4 days
+    assert notes == [] and [v.detail["workdays"] for v in found] == [4]
+    assert found[0].detail["calendar"].startswith("预估：2027年") and "calendar:" in found[0].detail["calendar"]
+    # the sites file's calendar makes 2027 known: no longer an estimate
     calendar = {"holidays": [D("2027-01-01")], "workdays": []}
     found, notes = run_check(store, run_id, InterpretationOverdue(), D("2027-01-10"), calendar=calendar)
-    assert notes == [] and [v.detail["workdays"] for v in found] == [4]
+    assert notes == [] and [v.detail["workdays"] for v in found] == [4] and "calendar" not in found[0].detail
+    # before the package's first year nothing is guessed: a note
+    early = policy_run(store, D("2003-03-03"), D("2003-03-12"), BOTH_WAYS)
+    found, notes = run_check(store, early, InterpretationOverdue(), D("2003-04-01"))
+    assert found == [] and "2003" in notes[0].text
+
+
+def test_the_estimated_2027_calendar():
+    from checks.workdays import estimated_holidays
+
+    days = estimated_holidays(2027)
+    # 元旦; 春节 除夕 5 Feb to 初三 8 Feb (初一 is 6 Feb 2027); 清明 5 Apr; 劳动节 1-2 May;
+    # 端午 9 Jun; 中秋 15 Sep; 国庆 1-3 Oct
+    assert sorted(days) == [D(d) for d in ("2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08",
+                                           "2027-04-05", "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15",
+                                           "2027-10-01", "2027-10-02", "2027-10-03")]
+    # the known years agree with the package where no 调休 moved a day (a check on the method)
+    for year in (2025, 2026):
+        assert all(not chinese_calendar.is_workday(d) for d in estimated_holidays(year)), year
+    cal = WorkCalendar(estimate=True)
+    assert cal.is_estimated(2027) and not cal.is_estimated(2026)
+    assert not cal.is_workday(D("2027-02-08")) and cal.is_workday(D("2027-02-09"))
+    assert not cal.is_workday(D("2027-02-13"))  # a Saturday: no 调休 is guessed
+    assert cal.estimated_between(D("2026-12-30"), D("2027-01-06")) == [2027]
 
 
 def test_pairing_by_title_when_neither_links(store):
@@ -492,3 +515,82 @@ def test_an_older_years_missing_report_is_not_fixed_by_no_longer_being_looked_fo
         assert not check.rechecked(RunView(s, run_id, D("2027-05-25"), (COUNTY, DEPT)), previous)
         assert check.rechecked(RunView(s, run_id, D("2027-05-25"), (COUNTY, DEPT)),
                                PreviousViolation(**{**previous.__dict__, "detail": {"year": 2026}}))
+
+
+def test_an_accounts_only_sites_file_has_no_annual_report_duty(store):
+    """Issue 16 item 5: with no portal in the sites file (site_settings empty) the accounts
+    must not each get annual-report-overdue, nor missing-site-identity."""
+    from checks.identity import MissingSiteIdentity
+
+    run_id = build(store, D("2026-04-02"), sites=(("示例县发布", "https://weibo.test/sl", True),))
+    with store.session() as s, s.begin():
+        s.query(m.Site).filter_by(name="示例县发布").one().kind = "account"
+    assert run_check(store, run_id, AnnualReportOverdue(), D("2026-04-02"), site_settings={}) == ([], [])
+    assert run_check(store, run_id, MissingSiteIdentity(), D("2026-04-02"), site_settings={}) == ([], [])
+    # the same site as a portal is judged
+    with store.session() as s, s.begin():
+        s.query(m.Site).filter_by(name="示例县发布").one().kind = "portal"
+    assert [v.rule for v in run_check(store, run_id, AnnualReportOverdue(), D("2026-04-02"))[0]] == ["annual-report-overdue"]
+
+
+@pytest.mark.parametrize("metadata, column, judged", [
+    ({}, "政策解读", True),
+    ({"发文机关": "示例县发展和改革局"}, "政策解读", True),
+    ({"信息来源": "县委宣传部"}, "政策解读", True),
+    ({"信息来源": "中国政府网"}, "政策解读", False),
+    ({"发文机关": "国务院办公厅"}, "政策解读", False),
+    ({"来源": "示例省发展和改革委员会"}, "政策解读", False),
+    ({"发文机关": "财政部"}, "政策解读", False),
+    ({}, "上级政策解读", False),
+])
+def test_a_jiedu_reposted_from_a_higher_level_is_not_the_sites_own(store, metadata, column, judged):
+    """Issue 15: a 解读 of gov.cn or the province reposted on the county site is not paired
+    with (nor judged against) the county's documents."""
+    run_id = build(store, D("2026-07-01"), columns=[
+        {"name": column, "url": HOME + "zcjd/", "category": "interpretation",
+         "items": [(JIEDU, "《示例县农村公路养护管理办法》政策解读", D("2026-06-22"))]},
+        {"name": "政策文件", "url": HOME + "zcwj/", "category": "policy",
+         "items": [(POLICY, "示例县农村公路养护管理办法", D("2026-06-01"))]}],
+        pages=[{"url": JIEDU, "title": "《示例县农村公路养护管理办法》政策解读", "published": D("2026-06-22"),
+                "metadata": metadata},
+               {"url": POLICY, "title": "示例县农村公路养护管理办法", "published": D("2026-06-01")}])
+    found, _ = run_check(store, run_id, InterpretationOverdue(), D("2026-07-01"))
+    assert bool(found) is judged
+
+
+def test_an_annual_report_only_linked_from_the_site_counts_as_published(store):
+    """Issue 15: the report lives on a 信息公开 platform; the portal links it with an anchor
+    naming the year's report. A link naming another year, or a department's, does not count."""
+    platform = "https://xxgk.example.cn/sl/nb2025.html"
+
+    def night(anchor):
+        run_id = build(store, D("2026-04-02"), pages=[{"url": HOME + "xxgk/", "title": "政府信息公开"}])
+        with store.session() as s, s.begin():
+            site = s.query(m.Site).filter_by(name=COUNTY).one()
+            s.add(m.Link(run_id=run_id, site_id=site.id, page_url=HOME + "xxgk/", target=platform,
+                         anchor=anchor, tag="a"))
+        return run_check(store, run_id, AnnualReportOverdue(), D("2026-04-02"), site_settings=SETTINGS)
+
+    found, notes = night("示例县人民政府2025年政府信息公开工作年度报告")
+    assert found == [] and platform in notes[0].text and "counted as published" in notes[0].text
+    for anchor in ("示例县人民政府2024年政府信息公开工作年度报告", "示例县财政局2025年政府信息公开工作年度报告", "年度报告"):
+        found, _ = night(anchor)
+        assert [v.detail["problem"] for v in found] == ["missing"], anchor
+
+
+def test_a_shipped_arrangement_makes_a_year_known(tmp_path, monkeypatch):
+    from checks import workdays
+
+    (tmp_path / "2027.yaml").write_text("year: 2027\nsource: 国办发明电〔2026〕X号（测试）\n"
+                                        "holidays: [2027-01-01, 2027-02-05]\nworkdays: [2027-02-14]\n", "utf-8")
+    monkeypatch.setattr(workdays, "SHIPPED_DIR", tmp_path)
+    cal = WorkCalendar(estimate=True)
+    assert cal.knows(2027) and not cal.is_estimated(2027)
+    assert cal.is_workday(D("2027-02-14")) and not cal.is_workday(D("2027-02-05"))
+    assert cal.is_workday(D("2027-02-08"))  # shipped: no longer the estimate's 初三
+    # the sites file still wins over a shipped day
+    assert not WorkCalendar(holidays=[D("2027-02-14")]).is_workday(D("2027-02-14"))
+    (tmp_path / "bad.yaml").write_text("year: 2028\nsource: x\nholidays: [2027-01-01]\n", "utf-8")
+    workdays.shipped_calendar.cache_clear()  # read once per process; the files changed
+    with pytest.raises(ValueError, match="bad.yaml"):
+        WorkCalendar()

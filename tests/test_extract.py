@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
@@ -164,3 +166,129 @@ def test_gbk_page_with_a_wrong_charset():
     html = "<html><head><meta charset='utf-8'><title>政务公开</title></head><body><p>发布日期：2026-01-02</p></body></html>"
     facts = analyse(html.encode("gbk"), "http://a.gov.cn/x.html", encoding="utf-8")
     assert facts.title == "政务公开" and facts.published == dt.date(2026, 1, 2)
+
+
+# ---- one text walker in document order (issue 14) -------------------------------------------
+
+def test_text_walkers_keep_document_order():
+    from crawler.extract import feeds, identity, messages
+    from crawler.extract.page import parse_html, visible_text
+    from crawler.extract.text import walk_text
+
+    markup = "<div><p>A<b>B</b>C</p>D<i>E</i>F</div>G<!-- note -->H<script>var x</script>I"
+    doc = parse_html(f"<html><body>{markup}</body></html>")
+    assert visible_text(doc) == "ABCDEFGHI"
+    body = doc.find("body")
+    assert walk_text(body) == "ABCDEFGHI"
+    # the feeds' walker: a line per block, same order
+    assert feeds._body(body, "http://x.test/")[0] == "ABC\nDEF\nGHI"
+    # identity: a break after every block, a space after inline elements
+    assert identity._text(body) == "AB C\nDE F\nGH\nI\n"
+    # messages: the title link's own text is left out, its tail kept
+    row = parse_html("<html><body><p>1<a href='/m'>TITLE<b>X</b></a>2<span>3</span>4</p></body></html>").find(".//p")
+    assert messages._text(row, row.find("a")).split() == ["1", "234"]
+
+
+# ---- header dates and metadata on unseen layouts (issue 15); our own snippets -----------------
+
+MENU = "<ul class='mega'>" + "".join(f"<li><a href='/c{i}/'>栏目{i}的名称很长一些</a></li>" for i in range(400)) + "</ul>"
+BODY = "<div class='content'><p>" + "正文段落，内容与日期无关。" * 30 + "</p><p>2019年1月2日印发的文件也在正文里。</p></div>"
+FOOT = "<div class='footer'>版权所有 2011-2025 示例县人民政府 更新时间：2025-01-01</div>"
+
+
+def page(header: str, *, title="示例县召开春季农业生产工作会议", head="", menu="", body=BODY) -> str:
+    return (f"<html><head><title>{title}_示例县</title>{head}</head><body>{menu}"
+            f"<div class='crumb'>首页 > 新闻 > {title}</div><h1>{title}</h1>{header}{body}{FOOT}</body></html>")
+
+
+@pytest.mark.parametrize("header, day", [
+    ("<ul class='info'><li> 2021年03月16日 10时05分 </li><li>来源: 示例县农业农村局</li></ul>", "2021-03-16"),
+    ("<div><span id='pubtime'>2021-03-17 08:00</span><span id='source'>来源：县融媒体中心</span></div>", "2021-03-17"),
+    ("<div class='post_source'>2021-03-18 00:00 来源：县政府办</div>", "2021-03-18"),
+    ("<div class='src'>来源：示例日报 &nbsp; 2021-03-19 08:13:00</div>", "2021-03-19"),
+    ("<div class='by'>县融媒体中心 2021-03-20 18:14:21</div>", "2021-03-20"),
+    ("<div class='by'>发布时间：2021- 03- 21 19: 39</div>", "2021-03-21"),
+    ("<div class='by'>更新时间：2021-03-22</div>", "2021-03-22"),
+])
+def test_header_dates_without_or_with_new_labels(header, day):
+    facts = analyse(page(header), "http://www.sl.gov.cn/xw/123.html")
+    assert (facts.published.isoformat(), facts.kind) == (day, "article")
+
+
+def test_date_inside_the_title_and_labelled_date_past_a_long_menu():
+    title_date = page("", title="示例县防汛工作通报").replace(
+        "<h1>示例县防汛工作通报</h1>", "<h1>示例县防汛工作通报<small id='ivs_date'>( 2021-03-23)</small></h1>")
+    assert analyse(title_date, "http://www.sl.gov.cn/a/1.html").published.isoformat() == "2021-03-23"
+    far = page("<p class='info'>发布日期：2021-03-24</p>", menu=MENU)
+    assert analyse(far, "http://www.sl.gov.cn/a/2.html").published.isoformat() == "2021-03-24"
+
+
+def test_body_and_footer_dates_are_never_the_publication_date():
+    facts = analyse(page("<div class='by'>示例县融媒体中心</div>"), "http://www.sl.gov.cn/a/3.html")
+    assert facts.published is None
+    # the article layout alone (a heading and paragraphs) makes it an article, not a page
+    assert facts.kind == "article"
+
+
+def test_a_pubdate_meta_equal_to_the_generation_time_is_distrusted():
+    head = ("<meta name='PubDate' content='2024-06-30 10:00:00'>"
+            "<meta name='others' content='页面生成时间 2024-06-30 10:00:00'>")
+    url = "http://www.sl.gov.cn/xxgk/202403/abc.shtml"
+    shown = page("<div>发布时间：2024-03-05</div>", head=head)
+    assert analyse(shown, url).published.isoformat() == "2024-03-05"  # the visible date wins
+    hidden = analyse(page("", head=head), url)
+    assert hidden.published is None  # regenerated in June, published in March: not known
+    agrees = analyse(page("", head=head), "http://www.sl.gov.cn/xxgk/202406/abc.shtml")
+    assert (agrees.published.isoformat(), agrees.published_source) == ("2024-06-30", "meta:pubdate")
+    trusted = analyse(page("", head=head.replace("页面生成时间 2024-06-30", "页面生成时间 2024-07-09")), url)
+    assert trusted.published.isoformat() == "2024-06-30"
+
+
+def meta_of(body: str) -> dict:
+    return analyse(f"<html><body><h1>示例标题</h1>{body}</body></html>", "http://www.sl.gov.cn/a/1.html").metadata
+
+
+PROSE = "<p>" + "示例县推进政务公开工作，内容与信息公开目录无关。" * 12 + "</p>"
+
+
+def test_a_header_row_table_is_read_by_column_and_unknown_labels_stay_labels():
+    body = ("<table class='xxgk'><tr><th>索取号</th><th>发布时间</th><th>发布机构</th><th>文件编号</th></tr>"
+            "<tr><td>SL-2021-7</td><td>2021年4月1日</td><td>示例县政府办</td><td>示政发〔2021〕3号</td></tr></table>")
+    assert meta_of(body + PROSE) == {"索取号": "SL-2021-7", "发布日期": "2021-04-01", "发文机关": "示例县政府办",
+                                     "文件编号": "示政发〔2021〕3号"}
+
+
+def test_a_block_grown_over_the_article_reads_no_body_lines_as_fields():
+    body = ("<div class='article'><table><tr><td>索引号：</td><td>SL-2021-8</td></tr></table>" + PROSE
+            + "<p>主办单位：示例县人民政府</p><p>咨询电话：0795-1234567</p><p>浏览次数：</p>" + PROSE + PROSE
+            + "<div class='tail'>发布日期：2021-04-03</div></div>")
+    assert meta_of(body) == {"索引号": "SL-2021-8", "发布日期": "2021-04-03"}
+
+
+def test_hidden_blocks_are_not_metadata_and_shown_fields_are_kept():
+    hidden = ("<div class='ng-hide'><table><tr><td>索引号：</td><td>OLD-1</td></tr>"
+              "<tr><td>发文机关：</td><td>旧机关</td></tr></table></div>")
+    styled = hidden.replace("class='ng-hide'", "style='display: none'")
+    shown = ("<table><tr><td>索引号：</td><td>SL-2</td><td>发文机关：</td><td>示例县政府</td></tr>"
+             "<tr><td>政策咨询部门：</td><td>县发改委</td><td>政策咨询电话：</td><td>0795-7654321</td></tr></table>")
+    assert meta_of(hidden + PROSE) == {}
+    assert meta_of(styled + shown + PROSE) == {"索引号": "SL-2", "发文机关": "示例县政府", "政策咨询部门": "县发改委",
+                                                "政策咨询电话": "0795-7654321"}
+
+
+@pytest.mark.skipif(not REALPAGES.is_dir(), reason="../shared/realpages is not beside this checkout")
+def test_realpages_accuracy_benchmark():
+    """bench/realpages_accuracy.py on ../shared/realpages: every date and field the pages show,
+    and not one wrong value (a wrong value is a false violation)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "realpages_accuracy.py"
+    spec = importlib.util.spec_from_file_location("realpages_accuracy", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    expected = json.loads((path.parent / "realpages_expected.json").read_text("utf-8"))
+    result = bench.measure(REALPAGES, expected)
+    assert [r for r in result["pages"] if r["problems"]] == []
+    assert result["dates_right"] == result["dates_total"] >= 13
+    assert result["fields_right"] == result["fields_total"] >= 34
+    assert result["wrong_values"] == result["kinds_wrong"] == 0

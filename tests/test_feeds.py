@@ -78,6 +78,18 @@ def test_zoneless_rss_date_is_beijing_time():
     assert post.published == sh(2026, 11, 20, 10, 0)
 
 
+@pytest.mark.parametrize("written, expected", [
+    ("Fri, 20 Nov 2026 23:30:00 CST", sh(2026, 11, 20, 23, 30)),  # China Standard Time, not US Central
+    ("Fri, 20 Nov 2026 23:30:00 +0800", sh(2026, 11, 20, 23, 30)),
+    ("Fri, 20 Nov 2026 15:30:00 GMT", sh(2026, 11, 20, 23, 30)),
+])
+def test_cst_in_a_chinese_feed_is_beijing_time(written, expected):
+    body = ('<rss version="2.0"><channel><title>某局</title><item><title>通知</title><link>/s/1</link>'
+            f"<pubDate>{written}</pubDate></item></channel></rss>").encode()
+    (post,) = parse_feed(body, "https://rss.example.org/feeds/x.rss", NOW).posts
+    assert post.published == expected
+
+
 def test_weibo_container_answer():
     account = feed("weibo.json", WEIBO_API)
     assert account.name == "示例发布"

@@ -12,7 +12,7 @@ from checks.base import Note, Violation
 from checks.identity import MissingSiteIdentity
 from conftest import REALPAGES
 from crawler.extract.identity import site_identity
-from crawler.extract.page import analyse
+from crawler.extract.page import analyse, parse_html
 from govwatch.store import models as m
 from govwatch.store.db import Store
 from govwatch.store.view import PreviousViolation, RunView
@@ -395,3 +395,66 @@ def test_broken_urls_in_a_footer_do_not_break_the_extractor():
             '</script></body></html>')
     facts = site_identity(html, "http://a.gov.cn/")
     assert facts["police"] and facts["jiucuo"]["found"]
+
+
+# ---- a footer written by an external script (issue 15) ----------------------------------------
+
+FOOTER_JS = ("document.write('<div class=\"foot\"><p>主办单位：示例县人民政府办公室</p>"
+             "<p>网站标识码：3609000099</p><p>赣ICP备12345678号</p></div>');")
+
+
+def test_footer_scripts_are_the_sites_own_footer_like_scripts():
+    from crawler.extract.identity import footer_missing, footer_scripts
+
+    doc = parse_html('<html><body><script src="/js/footer.js"></script><script src="/js/jquery.js"></script>'
+                     '<script src="http://cdn.other.test/bottom.js"></script></body></html>')
+    assert footer_scripts(doc, "http://www.sl.gov.cn/") == ["http://www.sl.gov.cn/js/footer.js"]
+    identity = site_identity(doc, "http://www.sl.gov.cn/")
+    assert footer_missing(identity)
+    read = site_identity(doc, "http://www.sl.gov.cn/", [FOOTER_JS])
+    assert (read["site_code"], read["sponsor"]) == ("3609000099", "示例县人民政府办公室") and not footer_missing(read)
+
+
+def test_a_crawl_reads_the_footer_an_external_script_writes(tmp_path):
+    import sqlite3
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from conftest import govwatch
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/":
+                body, kind = ('<html><head><meta charset="utf-8"><title>示例县人民政府</title></head><body>'
+                              '<p>首页</p><script src="/js/footer.js"></script></body></html>').encode(), "text/html"
+            elif self.path == "/js/footer.js":
+                body, kind = FOOTER_JS.encode(), "application/javascript"
+            else:
+                body, kind = b"", "text/plain"
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", kind + "; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sites = tmp_path / "sites.yaml"
+    sites.write_text(f"""database: sqlite:///govwatch.db
+sites:
+  - name: 示例县人民政府
+    url: http://127.0.0.1:{server.server_address[1]}/
+crawl: {{delay: 0, robots: false}}
+""", encoding="utf-8")
+    try:
+        govwatch("crawl", "--config", str(sites), "--as-of", "2026-11-22")
+    finally:
+        server.shutdown()
+        server.server_close()
+    with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+        (identity,) = conn.execute("select identity from site_visits").fetchone()
+    identity = json.loads(identity)
+    assert (identity["site_code"], identity["sponsor"]) == ("3609000099", "示例县人民政府办公室")

@@ -16,6 +16,7 @@ import feedparser
 
 from crawler.extract.links import anchor_text, normalize_url
 from crawler.extract.page import parse_html, visible_text
+from crawler.extract.text import NOT_TEXT, text_parts
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEIBO_BASE = "https://m.weibo.cn/"  # Weibo text links are relative to the mobile site, whoever fetched them
@@ -44,21 +45,7 @@ class Account:
 # ---- HTML bodies -------------------------------------------------------------------------
 
 _BLOCKS = frozenset("br p div section li tr blockquote h1 h2 h3 h4 h5 h6".split())
-_HIDDEN = frozenset("script style noscript template".split())
-
-
-def _walk(el, parts: list[str]) -> None:
-    """Text in document order; a block's end is a line break (WeChat paragraphs abut).
-    Not page.visible_text: it emits an element's tail before its children's text."""
-    if el.tag in _HIDDEN:
-        return
-    parts.append(el.text or "")
-    for child in el:
-        if isinstance(child.tag, str):
-            _walk(child, parts)
-        parts.append(child.tail or "")
-    if el.tag in _BLOCKS:
-        parts.append("\n")
+_HIDDEN = NOT_TEXT
 
 
 def _body(root, base: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -68,8 +55,7 @@ def _body(root, base: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         url = normalize_url(a.get("href"), base)  # drops javascript:, mailto:, #…
         if url and (link := (url, anchor_text(a))) not in links:
             links.append(link)
-    parts: list[str] = []
-    _walk(root, parts)
+    parts = text_parts(root, hidden=_HIDDEN, end=lambda el: "\n" if el.tag in _BLOCKS else "")
     # source whitespace is a space, as a browser shows it; only block ends break lines
     text = "".join(p if p == "\n" else re.sub(r"\s+", " ", p) for p in parts)
     return "\n".join(line.strip() for line in text.split("\n") if line.strip()), tuple(links)
@@ -125,6 +111,8 @@ def parse_feed(body: bytes, url: str, now: datetime) -> Account:
     return Account((parsed.feed.get("title") or "").strip() or None, tuple(posts))
 
 
+_CST = re.compile(r"\bCST\s*$")
+_US_CENTRAL_HOURS = -6  # what feedparser takes CST for
 _HAS_ZONE = re.compile(r"(?:[zZ]|[+-]\d\d:?\d\d|\b(?:GMT|UTC|UT|[ECMP][SD]T))\s*$")
 
 
@@ -132,7 +120,12 @@ def _entry_time(entry) -> datetime | None:
     for key in ("published", "updated"):
         if parsed := entry.get(f"{key}_parsed"):
             when = datetime(*parsed[:6], tzinfo=timezone.utc)
-            if not _HAS_ZONE.search(entry.get(key) or ""):
+            written = entry.get(key) or ""
+            if _CST.search(written):
+                # feedparser reads CST as US Central (UTC-6); on a Chinese government feed it is
+                # China Standard Time: back to the written wall clock, then as Beijing time
+                when += timedelta(hours=_US_CENTRAL_HOURS) - timedelta(hours=8)
+            elif not _HAS_ZONE.search(written):
                 # feedparser reads a zoneless date as UTC; a Chinese feed means Beijing time
                 when -= timedelta(hours=8)
             return when.astimezone(SHANGHAI)

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract.page import parse_html
+from crawler.extract.text import walk_text
 
 # The 网页标签 groups: 站点类 on every page, 栏目类 on list pages, 内容类 on article pages.
 SITE_TAGS = ("SiteName", "SiteDomain", "SiteIDCode")
@@ -61,7 +62,7 @@ _JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)")
 _ATTRS = ("href", "src", "data-src", "action")
 
 
-def site_identity(doc, url: str) -> dict[str, Any]:
+def site_identity(doc, url: str, scripts: Iterable[str] = ()) -> dict[str, Any]:
     """What the home page shows of the site's identity, as the page says it.
 
     ``doc`` is the parsed home page (or its raw HTML). Footers are searched in the visible
@@ -69,10 +70,11 @@ def site_identity(doc, url: str) -> dict[str, Any]:
     write the whole footer, or the badge, from a script. A tree whose script bodies were
     emptied (``page.analyse`` does so) still yields the script attributes (the 找错 script's
     ``sitecode``, the badge script's URL) but not the written text. Nothing here judges
-    formats: the values are kept as found, for the check to judge."""
+    formats: the values are kept as found, for the check to judge. ``scripts`` are the bodies
+    of external scripts that write the footer (``footer_scripts``), read like inline ones."""
     if isinstance(doc, (bytes, str)):
         doc = parse_html(doc)
-    written = [f for f in (_fragment(h) for h in _written_html(doc)) if f is not None]
+    written = [f for f in (_fragment(h) for h in _written_html(doc, scripts)) if f is not None]
     roots = [doc, *written]
     text = "\n".join(_text(root) for root in roots)
 
@@ -230,12 +232,12 @@ def _police_link(roots, base: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _written_html(doc) -> list[str]:
-    """The HTML inline scripts write: their string literals joined, JS escapes and
-    ``unescape("%3C...")`` undone. Cheap, and enough for footers and badges written whole."""
+def _written_html(doc, scripts: Iterable[str] = ()) -> list[str]:
+    """The HTML scripts write — the page's inline scripts and the bodies of external ones
+    (``scripts``: footer.js fetched by the spider): their string literals joined, JS escapes
+    and ``unescape("%3C...")`` undone. Cheap, and enough for footers and badges written whole."""
     out = []
-    for script in doc.iter("script"):
-        body = script.text or ""
+    for body in [*(script.text or "" for script in doc.iter("script")), *scripts]:
         if not body or not _WRITES.search(body):
             continue
         joined = "".join(a or b for a, b in _JS_STRING.findall(body))
@@ -245,6 +247,29 @@ def _written_html(doc) -> list[str]:
         if "<" in joined or any(w in joined for w in ("ICP", "公网安备", "标识码", "主办")):
             out.append(joined)
     return out
+
+
+_FOOTER_SCRIPT = re.compile(r"foot|bottom|copyright|banquan|dibu|tail|wzdb|bqxx", re.I)
+_FOOTER_SCRIPTS = 3  # at most this many fetched per home page
+
+
+def footer_scripts(doc, url: str) -> list[str]:
+    """The site's own external scripts that look like they write the footer
+    (``<script src="/js/footer.js">``): the spider fetches them when the footer's facts are
+    missing from the page itself."""
+    host = urlsplit(url).hostname
+    out: list[str] = []
+    for script in doc.iter("script"):
+        src = _absolute(script.get("src"), url)
+        if src and urlsplit(src).hostname == host and _FOOTER_SCRIPT.search(urlsplit(src).path.rsplit("/", 1)[-1]):
+            if src not in out:
+                out.append(src)
+    return out[:_FOOTER_SCRIPTS]
+
+
+def footer_missing(identity: dict[str, Any]) -> bool:
+    """None of the footer's facts was found (the footer is written by an external script)."""
+    return not (identity.get("site_code") or identity.get("icp") or identity.get("police") or identity.get("sponsor"))
 
 
 def _js_char(m: re.Match) -> str:
@@ -268,21 +293,4 @@ _INLINE = {"a", "span", "font", "b", "strong", "em", "i", "u", "label", "img", "
 def _text(root) -> str:
     """The page's text with a break after every element: minified footers run their items
     together (``<p>主办：X</p><p>承办：Y</p>``), and a value must end where its element ends."""
-    parts: list[str] = []
-    hidden = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if event == "start":
-            if tag in _HIDDEN:
-                hidden += 1
-            elif not hidden and tag and el.text:
-                parts.append(el.text)
-            continue
-        if tag in _HIDDEN:
-            hidden -= 1
-        if not hidden:
-            if tag:
-                parts.append(" " if tag in _INLINE else "\n")
-            if el.tail and el is not root:
-                parts.append(el.tail)
-    return "".join(parts)
+    return walk_text(root, hidden=_HIDDEN, end=lambda el: " " if el.tag in _INLINE else "\n")

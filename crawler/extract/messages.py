@@ -20,6 +20,7 @@ import re
 from typing import NamedTuple
 
 from crawler.extract.dates import DATE_RE, find_dates
+from crawler.extract.text import walk_text
 
 ANSWERED = "answered"
 UNANSWERED = "unanswered"
@@ -102,9 +103,7 @@ def _state_of(el, skip=None) -> str | None:
 
 def _text(el, skip=None) -> str:
     """The element's text without the title link's own text (its tail is kept)."""
-    text = el.text_content()
-    own = skip.text_content() if skip is not None else ""
-    return text.replace(own, " ", 1) if own.strip() else text
+    return walk_text(el, skip=skip, end=lambda e: " " if e is skip else "")
 
 
 def _title_in(cell, title_link):

@@ -10,20 +10,14 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-from crawler.extract.dates import DATE_RE, date_from_url, parse_date
+from crawler.extract.hidden import hidden_outbound_links
 from crawler.extract.links import PageLink, extract_links, normalize_url
 from crawler.extract.cms import HanwebList, expand_datastores, trs_pages
 from crawler.extract.listing import ListFacts, extract_list, same_list
 from crawler.extract.metadata import extract_metadata
+from crawler.extract.pubdate import published_date  # noqa: F401 - part of this module's API
+from crawler.extract.text import walk_text
 
-# Publication dates in order of preference. Generation/modification times (Maketime,
-# 页面生成时间, lastmodifiedtime, 生成日期) are never publication dates.
-_LABELLED = re.compile(
-    r"(?:发布日期|发布时间|发稿时间|发表时间|发表日期|發佈日期|發布日期|發布時間|(?<![\u4e00-\u9fff])(?:时间|日期|時間))\s*[:：]\s*"
-    r"(?:</?[a-z][^>]*>\s*)*"  # a tag between label and value: 发布日期: <span>2012-06-24</span>
-    + DATE_RE.pattern
-)
-_PUB_METAS = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time")
 _ERROR_TITLES = re.compile(r"404|页面不存在|找不到|not found|已删除|出错", re.I)
 _DROP = ("script", "style", "noscript", "template")
 
@@ -43,6 +37,7 @@ class PageFacts:
     doc: Any = field(default=None, repr=False)  # the parsed tree, for column discovery
     refresh: str | None = None  # where a meta refresh or a script sends the reader
     hanweb: HanwebList | None = None  # a Hanweb list's dataproxy paging
+    hidden: list[dict[str, str]] = field(default_factory=list)  # outbound links hidden from readers
 
     def as_json(self) -> dict:
         out = {
@@ -60,6 +55,8 @@ class PageFacts:
                 for i in self.listing.items
             ]
             out["pages"] = list(self.listing.pages)
+        if self.hidden:
+            out["hidden_links"] = self.hidden
         return out
 
 
@@ -104,33 +101,11 @@ def _metas(doc) -> dict[str, str]:
 
 
 def visible_text(doc) -> str:
+    """The body's text in document order, runs of spaces and blank lines collapsed."""
     body = doc.find("body")
     root = body if body is not None else doc
-    parts: list[str] = []
-    for el in root.iter():
-        if el.tag in _DROP or not isinstance(el.tag, str):
-            continue
-        if el.text and el.getparent() is not None and not any(a.tag in _DROP for a in el.iterancestors()):
-            parts.append(el.text)
-        if el.tail:
-            parts.append(el.tail)
-    return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(parts))).strip()
-
-
-def published_date(meta: dict[str, str], metadata: dict[str, str], url: str, text: str) -> tuple[dt.date | None, str | None]:
-    if "发布日期" in metadata and (day := parse_date(metadata["发布日期"])):
-        return day, "metadata:发布日期"
-    head = text[:3000]  # the article header, not the body's own dates
-    if m := _LABELLED.search(head):
-        if day := parse_date(m.group(0)):
-            return day, "label"
-    lowered = {k.lower(): v for k, v in meta.items()}
-    for name in _PUB_METAS:
-        if name in lowered and (day := parse_date(lowered[name])):
-            return day, f"meta:{name}"
-    if day := date_from_url(url):
-        return day, "url"
-    return None, None
+    text = walk_text(root, hidden=_DROP)
+    return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", re.sub(r"\n\s*\n+", "\n", text)).strip()
 
 
 def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status: int = 200, is_home: bool = False) -> PageFacts:
@@ -155,7 +130,7 @@ def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status:
     if script_pages:
         extra = [p for p in script_pages if p not in listing.pages and same_list(p, url)]
         listing = replace(listing, pages=listing.pages + tuple(extra))
-    published, source = published_date(meta, metadata, url, text)
+    published, source = published_date(meta, metadata, url, text, title)
     if status >= 400 or (len(text) < 400 and title and _ERROR_TITLES.search(title)):
         kind = "error"
     elif is_home or urlsplit(url).path in ("", "/", "/index.html", "/index.htm", "/index.shtml"):
@@ -163,11 +138,27 @@ def analyse(body: bytes | str, url: str, *, encoding: str | None = None, status:
     elif listing.is_list and (listing.empty_marker or source in (None, "url") or len(listing.items) >= 10):
         # an article with a short "related items" list is still an article
         kind = "list"
-    elif published is not None or metadata:
+    elif published is not None or metadata or _article_layout(doc, heading or meta.get("ArticleTitle")):
         kind = "article"
     else:
         kind = "page"
-    return PageFacts(url, title, published, source, metadata, links, kind, listing, text, meta, doc, refresh, hanweb)
+    return PageFacts(url, title, published, source, metadata, links, kind, listing, text, meta, doc, refresh, hanweb,
+                     hidden_outbound_links(doc, url))
+
+
+_ARTICLE_PARAGRAPHS = 200  # characters of paragraph text under a heading that make an article
+
+
+def _article_layout(doc, heading: str | None) -> bool:
+    """A heading over paragraphs of prose: an article even when it shows no date nor metadata."""
+    if not heading:
+        return False
+    total = 0
+    for p in doc.iter("p"):
+        total += len("".join(p.itertext()).strip())
+        if total >= _ARTICLE_PARAGRAPHS:
+            return True
+    return False
 
 
 _SCRIPT_LOCATION = re.compile(r"""(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']""")

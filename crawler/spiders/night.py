@@ -18,6 +18,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import StopDownload
 
+from crawler.parsing import PageReader, worker_count
 from crawler.revisit import Memory
 from crawler.spiders.account import AccountCrawl
 from crawler.spiders.portal import SNIFF_BYTES, PortalCrawl
@@ -33,6 +34,7 @@ class NightSpider(scrapy.Spider):
         self.memory = memory or Memory({}, dt.date.today())
         self.decided: set[str] = set()  # URLs only checked: one verdict per run, whichever site met them
         self.started = time.monotonic()  # the sites' time budgets count from here
+        self.reader = PageReader(0)  # from_crawler gives it worker processes (GOVWATCH_PARSE_WORKERS)
         self.crawls: dict[str, PortalCrawl] = {}
         for spec in targets:
             crawl = AccountCrawl(self, spec["account"]) if "account" in spec else PortalCrawl(self, spec["site"])
@@ -43,6 +45,8 @@ class NightSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, browser=crawler.settings.getbool("GOVWATCH_BROWSER"),
                                       **kwargs)
         crawler.signals.connect(spider._bytes_received, signal=signals.bytes_received)
+        spider.reader = PageReader(worker_count(crawler.settings.get("GOVWATCH_PARSE_WORKERS")))
+        crawler.signals.connect(spider.reader.close, signal=signals.spider_closed)
         return spider
 
     async def start(self):

@@ -28,11 +28,11 @@ from crawler.browser import render_meta
 from govwatch.config import CrawlConfig
 from crawler.extract.cms import records_document
 from crawler.extract.dates import find_dates
-from crawler.extract.columns import breadcrumb_columns, categorize, discover_columns
-from crawler.extract.identity import gov_meta, site_identity
+from crawler.extract.columns import categorize, discover_columns
+from crawler.extract.identity import footer_missing, footer_scripts, gov_meta, site_identity
 from crawler.extract.listing import extract_list
 from crawler.extract.links import is_asset, is_attachment
-from crawler.extract.page import PageFacts, analyse, parse_html
+from crawler.extract.page import PageFacts, analyse, decode_html, parse_html
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from crawler.middlewares import OutOfTime
 from crawler.revisit import Coverage
@@ -168,7 +168,12 @@ class PortalCrawl:
         # from the raw body: analyse() drops script text, and footers are often document.write
         try:
             doc = parse_html(response.body, _header_charset(response))
-            yield SiteIdentityItem(self.site["name"], site_identity(doc, response.url))
+            identity = site_identity(doc, response.url)
+            scripts = footer_scripts(doc, response.url) if footer_missing(identity) else []
+            if scripts:  # the footer is written by an external script: read it first
+                yield from self._footer_script(response.url, response.body, _header_charset(response), scripts, [])
+            else:
+                yield SiteIdentityItem(self.site["name"], identity)
         except Exception:  # a footer we cannot read must not stop the crawl of the site
             self.logger.exception("could not read the site identity of %s", response.url)
         if self.site.get("discover", True):
@@ -177,6 +182,25 @@ class PortalCrawl:
                 yield from self._column(entry.name, entry.url, None, "nav", None)
         yield from self._release_waiting()
         yield from self._links(facts)
+
+    def _footer_script(self, home: str, body: bytes, charset: str | None, left: list[str],
+                       read: list[str]) -> Iterator[Any]:
+        """Fetch the footer scripts one after the other, then store the identity read with them."""
+        if not left:
+            yield SiteIdentityItem(self.site["name"], site_identity(parse_html(body, charset), home, read))
+            return
+        kwargs = {"home": home, "body": body, "charset": charset, "left": left[1:], "read": read}
+        yield self.request(left[0], self.parse_footer_script, self.footer_script_failed, PRIORITY_COLUMN,
+                           cb_kwargs=kwargs)
+
+    def parse_footer_script(self, response: Response, home: str, body: bytes, charset: str | None,
+                            left: list[str], read: list[str]) -> Iterator[Any]:
+        text = decode_html(response.body) if 200 <= response.status < 300 else ""
+        yield from self._footer_script(home, body, charset, left, [*read, text] if text else read)
+
+    def footer_script_failed(self, failure: Failure) -> Iterator[Any]:
+        kwargs = failure.request.cb_kwargs
+        yield from self._footer_script(kwargs["home"], kwargs["body"], kwargs["charset"], kwargs["left"], kwargs["read"])
 
     @_unless_left
     def home_failed(self, failure: Failure) -> Iterator[Any]:
@@ -287,23 +311,35 @@ class PortalCrawl:
 
     # -- pages and link checks --------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response):
+        """An article or other page of the site; analysed beside the engine (crawler.parsing)."""
         if response.status == 304:  # unchanged since it was read: its facts hold, dated tonight
             seen = self.memory.seen.get(response.request.url)
             if seen is not None and seen.read_run is not None:
                 yield self._check(response.request.url, "ok", status=304,
                                   note=f"unchanged since {seen.read_on} (conditional request)")
                 for out in self._carry_page(response.request.url, seen.read_run, revalidated=True):
-                    yield from self._follow_links(out.urls) if isinstance(out, _Links) else (out,)
+                    for item in self._follow_links(out.urls) if isinstance(out, _Links) else (out,):
+                        yield item
                 return
-        facts = yield from self._page(response)
+        if (again := self._confirm(response) or self._challenged(response)) is not None:
+            yield again
+            return
+        response = _past_challenge(response)
+        facts, crumbs = None, []
+        if self._reads(response):
+            facts, crumbs = await self.spider.reader.read(
+                response.body, response.url, _header_charset(response), crumbs=self.site.get("discover", True))
+        items, facts = self._record(response, facts)
+        for item in items:
+            yield item
         if facts is None:
             return
-        if facts.kind == "article" and self.site.get("discover", True):
-            # the article's own column, from its breadcrumb: columns the navigation hides
-            if crumbs := breadcrumb_columns(facts.doc, response.url):
-                yield from self._column(crumbs[-1].name, crumbs[-1].url, None, "breadcrumb", None)
-        yield from self._links(facts)
+        if crumbs:  # the article's own column, from its breadcrumb: columns the navigation hides
+            for item in self._column(crumbs[-1].name, crumbs[-1].url, None, "breadcrumb", None):
+                yield item
+        for item in self._links(facts):
+            yield item
 
     def _page(self, response: Response, is_home: bool = False, column_url: str | None = None):
         """Record the verdict and, for an HTML page of the site, its facts; returns the facts.
@@ -314,36 +350,47 @@ class PortalCrawl:
             yield again
             return None
         response = _past_challenge(response)
-        redirected = bool(response.meta.get("redirect_urls"))
-        parse = (200 <= response.status < 300 and _is_html(response)
-                 and (is_home or urlsplit(response.url).netloc in self.hosts)  # off-site: checked only
-                 and not (redirected and not is_home and response.url in self.requested))
-        facts: PageFacts | None = None
-        if parse:
-            if redirected:
-                self.requested.add(response.url)  # crawled here, not again under its own URL
-            self.coverage.read += 1
+        facts = None
+        if self._reads(response, is_home):
             facts = analyse(response.body, response.url, encoding=_header_charset(response),
                             status=response.status, is_home=is_home)
+        items, facts = self._record(response, facts, is_home, column_url)
+        yield from items
+        return facts
+
+    def _reads(self, response: Response, is_home: bool = False) -> bool:
+        """Whether tonight reads this response as a page of the site (counted), or only judges it."""
+        redirected = bool(response.meta.get("redirect_urls"))
+        if not (200 <= response.status < 300 and _is_html(response)
+                and (is_home or urlsplit(response.url).netloc in self.hosts)  # off-site: checked only
+                and not (redirected and not is_home and response.url in self.requested)):
+            return False
+        if redirected:
+            self.requested.add(response.url)  # crawled here, not again under its own URL
+        self.coverage.read += 1
+        return True
+
+    def _record(self, response: Response, facts: PageFacts | None, is_home: bool = False,
+                column_url: str | None = None) -> tuple[list[Any], PageFacts | None]:
+        """The verdict and the page's stored facts; the facts to go on with (none for an error page)."""
         check = self._check_item(response, facts)
-        yield check
         if facts is None:
-            return None
+            return [check], None
         error_page = check.verdict == "soft-404"
         published, source = facts.published, facts.published_source
         if is_home:  # a home page's "date" is its newest dated item (homepage-stale)
             tomorrow = dt.date.today() + dt.timedelta(days=1)
             dates = [d for d in find_dates(facts.text) if d <= tomorrow]
             published, source = (max(dates), "home:newest-item") if dates else (None, None)
-        yield PageItem(
+        page = PageItem(
             self.site["name"], response.url, response.status,
             "error" if error_page else ("list" if column_url else facts.kind), facts.title, published,
             source, facts.text[: self.text_cap], facts.metadata or None,
             [(l.url, l.anchor, l.tag) for l in facts.links], gov_meta(facts.meta) or None,
             _header(response, b"ETag"), _header(response, b"Last-Modified"),
-            hashlib.sha1(response.body).hexdigest(),
+            hashlib.sha1(response.body).hexdigest(), facts.hidden or None,
         )
-        return None if error_page else facts
+        return [check, page], None if error_page else facts
 
     def _links(self, facts: PageFacts) -> Iterator[Any]:
         yield from self._follow_links([link.url for link in facts.links])
@@ -421,14 +468,14 @@ class PortalCrawl:
         yield CarryItem(self.name, url, "page", from_run, revalidated)
         yield _Links(self.memory.links(from_run, url))
 
-    def checked(self, response: Response) -> Iterator[Any]:
+    async def checked(self, response: Response):
         if (again := self._confirm(response) or self._challenged(response)) is not None:
             yield again
             return
         response = _past_challenge(response)
         facts = None
         if 200 <= response.status < 300 and _is_html(response) and not is_attachment(response.url):
-            facts = analyse(response.body, response.url, encoding=_header_charset(response))
+            facts, _ = await self.spider.reader.read(response.body, response.url, _header_charset(response))
         yield self._check_item(response, facts)
 
     def _confirm(self, response: Response) -> scrapy.Request | None:

@@ -118,6 +118,8 @@ def run_demo(directory: Path, as_of: dt.date | None = None) -> Iterator[str]:
     yield f"sites file: {sites_file}"
     yield f"HTML report: {html}"
     yield f"PDF report: {pdf}"
+    yield (f"workbench: govwatch user add --config {sites_file} admin --role admin, then "
+           f"govwatch serve --config {sites_file} and open http://127.0.0.1:8080/")
 
 
 def probe_week(config, store, as_of: dt.date, rounds: int = PROBE_ROUNDS) -> None:

@@ -87,9 +87,9 @@ WHERE run_id = :src AND page_url = :url
 ORDER BY id""")
 _CARRY_PAGE = """
 INSERT INTO pages (run_id, site_id, url, status, kind, column_url, title, published, published_source, text,
-                   metadata, meta, fetched_at, carried_from)
+                   metadata, meta, hidden, fetched_at, carried_from)
 SELECT :run, site_id, url, status, kind, column_url, title, published, published_source, text,
-       metadata, meta, {fetched_at}, :src FROM pages
+       metadata, meta, hidden, {fetched_at}, :src FROM pages
 WHERE run_id = :src AND url = :url
   AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.run_id = :run AND p.url = :url)"""
 _CARRY_CHECK = text("""

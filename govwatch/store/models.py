@@ -134,6 +134,8 @@ class Page(Base):
     text: Mapped[str | None] = mapped_column(Text)  # visible text, capped (crawl.text_cap)
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)  # 信息公开 block
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the standard <meta> tags (SiteName, PubDate...)
+    # outbound links hidden from readers: [{target, anchor, how}] (injected 暗链 evidence)
+    hidden: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # when it was read (or revalidated)
     # the run whose row this one copies: a page not re-read tonight keeps its facts and the
     # date they were read (incremental nights); None when read in this run
@@ -323,3 +325,53 @@ class UrlMemory(Base):
     check_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     checked_on: Mapped[dt.date | None]
     verdict: Mapped[str | None] = mapped_column(String(16))
+
+
+# -- the workbench (`govwatch serve`): its people, their answers for problems, the audit log ----
+
+
+class User(Base):
+    """A person of the workbench: admin (sites, users), office (everything else), or department
+    (sees and answers only the problems of its ``owner`` unit)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # admin | office | department
+    owner: Mapped[str | None] = mapped_column(String(200))  # the 责任单位 of a department user
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id (workbench.passwords)
+    # sessions carry it: a new password or a removal ends every session signed before
+    password_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[dt.datetime | None]  # kept for the audit log's names; cannot log in
+
+
+class Answer(Base):
+    """The office's answer for a problem: a false alarm (误报) or an exemption until a date.
+
+    Kept for ever like the violations: revoking sets ``revoked_at``; a new answer revokes the
+    one before. An active answer takes the problem out of the verdict, the score, the weekly
+    report's lists and the notifications (govwatch.store.answers)."""
+
+    __tablename__ = "answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # false-alarm | exemption
+    reason: Mapped[str] = mapped_column(Text)
+    expires: Mapped[dt.date | None]  # an exemption's last day; a false alarm has none
+    by: Mapped[str] = mapped_column(String(100))  # the user's name (or "cli:<login>")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class AuditEntry(Base):
+    """Every change made through the workbench or its commands: who, when, what."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))  # login | login-failed | answer | revoke | recheck | user-...
+    subject: Mapped[str | None] = mapped_column(String(300))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

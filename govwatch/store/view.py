@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from itertools import groupby
+from urllib.parse import urlsplit
 from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Result, Select, func, null, select
@@ -347,6 +348,29 @@ class RunView:
         row = self.session.execute(select(*_PAGE_COLUMNS, m.Page.meta, m.Page.text).where(m.Page.id == head[0])).one()
         column, category = self._page_columns().get(url, (None, None))
         return _page(row, self._site_names().get(head[1], ""), column, category)
+
+    def hidden_links(self, site: str | None = None) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
+        """(site, page url, [{target, anchor, how}]) for each page that hides outbound links
+        from its readers (display:none, off-screen, zero-size font, a tiny iframe ...)."""
+        q = select(m.Page.site_id, m.Page.url, m.Page.hidden).where(m.Page.run_id == self.run_id).order_by(m.Page.id)
+        names = self._site_names()
+        for site_id, url, hidden in self._rows(q):
+            if hidden and (site is None or names.get(site_id) == site):
+                yield names.get(site_id, ""), url, hidden
+
+    def earlier_link_hosts(self, site: str, days: int) -> set[str] | None:
+        """The hosts the site's pages linked in the runs of the ``days`` before this run's
+        as-of date; None when no such run reached the site."""
+        since = self.as_of - dt.timedelta(days=days)
+        runs = list(self.session.scalars(
+            select(m.Run.id).join(m.SiteVisit, m.SiteVisit.run_id == m.Run.id).join(m.Site, m.Site.id == m.SiteVisit.site_id)
+            .where(m.Site.name == site, m.Run.id != self.run_id, m.Run.as_of >= since, m.Run.as_of < self.as_of,
+                   m.SiteVisit.reached.is_(True))))
+        if not runs:
+            return None
+        q = select(m.Link.target).join(m.Site, m.Site.id == m.Link.site_id).where(
+            m.Link.run_id.in_(runs), m.Site.name == site).distinct()
+        return {(urlsplit(t).hostname or "").lower() for (t,) in self._rows(q)}
 
     # -- links ---------------------------------------------------------------------------
 
