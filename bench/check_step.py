@@ -30,10 +30,10 @@ from sqlalchemy import event, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout, not an installed copy
 
-from crawler import jobs  # noqa: E402
-from crawler.config import load_config  # noqa: E402
-from crawler.store import models as m  # noqa: E402
-from crawler.store.db import Store  # noqa: E402
+from govwatch import jobs  # noqa: E402
+from govwatch.config import load_config  # noqa: E402
+from govwatch.store import models as m  # noqa: E402
+from govwatch.store.db import Store  # noqa: E402
 
 
 def main() -> None:

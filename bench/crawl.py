@@ -15,7 +15,7 @@ For each size N it
    as-of date 2026-11-22) and a ground truth (``truth.json``: page counts, every URL of the link
    graph, the dead links, the documents with missing metadata) beside it;
 2. serves it on 127.0.0.1 in its own process with ``bench/static_server.py`` (``--server demo``:
-   ``python -m crawler.demo.server``, which adds ~40 ms per GET and SYN retries of 1-3 s, see
+   ``python -m govwatch.demo.server``, which adds ~40 ms per GET and SYN retries of 1-3 s, see
    static_server.py; nginx is not assumed);
 3. writes a sites file (SQLite database in the same folder, ``delay: 0``, ``concurrency: 16``)
    and runs ``python -m crawler run --config ... --as-of 2026-11-22`` under ``/usr/bin/time -v``
@@ -52,13 +52,13 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.demo.portal import trs_pager
+from govwatch.demo.portal import trs_pager
 
 AS_OF = dt.date(2026, 11, 22)
 SEED = 20261122
 PAGE_SIZE = 20  # rows per list page
 REPO = Path(__file__).resolve().parent.parent
-ASSETS = REPO / "crawler" / "demo" / "assets"
+ASSETS = REPO / "govwatch" / "demo" / "assets"
 
 SITE_NAME = "基准县人民政府"
 SITE_CODE = "3609990001"
@@ -471,7 +471,7 @@ SERVERS = {
     # bench/static_server.py: one write per response with TCP_NODELAY (the default)
     "fast": [sys.executable, str(Path(__file__).with_name("static_server.py"))],
     # the demo portal's server: ~40 ms per keep-alive GET (delayed ACK), see static_server.py
-    "demo": [sys.executable, "-m", "crawler.demo.server"],
+    "demo": [sys.executable, "-m", "govwatch.demo.server"],
 }
 
 
@@ -739,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write the results as JSON to this file")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds allowed per govwatch run (default 3600)")
     ap.add_argument("--server", choices=sorted(SERVERS), default="fast",
-                    help="fast: bench/static_server.py (default); demo: python -m crawler.demo.server")
+                    help="fast: bench/static_server.py (default); demo: python -m govwatch.demo.server")
     ap.add_argument("--generate-only", action="store_true", help="write the portals and ground truth, do not crawl")
     args = ap.parse_args(argv)
     sizes = args.pages or [2000, 20000]

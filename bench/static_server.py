@@ -2,7 +2,7 @@
 
     /tmp/venv/bin/python bench/static_server.py ROOT [--port N]
 
-It prints its URL and serves ROOT like ``crawler.demo.server`` does (``/dir/`` is
+It prints its URL and serves ROOT like ``govwatch.demo.server`` does (``/dir/`` is
 ``dir/index.html``, ``/dir`` redirects to ``/dir/``, names starting with ``_`` are private,
 404 for anything else, GET and HEAD, HTTP/1.1 keep-alive), but sends every response in one
 write with TCP_NODELAY and listens with a backlog of 128. On SIGTERM it writes its request and

@@ -25,7 +25,7 @@ from crawler.extract.page import analyse  # noqa: E402
 
 def corpus(pages: Path) -> list[tuple[str, str]]:
     """(name, text) of the real pages and of the demo portal's pages."""
-    from crawler.demo.portal import write_portal
+    from govwatch.demo.portal import write_portal
 
     texts = []
     if pages.is_dir():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from checks.base import Check, Note, Violation
-from crawler.store.view import PreviousViolation, RunView, SiteView
+from govwatch.store.view import PreviousViolation, RunView, SiteView
 
 
 def newest_post(run: RunView, account: SiteView) -> tuple[dt.date | None, int]:
@@ -50,6 +50,7 @@ class AccountStale(Check):
     title = "政务新媒体超过两周未更新"
     source = "国办秘函〔2019〕19号 政务新媒体检查指标 单项否决：内容不更新"
     severity = "veto"
+    subject = "account"
 
     @dataclass(frozen=True)
     class Params:
@@ -66,10 +67,6 @@ class AccountStale(Check):
             elif newest is None or newest < run.as_of - dt.timedelta(days=params.days):
                 yield Violation(self.id, account.name, account.url,
                                 detail=_stale_detail(run, newest, posts, params.days))
-
-    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        account = run.site(previous.site)
-        return bool(account and account.reached)
 
 
 class AccountStaleEarlyWarning(Check):
@@ -90,13 +87,14 @@ class AccountStaleEarlyWarning(Check):
     title = "政务新媒体更新预警"
     source = "国办秘函〔2019〕19号 政务新媒体内容不更新（两周否决线之前的预警）"
     severity = "warning"
+    subject = "account"
 
     @dataclass(frozen=True)
     class Params:
         days: int = 7
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
-        veto_line = run.as_of - dt.timedelta(days=AccountStale.Params().days)
+        veto_line = run.as_of - dt.timedelta(days=AccountStale.params_in(run).days)
         for account in run.accounts():
             if not account.reached:
                 continue
@@ -104,9 +102,6 @@ class AccountStaleEarlyWarning(Check):
             if newest is not None and veto_line <= newest < run.as_of - dt.timedelta(days=params.days):
                 yield Violation(self.id, account.name, account.url,
                                 detail=_stale_detail(run, newest, posts, params.days))
-
-    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        return AccountStale().rechecked(run, previous)
 
 
 class AccountUnreachable(Check):

@@ -9,8 +9,9 @@ from fractions import Fraction
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
+from checks import evidence
 from checks.base import Check, Note, Violation
-from crawler.store.view import PreviousViolation, ProbeView, RunView
+from govwatch.store.view import PreviousViolation, ProbeView, RunView
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,20 @@ class SiteUnreachable(Check):
         max_failure_ratio: float = 0.05
         min_probes: int = 140
 
+    def message(self, detail: dict[str, Any]) -> str:
+        d = detail
+        if not d.get("probes"):
+            return evidence.describe(d)
+        s = f"{d['since']} 至 {d['until']} " if d.get("since") and d.get("until") else ""
+        s += f"近 {d['days']} 天" if d.get("days") and not s else ""
+        s += f"探测 {d['probes']} 次，失败 {d.get('failed', 0)} 次"
+        if isinstance(d.get("ratio"), (int, float)):
+            s += f"，失败率 {d['ratio']:.1%}"
+        if isinstance(d.get("limit"), (int, float)):
+            s += f"（上限 {d['limit']:.0%}）"
+        return evidence.describe(d, lead=[s], used={"days", "probes", "failed", "ratio", "limit", "since", "until"})
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
-        self._params = params  # for rechecked(), which gets no parameters
         for site in run.portals():  # accounts are judged by account-unreachable
             window = probe_window(run, site.name, params.days)
             if len(window.probes) < params.min_probes:
@@ -118,7 +131,7 @@ class SiteUnreachable(Check):
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         """Enough probes in this run's window: a clean week then fixes the violation."""
-        params = getattr(self, "_params", self.Params())
+        params = self.params_in(run)
         if run.site(previous.site) is None:
             return False
         return len(probe_window(run, previous.site, params.days).probes) >= params.min_probes
@@ -160,7 +173,6 @@ class SiteUnreachableEarlyWarning(Check):
         min_probes: int = 140
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
-        self._params = params
         for site in run.portals():  # accounts are judged by account-unreachable
             window = probe_window(run, site.name, params.days)
             if (len(window.probes) >= params.min_probes and window.at_least(params.warning_ratio)

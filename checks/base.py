@@ -12,9 +12,16 @@ A check is a class (built-in or plugin) with:
 - ``check(run, params)`` yielding ``Violation``s from the read-only run view, never fetching,
   and a ``Note`` for whatever it could not decide (an unknown calendar year, too few probes):
   the note is stored with the run and shown in reports, and nothing is reported for that case;
-- ``rechecked(run, previous)`` saying whether this run looked at a previous violation's subject
-  again. Only then can a violation that was not found again become ``fixed``: a site, column
-  or link the run could not reach leaves its problems open.
+- ``subject``   what a violation is about: ``site``, ``column``, ``document``, ``link`` or
+                ``account`` (checks.subjects). Re-check and "fixed" follow from it: a violation
+                not found again becomes ``fixed`` only when the run looked at its subject again;
+                a site, column or link the run could not reach leaves its problems open. A check
+                about something else overrides ``rechecked(run, previous)``;
+- ``message(detail)`` the violation's evidence as one Chinese line for reports and notifications
+                (the default reads the common evidence keys; checks.evidence);
+- ``points``    optional: its deduction points (checks.scoring) for a plugin;
+- rules that build on another rule read that rule's parameters in effect with
+  ``Other.params_in(run)``, never its defaults.
 """
 
 from __future__ import annotations
@@ -24,7 +31,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterator
 
-from crawler.store.view import PreviousViolation, RunView
+from checks import evidence
+from checks.params import ParamError, parse as parse_params
+from checks.subjects import SUBJECTS
+from govwatch.store.view import PreviousViolation, RunView
 
 SEVERITIES = ("veto", "deduction", "warning")
 
@@ -36,12 +46,28 @@ class Violation:
     url: str  # the subject: broken target, column's first list page, document, account
     page: str | None = None  # where it was found
     column: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)  # or the check's `Detail` dataclass
     severity: str | None = None  # None: the check's own severity
+
+    def __post_init__(self) -> None:
+        # typed evidence: a check may give its own frozen `Detail` dataclass; stored as a dict
+        if dataclasses.is_dataclass(self.detail) and not isinstance(self.detail, type):
+            object.__setattr__(self, "detail", _plain_detail(dataclasses.asdict(self.detail)))
 
     @property
     def key(self) -> str:
         return violation_key(self.rule, self.site, self.url)
+
+
+def _plain_detail(value: Any) -> Any:
+    """JSON-ready: tuples as lists, dates as ISO strings."""
+    if isinstance(value, dict):
+        return {k: _plain_detail(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_detail(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 @dataclass(frozen=True)
@@ -76,31 +102,38 @@ class Check:
     def check(self, run: RunView, params: Any) -> Iterator[Violation]:
         raise NotImplementedError
 
+    subject: ClassVar[str] = "site"  # site | column | document | link | account (checks.subjects)
+
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        """Default: the run crawled the violation's site to the end."""
-        site = run.site(previous.site)
-        return bool(site and site.completed)
+        """Whether this run looked at the violation's subject again (by ``subject``)."""
+        return SUBJECTS[self.subject](run, previous)
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """The violation's evidence as one Chinese line for reports and notifications (e.g.
+        状态码 404；出现在 3 个页面). Override to lead with the rule's own sentence:
+        ``return evidence.describe(detail, lead=[...], used={keys said})``."""
+        return evidence.describe(detail)
+
+    @classmethod
+    def params_in(cls, run: RunView) -> Any:
+        """This rule's parameters in effect for the run (the sites file's, not the defaults), for
+        the rule itself and for rules that build on it."""
+        return (getattr(run, "rule_params", None) or {}).get(cls.id) or cls.Params()
 
     # -- parameters -----------------------------------------------------------------------
 
     @classmethod
     def params(cls, overrides: dict[str, Any] | None = None) -> Any:
-        """The Params instance with the sites file's overrides; ValueError names a bad key."""
-        overrides = dict(overrides or {})
-        overrides.pop("enabled", None)
-        fields = {f.name: f for f in dataclasses.fields(cls.Params)}
-        for key, value in overrides.items():
-            if key not in fields:
-                known = ", ".join(fields) or "none"
-                raise ValueError(f"unknown parameter {key!r} (known: {known})")
-            default = getattr(cls.Params(), key)
-            if isinstance(default, tuple) and isinstance(value, list):
-                overrides[key] = tuple(value)
-            elif isinstance(default, bool) != isinstance(value, bool) or (
-                isinstance(default, (int, float)) and not isinstance(value, (int, float))
-            ) or (isinstance(default, str) and not isinstance(value, str)):
-                raise ValueError(f"parameter {key!r} must be {type(default).__name__}, got {value!r}")
-        return cls.Params(**overrides)
+        """The Params instance with the sites file's overrides; ValueError lists every problem."""
+        params, errors = cls.param_errors(overrides)
+        if errors:
+            raise ValueError("; ".join(e.text for e in errors))
+        return params
+
+    @classmethod
+    def param_errors(cls, overrides: dict[str, Any] | None = None) -> tuple[Any, list[ParamError]]:
+        """(Params, []) or (None, every problem of the overrides) -- checks.params.parse."""
+        return parse_params(cls.Params, overrides)
 
     @classmethod
     def describe(cls) -> dict[str, Any]:

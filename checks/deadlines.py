@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
+from checks import evidence
 from checks.base import Check, Note, Violation
 from checks.workdays import UnknownYear, WorkCalendar, estimated_calendar_note
-from crawler.store.view import PageView, PreviousViolation, RunView
+from govwatch.store.view import PageView, PreviousViolation, RunView
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -293,6 +294,17 @@ class InterpretationOverdue(Check):
         max_workdays: int = 3
         policy_categories: tuple[str, ...] = ("policy", "notice")
 
+    def message(self, detail: dict[str, Any]) -> str:
+        d = detail
+        if d.get("workdays") is None:
+            return evidence.describe(d)
+        s = f"政策文件发布于 {d['policy_published']}，" if d.get("policy_published") else ""
+        s += f"解读发布于 {d['published']}，" if d.get("published") else ""
+        limit = d.get("limit") or d.get("max_workdays")
+        s += f"相隔 {d['workdays']} 个工作日" + (f"（要求 {limit} 个工作日内）" if limit else "")
+        return evidence.describe(d, lead=[s], used={"policy_published", "published", "workdays", "limit",
+                                                   "max_workdays"})
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         calendar = WorkCalendar.for_run(run)
         pairs, ambiguous = pair_documents(run, params.policy_categories)
@@ -509,6 +521,11 @@ class AnnualReportOverdue(Check):
             _month_day("department_due", self.department_due)
             _month_day("government_due", self.government_due)
 
+    def message(self, detail: dict[str, Any]) -> str:
+        if detail.get("problem") == "missing" and detail.get("year"):
+            return evidence.describe(detail, lead=[f"未找到{detail['year']}年度报告"], used={"year", "state", "problem"})
+        return evidence.describe(detail)
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         year = run.as_of.year - 1
         for site in run.portals():  # a 政务新媒体 account publishes no annual report
@@ -645,6 +662,7 @@ class ScheduleOverdue(Check):
     title = "定期发布栏目未按期更新"
     source = "栏目发布周期（本配置：月报/季报/年报）；国办秘函〔2019〕19号 栏目不更新"
     severity = "deduction"
+    subject = "column"  # a column removed from the site has no cadence left
 
     def check(self, run: RunView, params) -> Iterator[Violation | Note]:
         scheduled = {key: s for key, s in run.column_settings.items() if s.get("schedule")}
@@ -673,10 +691,3 @@ class ScheduleOverdue(Check):
                 "period_end": end.isoformat(), "due_days": due_days, "deadline": deadline.isoformat(),
                 "newest": newest.isoformat() if newest else None, "items": len(dates)})
 
-    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        site = run.site(previous.site)
-        if not (site and site.completed):
-            return False
-        column = next((c for c in run.columns(previous.site) if c.url == previous.url), None)
-        # a column removed from the site has no cadence left; an unread one proves nothing
-        return column is None or column.kind != "unread"

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from dateutil.relativedelta import relativedelta
 
+from checks import evidence
 from checks.base import Check, Note, Violation
-from crawler.store.view import ColumnView, PreviousViolation, RunView
-
-
-def _column_rechecked(run: RunView, previous: PreviousViolation) -> bool:
-    site = run.site(previous.site)
-    if not (site and site.completed):
-        return False
-    column = next((c for c in run.columns(previous.site) if c.url == previous.url), None)
-    # a column removed from the site is no longer stale or blank; an unread one proves nothing
-    return column is None or column.kind != "unread"
+from govwatch.store.view import ColumnView, RunView
 
 
 class StaleColumn(Check):
@@ -49,6 +41,7 @@ class StaleColumn(Check):
     title = "栏目不更新"
     source = "国办秘函〔2019〕19号 栏目不更新（逐栏列出；累计达到否决线见“栏目不更新（单项否决）”）"
     severity = "deduction"
+    subject = "column"
 
     @dataclass(frozen=True)
     class Params:
@@ -99,8 +92,6 @@ class StaleColumn(Check):
                     },
                 )
 
-    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        return _column_rechecked(run, previous)
 
 
 class BlankColumn(Check):
@@ -123,10 +114,14 @@ class BlankColumn(Check):
     title = "空白栏目"
     source = "国办秘函〔2019〕19号 空白栏目（逐栏列出；5个及以上单项否决）"
     severity = "deduction"
+    subject = "column"
 
     @dataclass(frozen=True)
     class Params:
         categories: tuple[str, ...] = ("news", "notice", "policy", "personnel", "plan", "interpretation", "other")
+
+    def message(self, detail: dict[str, Any]) -> str:
+        return evidence.describe(detail, lead=["栏目从未发布信息"], used={"category"})
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for column in run.columns():
@@ -134,8 +129,6 @@ class BlankColumn(Check):
                 yield Violation(self.id, column.site, column.url, page=column.url, column=column.name,
                                 detail={"category": column.category, "list_pages": column.list_pages})
 
-    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        return _column_rechecked(run, previous)
 
 
 class HomepageStale(Check):
@@ -190,8 +183,8 @@ def is_blank(column: ColumnView) -> bool:
 
 
 def _stale_and_blank(run: RunView, site: str) -> tuple[list[ColumnView], list[ColumnView]]:
-    # the windows of stale-column's defaults (a check sees only its own parameters)
-    params = StaleColumn.Params()
+    # the windows stale-column uses in this run: the sites file's, not the defaults
+    params = StaleColumn.params_in(run)
     columns = run.columns(site)
     return ([c for c in columns if StaleColumn.stale(c, params, run.as_of)],
             [c for c in columns if is_blank(c)])
@@ -202,7 +195,8 @@ class TooManyStaleColumns(Check):
 
     ## What it checks
     Per site: 5 or more stale news + notice/policy columns, or 10 or more stale columns of any
-    category, or 5 or more blank columns (the windows of ``stale-column``'s defaults).
+    category, or 5 or more blank columns (with the windows ``stale-column`` uses in the run: its
+    parameters in the sites file).
 
     ## Why it matters
     国办秘函〔2019〕19号 单项否决 (栏目不更新): any of the three fails the site.
@@ -262,7 +256,7 @@ class StaleColumnEarlyWarning(Check):
         blank: int = 2
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
-        veto = TooManyStaleColumns.Params()
+        veto = TooManyStaleColumns.params_in(run)
         for site in run.sites():
             if not site.completed:
                 continue

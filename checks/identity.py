@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from checks.base import Check, Note, Violation
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store.view import PreviousViolation, RunView
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 SITE_CODE = re.compile(r"^(?:\d{10}|bm\d{8})$", re.I)
@@ -94,13 +94,10 @@ class MissingSiteIdentity(Check):
         empty_ok: tuple[str, ...] = ()
         examples: int = 3
 
-    @classmethod
-    def params(cls, overrides: dict[str, Any] | None = None) -> Params:
-        params = super().params(overrides)
-        if unknown := [r for r in params.required if r not in LABELS]:
-            raise ValueError(f"parameter 'required': unknown item(s) {', '.join(map(str, unknown))} "
-                             f"(known: {', '.join(LABELS)})")
-        return params
+        def __post_init__(self) -> None:
+            if unknown := [r for r in self.required if r not in LABELS]:
+                raise ValueError(f"parameter 'required': unknown item(s) {', '.join(map(str, unknown))} "
+                                 f"(known: {', '.join(LABELS)})")
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         for site in run.portals():  # accounts have no footer

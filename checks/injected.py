@@ -24,8 +24,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from checks import evidence
 from checks.base import Check, Note, Violation
-from crawler.store.view import RunView
+from govwatch.store.view import RunView
 
 LEXICON = Path(__file__).resolve().parent / "spam" / "injected.yaml"
 _GOV_HOSTS = re.compile(r"(?:^|\.)(?:gov\.cn|gov|mil\.cn|edu\.cn|org\.cn|cpc\.people\.com\.cn|xinhuanet\.com|people\.com\.cn"
@@ -40,6 +41,12 @@ HOW_CN = {
     "opacity:0": "完全透明（opacity:0）", "tiny iframe": "极小的内嵌框架（iframe）",
     "text coloured like its background": "文字与背景同色", "hidden attribute": "hidden属性",
 }
+# the report line: what each sign is, and the evidence keys as a 通报 names them
+_SIGNS = {"hidden-link": "隐藏的外部链接（疑似暗链）", "spam-text": "页面含博彩、色情等违规文字",
+          "spam-link": "链接文字或域名涉及违规内容", "new-host": "大量页面新出现同一外部链接"}
+_LABELS = {"snippet": "内容片段", "how": "隐藏方式", "where": "位置", "host": "外链域名", "terms": "命中词"}
+# kept for the JSON/XLSX exports: the sign is the lead, the rest is too long for one line
+_UNSAID = {"sign", "categories", "examples", "target"}
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,9 @@ class InjectedContent(Check):
     title = "网页被植入暗链或违规内容"
     source = "国办发〔2017〕47号《政府网站发展指引》（安全防护：防篡改、防挂马、防暗链）；国办秘函〔2019〕19号 严重安全问题（单项否决，须人工确认）"
     severity = "deduction"
+    # the site read to the end settles it: hidden links and text of pages carried over from an
+    # earlier night are judged again with the run, and a new host is a finding about the site
+    subject = "site"
 
     @dataclass(frozen=True)
     class Params:
@@ -158,6 +168,10 @@ class InjectedContent(Check):
                     raise ValueError(f"parameter {name!r} must be 1 or more, got {getattr(self, name)!r}")
             if not 0 < self.new_host_share <= 1:
                 raise ValueError(f"parameter 'new_host_share' must be in (0, 1], got {self.new_host_share!r}")
+
+    def message(self, detail: dict[str, Any]) -> str:
+        sign = _SIGNS.get(detail.get("sign"))
+        return evidence.describe(detail, lead=[sign] if sign else [], used=_UNSAID, labels=_LABELS)
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         lexicon = load_spam_lexicon()

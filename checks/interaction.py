@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from dateutil.relativedelta import relativedelta
 
+from checks import evidence
 from checks.base import Check, Note, Violation
-from crawler.store.view import ColumnItemView, ColumnView, PreviousViolation, RunView
+from govwatch.store.view import ColumnItemView, ColumnView, PreviousViolation, RunView
 
 
 class MessageUnanswered(Check):
@@ -72,6 +73,11 @@ class MessageUnanswered(Check):
         if item.state == "unanswered":
             return as_of > deadline
         return item.answered_on is not None and item.answered_on > deadline
+
+    def message(self, detail: dict[str, Any]) -> str:
+        if detail.get("days") is None:
+            return evidence.describe(detail)
+        return evidence.describe(detail, lead=[f"已等待 {detail['days']} 天"], used={"days"})
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         seen: set[tuple[str, str]] = set()  # one message listed in two columns is one problem

@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from typing import ClassVar, Iterator
 
 from checks.base import Check, Violation
-from crawler.store.view import PreviousViolation, RunView
-
-# Verdicts that settle a URL either way; a timeout or a block this time settles nothing.
-CONCLUSIVE = ("ok", "redirected", "dead", "soft-404", "bad-attachment")
+from checks.subjects import CONCLUSIVE  # noqa: F401  (re-exported: verdicts that settle a URL)
+from govwatch.store.view import RunView
 
 
 class LinkVerdictCheck(Check):
     """Base of the link rules: one violation per target URL and site with its evidence."""
 
     verdicts: ClassVar[tuple[str, ...]]
+    subject = "link"
 
     @dataclass(frozen=True)
     class Params:
@@ -51,17 +50,6 @@ class LinkVerdictCheck(Check):
                     },
                 )
 
-    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        site = run.site(previous.site)
-        if not (site and site.completed) or site.degraded:
-            return False
-        verdict = run.link_verdict(previous.url)
-        if verdict is not None:
-            return verdict in CONCLUSIVE
-        # not met this run: removed (a fix) only if a page that carried it was read again; a
-        # list the crawl did not get through this time proves nothing
-        sources = [p.get("url") for p in previous.detail.get("pages") or [] if isinstance(p, dict)] or [previous.page]
-        return any(run.page_head(url) is not None for url in sources if url)
 
 
 class DeadLink(LinkVerdictCheck):

@@ -10,7 +10,7 @@ from typing import Iterator
 from dateutil.relativedelta import relativedelta
 
 from checks.base import Check, Violation
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store.view import RunView
 
 
 class MissingMetadata(Check):
@@ -41,6 +41,7 @@ class MissingMetadata(Check):
     title = "信息公开元数据缺失"
     source = "政府信息公开条例；政府网站发展指引（国办发〔2017〕47号）"
     severity = "deduction"
+    subject = "document"
 
     @dataclass(frozen=True)
     class Params:
@@ -62,10 +63,6 @@ class MissingMetadata(Check):
                                 detail={"missing": missing, "title": page.title,
                                         "metadata": page.metadata})
 
-    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        # only a document read again (or now gone) settles it; one the crawl did not reach
-        # this time (page limit, list not read) stays as it was
-        return run.page_head(previous.url) is not None or run.link_verdict(previous.url) == "dead"
 
 
 def has_block(metadata: dict[str, str], fields: tuple[str, ...]) -> bool:
@@ -109,6 +106,7 @@ class MalformedDocNumber(Check):
     title = "发文字号不规范"
     source = "GB/T 9704-2012《党政机关公文格式》7.2.4"
     severity = "deduction"
+    subject = "document"
 
     @dataclass(frozen=True)
     class Params:
@@ -122,9 +120,6 @@ class MalformedDocNumber(Check):
             faults = [text for pattern, text in _NUMBER_FAULTS if pattern.search(value)] or ["不符合 机关代字〔年份〕序号号"]
             yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
                             detail={"value": value, "faults": faults, "title": page.title})
-
-    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        return _document_rechecked(run, previous)
 
 
 class InconsistentDates(Check):
@@ -145,6 +140,7 @@ class InconsistentDates(Check):
     title = "发布日期早于成文日期"
     source = "政府信息公开条例 第二十六条"
     severity = "deduction"
+    subject = "document"
 
     def check(self, run: RunView, params) -> Iterator[Violation]:
         for page in run.pages(kinds=("article", "page"), text=False, meta=False):
@@ -152,9 +148,6 @@ class InconsistentDates(Check):
             if written and published and _ISO.match(written) and _ISO.match(published) and published < written:
                 yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
                                 detail={"成文日期": written, "发布日期": published, "title": page.title})
-
-    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        return _document_rechecked(run, previous)
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -192,6 +185,7 @@ class ExpiredButValid(Check):
     title = "失效文件仍标注有效"
     source = "政府网站发展指引（国办发〔2017〕47号）；各省行政规范性文件管理规定（有效期）"
     severity = "deduction"
+    subject = "document"
 
     @dataclass(frozen=True)
     class Params:
@@ -209,9 +203,6 @@ class ExpiredButValid(Check):
                 yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
                                 detail={"有效性": md["有效性"], "ended": ended.isoformat(), "basis": basis,
                                         "title": page.title})
-
-    def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
-        return _document_rechecked(run, previous)
 
 
 _DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
@@ -254,6 +245,3 @@ def validity_end(md: dict[str, str], title: str, column: str, params: ExpiredBut
             return start + relativedelta(years=years), f"{kind}默认有效期{years}年，自{start_label}起算"
     return None, ""
 
-
-def _document_rechecked(run: RunView, previous: PreviousViolation) -> bool:
-    return MissingMetadata().rechecked(run, previous)

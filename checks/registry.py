@@ -6,16 +6,27 @@ to its pyproject.toml::
     [project.entry-points."govwatch.checks"]
     dead-phone = "govwatch_local.phone:DeadPhoneNumber"
 
+A plugin that cannot be used (it does not import, lacks an attribute, reuses an id) is skipped
+with a message naming it (``Registry.broken``): the rest of the night runs, the run records the
+message as a note, and `govwatch checks` and the report show it. A plugin whose entry-point name
+is switched off in the sites file (``rules: dead-phone: {enabled: false}``) is not even imported.
 Set ``GOVWATCH_DISABLE_PLUGIN_AUTOLOAD=1`` to load built-ins only (as tests do).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import logging
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
+from checks import evidence
 from checks.base import SEVERITIES, Check
+
+log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "govwatch.checks"
 BUILTINS = (
@@ -56,7 +67,33 @@ BUILTINS = (
 
 
 class RegistryError(Exception):
-    pass
+    """A built-in check is broken: a bug of GovWatch itself, never of a plugin."""
+
+
+@dataclass(frozen=True)
+class BrokenPlugin:
+    """A plugin entry point that was skipped, and why (shown to people as it is)."""
+
+    name: str  # the entry point's name (by convention the rule id)
+    origin: str  # "distribution (entry point)"
+    error: str
+
+    @property
+    def message(self) -> str:
+        return f"plugin check {self.name!r} from {self.origin} skipped: {self.error}"
+
+
+@dataclass
+class Registry:
+    checks: dict[str, type[Check]] = field(default_factory=dict)
+    broken: list[BrokenPlugin] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)  # rule id -> "govwatch" or the plugin
+
+    def __getitem__(self, rule: str) -> type[Check]:
+        return self.checks[rule]
+
+    def get(self, rule: str) -> type[Check] | None:
+        return self.checks.get(rule)
 
 
 def _load(spec: str) -> type[Check]:
@@ -64,33 +101,79 @@ def _load(spec: str) -> type[Check]:
     return getattr(importlib.import_module(module), name)
 
 
-def validate(cls: type, origin: str) -> None:
+def problem(cls: object) -> str | None:
+    """Why a class cannot be a check, or None."""
+    if not isinstance(cls, type):
+        return f"{cls!r} is not a class"
     for attr in ("id", "title", "source", "severity", "Params", "check"):
         if not hasattr(cls, attr):
-            raise RegistryError(f"check {cls!r} from {origin} lacks {attr!r}")
+            return f"{cls.__name__} lacks {attr!r}"
     if cls.severity not in SEVERITIES:
-        raise RegistryError(f"check {cls.id} from {origin}: severity must be one of {SEVERITIES}")
+        return f"{cls.id}: severity {cls.severity!r} is not one of {', '.join(SEVERITIES)}"
     if not (cls.__doc__ or "").strip():
-        raise RegistryError(f"check {cls.id} from {origin} has no docstring")
+        return f"{cls.id} has no docstring"
+    return None
+
+
+def validate(cls: type, origin: str) -> None:
+    if (why := problem(cls)) is not None:
+        raise RegistryError(f"check from {origin}: {why}")
+
+
+def load_registry(plugins: bool | None = None, skip: Iterable[str] = ()) -> Registry:
+    """Built-ins first, then the plugins that load; ``skip``: entry-point names not to import."""
+    if plugins is None:
+        plugins = not os.environ.get("GOVWATCH_DISABLE_PLUGIN_AUTOLOAD")
+    registry = Registry()
+    for spec in BUILTINS:
+        cls = _load(spec)
+        validate(cls, "govwatch")
+        registry.checks[cls.id] = cls
+        registry.origins[cls.id] = "govwatch"
+    if not plugins:
+        return registry
+    skip = set(skip)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in skip:
+            continue
+        origin = f"{ep.dist.name if ep.dist else '?'} ({ep.name})"
+        try:
+            cls = ep.load()
+        except Exception as exc:  # any error of foreign code: skip it, name it, run the rest
+            why = f"cannot import {ep.value}: {type(exc).__name__}: {exc}"
+        else:
+            why = problem(cls)
+            if why is None and cls.id in registry.checks:
+                why = f"check id {cls.id!r} is already defined by {registry.origins[cls.id]}"
+        if why is not None:
+            broken = BrokenPlugin(ep.name, origin, why)
+            log.warning("%s", broken.message)
+            registry.broken.append(broken)
+            continue
+        registry.checks[cls.id] = cls
+        registry.origins[cls.id] = origin
+    return registry
+
+
+@functools.lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The registry of this process (built-ins and the plugins that load), loaded once."""
+    return load_registry()
+
+
+def message(rule: str, detail: dict) -> str:
+    """The sentence for a violation of ``rule``: asked of its check, built-in or plugin; a rule no
+    loaded check defines (retired, or a plugin not installed here) gets the common line."""
+    cls = default_registry().get(rule)
+    if cls is None:
+        return evidence.describe(detail)
+    try:
+        return str(cls().message(dict(detail)))
+    except Exception as exc:  # a plugin's sentence must never break a report
+        log.warning("check %s: message failed (%s: %s); showing its evidence as it is", rule, type(exc).__name__, exc)
+        return evidence.describe(detail)
 
 
 def load_checks(plugins: bool | None = None) -> dict[str, type[Check]]:
-    """Check classes by id: built-ins first, then plugins; a duplicate id is an error."""
-    if plugins is None:
-        plugins = not os.environ.get("GOVWATCH_DISABLE_PLUGIN_AUTOLOAD")
-    found: dict[str, tuple[type[Check], str]] = {}
-    specs: list[tuple[str, object]] = [(spec, "govwatch") for spec in BUILTINS]
-    if plugins:
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            dist = ep.dist.name if ep.dist else "?"
-            specs.append((ep, f"{dist} ({ep.name})"))
-    for spec, origin in specs:
-        try:
-            cls = spec.load() if hasattr(spec, "load") else _load(spec)
-        except Exception as exc:  # a broken plugin must say which one it is
-            raise RegistryError(f"cannot load check {getattr(spec, 'value', spec)} from {origin}: {exc}") from exc
-        validate(cls, origin)
-        if cls.id in found:
-            raise RegistryError(f"check id {cls.id!r} defined twice: by {found[cls.id][1]} and by {origin}")
-        found[cls.id] = (cls, origin)
-    return {rule: cls for rule, (cls, _) in found.items()}
+    """Check classes by id: built-ins first, then the plugins that load."""
+    return load_registry(plugins).checks

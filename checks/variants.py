@@ -17,9 +17,10 @@ from typing import Any, Iterator
 import yaml
 from pypinyin import Style, pinyin
 
+from checks import evidence
 from checks.base import Check, Violation
 from checks.wording import default_lexicon, page_text
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store.view import PreviousViolation, RunView
 
 NAMES_FILE = Path(__file__).resolve().parent / "data" / "official_names.yaml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -155,6 +156,8 @@ class NameVariant(Check):
     title = "规范名称错别字（同音、形近）"
     source = "国办秘函〔2019〕19号 表述错误（国名等严重表述错误为单项否决项，须人工确认）"
     severity = "deduction"
+    # the page read again settles it (``rechecked``: the subject URL carries the variant)
+    subject = "document"
 
     @dataclass(frozen=True)
     class Params:
@@ -194,6 +197,10 @@ class NameVariant(Check):
         if first.right in names.serious:
             detail["veto_candidate"] = True
         return detail
+
+    def message(self, detail: dict[str, Any]) -> str:
+        # as wording-error's line (错误用语, 建议改为, 原句), with how the characters are confused
+        return evidence.describe(detail, labels={"how": "错误类型"})
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         page = run.page_head(previous.page or previous.url.split("#")[0])

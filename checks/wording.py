@@ -22,7 +22,7 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from checks.base import Check, Note, Violation
-from crawler.store.view import PageView, PreviousViolation, RunView
+from govwatch.store.view import PageView, PreviousViolation, RunView
 
 KINDS = ("typo", "renamed", "formulation")
 LEVELS = ("serious", "normal")

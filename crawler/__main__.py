@@ -1,3 +1,4 @@
-from crawler.cli import main
+# `python -m crawler` (DESIGN's contract) is `python -m govwatch`
+from govwatch.cli import main
 
 main()

@@ -11,6 +11,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
+from crawler import settings as defaults  # the one place crawl settings have their defaults
+
 log = logging.getLogger(__name__)
 
 
@@ -65,8 +67,8 @@ class RetryAfterMiddleware:
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("GOVWATCH_RETRY_AFTER_ENABLED", True):
             raise NotConfigured
-        return cls(crawler.settings.getfloat("GOVWATCH_RETRY_AFTER_MAX", 30.0),
-                   crawler.settings.getint("RETRY_TIMES", 2))
+        return cls(crawler.settings.getfloat("GOVWATCH_RETRY_AFTER_MAX", defaults.GOVWATCH_RETRY_AFTER_MAX),
+                   crawler.settings.getint("RETRY_TIMES", defaults.RETRY_TIMES))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status not in (429, 503):
@@ -94,8 +96,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     @classmethod
     def from_crawler(cls, crawler):
-        mw = cls(crawler.settings, crawler.settings.getfloat("GOVWATCH_RETRY_BACKOFF", 0.5),
-                 crawler.settings.getfloat("GOVWATCH_RETRY_BACKOFF_MAX", 10.0))
+        mw = cls(crawler.settings, crawler.settings.getfloat("GOVWATCH_RETRY_BACKOFF", defaults.GOVWATCH_RETRY_BACKOFF),
+                 crawler.settings.getfloat("GOVWATCH_RETRY_BACKOFF_MAX", defaults.GOVWATCH_RETRY_BACKOFF_MAX))
         mw.crawler = crawler
         return mw
 

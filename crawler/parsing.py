@@ -25,6 +25,12 @@ def default_workers() -> int:
     return max(0, min(4, (os.cpu_count() or 1) - 1))
 
 
+def worker_count(configured: int | str | None) -> int:
+    """The processes for a run: the sites file's ``crawl.parse_workers`` (govwatch.config, the one
+    source of the default), where unset (None) one per core beside the engine's."""
+    return default_workers() if configured is None else int(configured)
+
+
 def read_page(body: bytes, url: str, encoding: str | None, crumbs: bool) -> tuple[PageFacts, list[NavEntry]]:
     """A page's facts without the parsed tree (it does not cross processes), and, for an
     article when asked, its breadcrumb's column path."""

@@ -1,7 +1,7 @@
 """Items -> store, in batches as the crawl goes, so memory stays flat on large sites.
 
 One pipeline serves the run's one engine (all sites). Besides the night's own rows it keeps the
-URL memory of incremental nights (crawler.store.models.UrlMemory) in the same transactions, and
+URL memory of incremental nights (govwatch.store.models.UrlMemory) in the same transactions, and
 when the crawl ends it copies the facts carried over from earlier nights into this run, so the
 checks see every site whole (DESIGN: "facts carried over with the date they were read").
 """
@@ -19,9 +19,9 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy import func, select, update
 
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
-from crawler.store import memory as carry
-from crawler.store import models as m
-from crawler.store.db import Store, shared_store
+from govwatch.store import memory as carry
+from govwatch.store import models as m
+from govwatch.store.db import Store, shared_store
 
 
 class _Writer:

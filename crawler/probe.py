@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from crawler.config import Config, SiteConfig
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import Config, SiteConfig
+from govwatch.store import models as m
+from govwatch.store.db import Store
 
 PARALLEL = 32  # simultaneous probes (and DNS resolver threads)
 

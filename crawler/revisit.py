@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
-from crawler.store.memory import Seen
+from govwatch.store.memory import Seen
 
 Plan = Literal["read", "revalidate", "carry"]
 

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from govwatch.config import CrawlConfig
+
+# The sites file's `crawl` defaults are the one source of every crawl default (govwatch.config)
+_CRAWL = CrawlConfig()
+
 BOT_NAME = "govwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-USER_AGENT = "GovWatch/0.1 (+https://github.com/govwatch/govwatch; government website monitor)"
-ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 1.0
-DOWNLOAD_TIMEOUT = 30
+USER_AGENT = _CRAWL.user_agent
+ROBOTSTXT_OBEY = _CRAWL.robots
+CONCURRENT_REQUESTS = _CRAWL.total_concurrency
+CONCURRENT_REQUESTS_PER_DOMAIN = _CRAWL.concurrency
+DOWNLOAD_DELAY = _CRAWL.delay
+DOWNLOAD_TIMEOUT = _CRAWL.timeout
 # Permissive TLS: government servers still run TLS 1.0 and weak ciphers; certificates are
 # not verified here but read and judged apart (crawler/tlscheck.py).
 DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.tlscheck.PermissiveContextFactory"
@@ -30,7 +35,7 @@ DOWNLOAD_WARNSIZE = 0
 # A meta refresh is judged (it may lead to an error page) and followed as a link, not silently.
 METAREFRESH_ENABLED = False
 RETRY_ENABLED = True
-RETRY_TIMES = 2
+RETRY_TIMES = _CRAWL.retries
 COOKIES_ENABLED = True
 REDIRECT_MAX_TIMES = 10
 # Items are stored synchronously in batches; fewer parallel items is faster (research/peer-bench.md).
@@ -72,7 +77,8 @@ GOVWATCH_CANARY_INTERVAL = 30.0  # seconds between canary probes
 GOVWATCH_CANARY_URL = None  # a URL the monitor can always reach (sites file: crawl.canary)
 GOVWATCH_DATABASE = None  # SQLAlchemy URL of the store
 GOVWATCH_KEEP_ALIVE_PER_HOST = 2  # connections kept open per host: the largest slot concurrency
-GOVWATCH_PARSE_WORKERS = 0  # processes analysing pages beside the engine (crawl.parse_workers)
+# processes analysing pages beside the engine (crawl.parse_workers; None: crawler.parsing.worker_count)
+GOVWATCH_PARSE_WORKERS = _CRAWL.parse_workers
 GOVWATCH_PROGRESS = False  # a one-line progress display on stderr
 GOVWATCH_RETRY_BACKOFF = 0.5  # seconds before the first retry, doubled for each next one
 GOVWATCH_RETRY_BACKOFF_MAX = 10.0
@@ -106,6 +112,7 @@ def run_settings(default: Any, sites: list[tuple[list[str], Any]], **govwatch: A
         ROBOTSTXT_OBEY=default.robots or any(crawl.robots for _, crawl in sites),
         RETRY_TIMES=default.retries,
         GOVWATCH_CANARY_URL=default.canary,
+        GOVWATCH_PARSE_WORKERS=default.parse_workers,
         GOVWATCH_KEEP_ALIVE_PER_HOST=max(
             [default.concurrency, *(int(slot["concurrency"]) for slot in slots.values())]
         ),

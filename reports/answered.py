@@ -1,7 +1,7 @@
 """Problems the office answered for (false alarm, exemption): the weekly report's appendix.
 
 They leave the report's problem lists, counts and scores while the answer is in force
-(crawler.store.answers) and are listed here instead, with who answered, why and until when.
+(govwatch.store.answers) and are listed here instead, with who answered, why and until when.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.store import models as m
-from crawler.store.answers import LABELS
+from govwatch.store import models as m
+from govwatch.store.answers import LABELS
 from reports.model import ReportViolation
 
 

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from checks.evidence import period_cn  # noqa: F401  (part of the model's API)
+
+from .notes import ReportNote
+
 SEVERITY_LABELS: dict[str, str] = {"veto": "单项否决", "deduction": "扣分", "warning": "提示"}
 STATUS_LABELS: dict[str, str] = {"open": "未整改", "fixed": "已整改"}
 # Lower sorts first: an auditor reads veto items before deductions before warnings.
@@ -67,6 +71,15 @@ class ReportViolation:
     new: bool  # opened or reopened during the report week
     days_open: int
     owner: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Any, **fields: Any) -> ReportViolation:
+        """From a stored violation (the store's Violation row, or anything with its attributes);
+        ``fields`` set what the report computes (new, days_open, owner, a replayed status)."""
+        base = {"rule": row.rule, "site": row.site, "url": row.url, "page": row.page, "column": row.column,
+                "severity": row.severity, "status": row.status, "first_seen": row.first_seen,
+                "last_seen": row.last_seen, "fixed_on": row.fixed_on, "detail": dict(row.detail or {})}
+        return cls(**{**base, **fields})
 
     @property
     def severity_label(self) -> str:
@@ -240,6 +253,8 @@ class WeeklyReport:
     # every owner (责任单位) the sites file names; empty: no per-owner sections
     owners: tuple[str, ...] = ()
     pass_mark: float | None = None  # the score a site needs to pass (checks.scoring), for the chart
+    # what the runs shown could not decide, and why (reports.notes): never a silent "0 problems"
+    notes: tuple[ReportNote, ...] = ()
     # problems a false alarm or an exemption in force takes out of the lists above
     # (reports.answered.AnsweredViolation), listed in an appendix
     answered: tuple = ()
@@ -498,149 +513,12 @@ def overview(r: WeeklyReport) -> str:
 
 # -- human-readable evidence ---------------------------------------------------------------
 
-_DETAIL_LABELS = {
-    "status": "状态码", "error": "错误", "reason": "原因", "message": "说明", "note": "说明",
-    "content_type": "内容类型", "value": "原值", "expected": "应为", "found": "实际",
-    "wrong": "错误用语", "right": "建议改为", "title": "标题", "published": "发布日期",
-    "working_days": "工作日", "limit": "时限", "deadline": "截止日期", "count": "数量",
-    "category": "栏目类别", "location": "跳转至", "problems": "问题",
-    # the national rules' evidence
-    "date": "留言日期", "answered_on": "答复日期", "probes": "探测次数", "failed": "失败次数",
-    "ratio": "失败率", "since": "起", "until": "止", "sentence": "原句", "policy_title": "政策文件",
-    "policy_published": "政策发布日期", "workdays": "相隔工作日", "max_workdays": "时限（工作日）",
-    "year": "年度", "period": "周期", "schedule": "更新周期", "newest_item": "最新信息", "ended": "失效日期",
-    "basis": "失效依据", "有效性": "有效性", "faults": "问题", "成文日期": "成文日期", "发布日期": "发布日期",
-    "days_late": "逾期天数", "missing_links": "缺少关联", "posts": "抓取帖文（条）",
-    # injected-content: what was planted, how it is hidden, where
-    "calendar": "日历",
-    "snippet": "内容片段", "how": "隐藏方式", "where": "位置", "host": "外链域名", "terms": "命中词",
-}
-_STATES = {"unanswered": "未答复", "answered": "已答复", "missing": "未发布", "late": "逾期发布"}
-# Evidence kept for the JSON/XLSX exports and the "found on" column, not for the one-liner.
-_HIDDEN_KEYS = {"pages", "anchor", "reopened", "reopen_count", "checked_at", "page_count", "on_home_page",
-                "metadata", "items", "list_pages", "verdict", "attempts", "headers", "redirects", "limit_months",
-                "kind_guessed", "in_title", "level", "lexicon", "version", "first_failure", "last_failure", "column",
-                "policy", "identity", "tags", "kind", "state", "problem", "veto_candidate", "errors", "period_start",
-                "period_end", "due_days", "paired_by", "offset", "scope", "lexicon_version", "tag",
-                "sign", "categories", "examples", "target",
-                # the wording lexicon's provenance (cases from other cities' 通报): read in a one-liner
-                # it looks as if those cities made the error
-                "source"}
-_SCHEDULES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
-_QUARTERS = "一二三四"
-# Punctuation a value may end with; the one-liner joins values with ；, so it would be doubled.
-_TRAILING_PUNCT = "。；;，,、 \t\n"
-
-
-def period_cn(period: object) -> str:
-    """A schedule period as a 通报 writes it: 2026-Q3 -> 2026年第三季度, 2026-10 -> 2026年10月,
-    2026-H1 -> 2026年上半年, 2025 -> 2025年; anything else as written."""
-    s = str(period)
-    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", s):
-        return f"{m[1]}年第{_QUARTERS[int(m[2]) - 1]}季度"
-    if m := re.fullmatch(r"(\d{4})-?H([12])", s):
-        return f"{m[1]}年{'上' if m[2] == '1' else '下'}半年"
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
-        return f"{m[1]}年{int(m[2])}月" if 1 <= int(m[2]) <= 12 else s
-    if re.fullmatch(r"\d{4}", s):
-        return f"{s}年"
-    return s
-
-
-def _clean(value: object) -> str:
-    return str(value).strip().rstrip(_TRAILING_PUNCT)
-
-
-# The link checker's English notes that reach reports; anything else is shown as written.
-_NOTES = ((re.compile(r"^an HTML page served as (\.\w+)$"), r"链接指向 \1 文件，实际返回的是网页"),)
-
-
-def _translate_note(note: str) -> str:
-    for pattern, chinese in _NOTES:
-        if pattern.match(note):
-            return pattern.sub(chinese, note)
-    return note
-
 
 def describe(v: ReportViolation) -> str:
     """One readable Chinese line for a violation's detail, e.g. 状态码 404;
-    缺少：发文字号、索引号; 最新信息 2026-04-01，已 200 天未更新（要求 183 天内）."""
-    d: Mapping[str, Any] = v.detail if isinstance(v.detail, Mapping) else {}
-    parts: list[str] = []
-    used: set[str] = set()
-    if v.rule == "blank-column":
-        parts.append("栏目从未发布信息")
-        used.add("category")
-    if d.get("missing"):
-        missing = d["missing"]
-        names = missing if isinstance(missing, (list, tuple)) else [missing]
-        parts.append("缺少：" + "、".join(str(m) for m in names))
-        used.add("missing")
-    if v.rule == "site-unreachable" and d.get("probes"):
-        s = f"{d['since']} 至 {d['until']} " if d.get("since") and d.get("until") else ""
-        s += f"近 {d['days']} 天" if d.get("days") and not s else ""
-        s += f"探测 {d['probes']} 次，失败 {d.get('failed', 0)} 次"
-        if isinstance(d.get("ratio"), (int, float)):
-            s += f"，失败率 {d['ratio']:.1%}"
-        if isinstance(d.get("limit"), (int, float)):
-            s += f"（上限 {d['limit']:.0%}）"
-        parts.append(s)
-        used |= {"days", "probes", "failed", "ratio", "limit", "since", "until"}
-    elif v.rule == "interpretation-overdue" and d.get("workdays") is not None:
-        s = f"政策文件发布于 {d['policy_published']}，" if d.get("policy_published") else ""
-        s += f"解读发布于 {d['published']}，" if d.get("published") else ""
-        limit = d.get("limit") or d.get("max_workdays")
-        parts.append(s + f"相隔 {d['workdays']} 个工作日" + (f"（要求 {limit} 个工作日内）" if limit else ""))
-        used |= {"policy_published", "published", "workdays", "limit", "max_workdays"}
-    elif v.rule == "message-unanswered" and d.get("days") is not None:
-        parts.append(f"已等待 {d['days']} 天")
-        used.add("days")
-    elif "newest" in d or "days" in d:
-        s = f"最新信息 {d['newest']}，" if d.get("newest") else ""
-        if d.get("days") is not None:
-            s += f"已 {d['days']} 天未更新"
-        if d.get("window"):  # the indicators' own words: 6个月, 1年
-            s += f"（要求 {_clean(d['window'])} 内更新）"
-        elif d.get("limit_days") is not None:
-            s += f"（要求 {d['limit_days']} 天内）"
-        parts.append(s.rstrip("，"))
-        used |= {"newest", "days", "limit_days", "window", "category"}
-    if v.rule == "annual-report-overdue" and d.get("problem") == "missing" and d.get("year"):
-        parts.append(f"未找到{d['year']}年度报告")
-        used.add("year")
-    else:
-        for key in ("state", "problem"):
-            if d.get(key) in _STATES:
-                parts.append(_STATES[d[key]])
-    if "status" in d:
-        st = d["status"]
-        parts.append(f"状态码 {st}" if isinstance(st, int) or str(st).isdigit() else f"状态：{st}")
-        used |= {"status", "error"}
-    if d.get("on_home_page"):
-        parts.append("位于首页")
-    if isinstance(d.get("page_count"), int) and d["page_count"] > 1:
-        parts.append(f"出现在 {d['page_count']} 个页面")
-    for k, val in d.items():
-        if k in used or k in _HIDDEN_KEYS or val in (None, "", [], {}):
-            continue
-        if k == "count" and val == 1:
-            continue  # once is what a problem means; only a repeat is worth saying
-        if k in ("note", "message") and isinstance(val, str):
-            val = _translate_note(val)
-        if k == "schedule":
-            val = _SCHEDULES.get(val, val)
-        if k == "period":
-            val = period_cn(val)
-        if isinstance(val, (list, tuple)):
-            val = "、".join(c for c in (_clean(x) for x in val) if c)
-        elif isinstance(val, Mapping):
-            continue  # nested evidence is for the JSON/XLSX exports, not a one-liner
-        if k == "ratio" and isinstance(val, (int, float)):
-            val = f"{val:.1%}"
-        val = _clean(val)
-        if val:
-            parts.append(f"{_DETAIL_LABELS.get(k, k)}：{val}")
-    reopened = d.get("reopen_count") or d.get("reopened")
-    if isinstance(reopened, int) and reopened > 0:
-        parts.append(f"曾整改后复现 {reopened} 次")
-    return "；".join(parts)
+    缺少：发文字号、索引号; 最新信息 2026-04-01，已 200 天未更新（要求 183 天内）: the rule's own
+    sentence, asked of the registry (checks.registry.message), as for every rule, built-in or
+    plugin; a rule no check defines any more gets the common evidence line."""
+    from checks.registry import message
+
+    return message(v.rule, v.detail if isinstance(v.detail, Mapping) else {})

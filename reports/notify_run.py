@@ -21,11 +21,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from crawler.config import Config, NotifyConfig
-from crawler.store import answers
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import Config, NotifyConfig
+from govwatch.store import answers
+from govwatch.store import models as m
+from govwatch.store.db import Store
 from reports.model import ReportViolation
+from reports.owners import Owners
 from reports.notify import redact, run_digest, send, takes_attachments, veto_alerts
 from reports.weekly import rule_infos, week_of
 
@@ -97,7 +98,7 @@ def _notify_target(config: Config, store: Store, result: Any, target: Target,
                    titles: dict[str, str], previous: int | None) -> Iterator[str]:
     with store.session() as s, s.begin():
         row = _target_row(s, target, result.run_id, previous)
-        owner_of = _owner_resolver(s, config, result.run_id)
+        owner_of = Owners.load(s, config, {result.run_id})  # as the weekly report's per-owner pages
         plans = [_alerts(s, row, result, target, owner_of, titles)]
         if target.config.digest:
             plans.append(_digest(s, row, result, target, owner_of, titles, config.archive))
@@ -143,22 +144,6 @@ def _target_row(s, target: Target, run_id: int, previous: int | None) -> m.Notif
     return row
 
 
-def _owner_resolver(s, config: Config, run_id: int) -> Callable[[m.Violation], str | None]:
-    """A violation's owner: its column's (the sites file, else the run's record of the column),
-    else its site's or account's."""
-    site_owner = {x.name: x.owner for x in [*config.sites, *config.accounts]}
-    configured = {(site.name, c.name): c.owner for site in config.sites for c in site.columns if c.owner}
-    seen = {(site, col): owner for site, col, owner in s.execute(
-        select(m.Site.name, m.Column.name, m.Column.owner).join(m.Site, m.Site.id == m.Column.site_id)
-        .where(m.Column.run_id == run_id, m.Column.owner.is_not(None)))}
-
-    def owner_of(v: m.Violation) -> str | None:
-        key = (v.site, v.column)
-        return configured.get(key) or seen.get(key) or site_owner.get(v.site)
-
-    return owner_of
-
-
 def _pending(s, row: m.NotifyTarget, kind: str, run_id: int) -> list[tuple[m.ViolationEvent, m.Violation]]:
     """Events above the target's mark for `kind`, not yet sent to it, oldest first."""
     upto = row.alert_upto if kind == ALERT else row.digest_upto
@@ -177,10 +162,7 @@ def _unanswered(s, pending, as_of) -> list[tuple[m.ViolationEvent, m.Violation]]
 
 
 def _item(v: m.Violation, as_of, owner: str | None) -> ReportViolation:
-    return ReportViolation(rule=v.rule, site=v.site, url=v.url, page=v.page, column=v.column, severity=v.severity,
-                           status=v.status, first_seen=v.first_seen, last_seen=v.last_seen, fixed_on=v.fixed_on,
-                           detail=dict(v.detail), new=v.status == "open", days_open=(as_of - v.first_seen).days,
-                           owner=owner)
+    return ReportViolation.from_row(v, new=v.status == "open", days_open=(as_of - v.first_seen).days, owner=owner)
 
 
 def _select(pending, owner_of, owners: list[str], as_of, want: Callable[[m.ViolationEvent, m.Violation], bool]):

@@ -3,10 +3,11 @@ format dispatcher used by `govwatch report --format`."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,9 @@ def report_dict(report: WeeklyReport) -> dict[str, Any]:
             "score_by_site": dict(p.score_by_site), "verdict_by_site": dict(p.verdict_by_site),
         } for p in report.trend],
         "owners": {owner: len(items) for owner, items in report.open_by_owner().items()},
+        # what the runs shown could not decide, and why; "message" is the office's wording
+        "notes": [{"rule": n.rule, "rule_title": n.rule_title, "site": n.site, "subject": n.subject,
+                   "note": n.note, "message": n.message, "count": n.count} for n in report.notes],
         "rules": [{"id": r.id, "title": r.title, "source": r.source, "severity": r.severity,
                    "summary": r.summary, "enabled": r.enabled,
                    # in effect (the sites file's overrides applied), and the registry's defaults
@@ -95,7 +99,7 @@ CSV_HEADER = ["规则", "规则编号", "网站", "栏目", "问题地址", "发
               "最近发现", "说明", "性质", "本周新发现", "整改日期", "已持续天数", "责任单位"]
 
 
-def _no_formula(s: str) -> str:
+def no_formula(s: str) -> str:
     # Crawled text such as an anchor "=HYPERLINK(...)" must not become a formula in Excel/WPS
     # (CSV injection); a leading apostrophe makes them show it as text.
     return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
@@ -113,15 +117,20 @@ def _rows(report: WeeklyReport) -> list[list[Any]]:
     return rows
 
 
+def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """CSV as Excel and WPS open it: UTF-8 with a BOM (how they detect UTF-8), dates as
+    YYYY-MM-DD, None empty, and no cell read as a formula. Every CSV GovWatch writes."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    for row in rows:
+        w.writerow([no_formula(c.isoformat() if isinstance(c, date) else ("" if c is None else str(c))) for c in row])
+    return buf.getvalue().encode("utf-8-sig")
+
+
 def write_csv(report: WeeklyReport, path: str | Path) -> Path:
     path = _prepare(path)
-    # utf-8-sig writes the BOM that Excel and WPS need to detect UTF-8.
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(CSV_HEADER)
-        for row in _rows(report):
-            w.writerow([_no_formula(c.isoformat() if isinstance(c, date) else str(c))
-                        for c in row])
+    path.write_bytes(csv_bytes(CSV_HEADER, _rows(report)))
     return path
 
 
@@ -213,6 +222,9 @@ def write_xlsx(report: WeeklyReport, path: str | Path) -> Path:
             ])
         _write_sheet(ws, vheader, rows)
     _write_trend_sheet(wb.create_sheet(sheet_title("近八周趋势", taken)), report)
+    if report.notes:
+        _write_sheet(wb.create_sheet(sheet_title("未判定事项", taken)), ["规则", "网站", "说明", "次数", "原文"],
+                     [[n.rule_title, n.site or "全部", n.message, n.count, n.note] for n in report.notes])
     wb.save(path)
     return path
 

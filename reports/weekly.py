@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from checks.registry import load_checks
-from crawler.config import Config
-from crawler.store import answers
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import Config
+from govwatch.store import answers
+from govwatch.store import models as m
+from govwatch.store.db import Store
 from reports.answered import AnsweredViolation
+from reports.notes import ReportNote, gather
+from reports.owners import Owners
 from reports.model import ReportViolation, RuleInfo, SiteState, SiteSummary, WeeklyReport, WeekPoint
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -50,7 +52,7 @@ def week_of(day: dt.date) -> str:
 
 def rule_infos(config: Config | None = None) -> tuple[RuleInfo, ...]:
     """Every rule of the registry with the parameters in effect: the defaults with the sites
-    file's ``rules:`` overrides, applied as crawler.jobs.enabled_checks applies them (the
+    file's ``rules:`` overrides, applied as govwatch.jobs.enabled_checks applies them (the
     ``enabled`` key is not a parameter; a rule switched off there is marked not enabled)."""
     out = []
     for rule_id, cls in load_checks().items():
@@ -111,33 +113,6 @@ def _snapshot(runs, events, end: dt.date, start: dt.date | None = None) -> _Snap
     return _Snapshot(run, site_runs, _replay(events, run.id) if run else {})
 
 
-# -- owners ----------------------------------------------------------------------------------
-
-class _Owners:
-    """A violation's 责任单位: its column's owner where the sites file gives one (the Column row
-    of the run, else the configured column), else its site's or account's owner."""
-
-    def __init__(self, config: Config, column_rows: list[tuple[str, str, str, str | None]]):
-        self.site: dict[str, str | None] = {s.name: s.owner for s in config.sites}
-        self.site.update({a.name: a.owner for a in config.accounts})
-        self.by_url: dict[tuple[str, str], str] = {}
-        named: dict[tuple[str, str], set[str]] = {}
-        configured = [(s.name, c.name, str(c.url), c.owner) for s in config.sites for c in s.columns]
-        for site, name, url, owner in configured + list(column_rows):  # the run's rows win
-            if owner:
-                self.by_url[(site, url)] = owner
-                named.setdefault((site, name), set()).add(owner)
-        # a column name two columns of a site share with different owners decides nothing
-        self.by_name = {key: next(iter(owners)) for key, owners in named.items() if len(owners) == 1}
-        ordered = [s.owner for s in config.sites] + [c.owner for s in config.sites for c in s.columns]
-        ordered += [a.owner for a in config.accounts]
-        self.configured = tuple(dict.fromkeys(o for o in ordered if o))
-
-    def __call__(self, v: m.Violation) -> str | None:
-        return (self.by_url.get((v.site, v.url)) or (v.column and self.by_name.get((v.site, v.column)))
-                or self.site.get(v.site))
-
-
 # -- the report ------------------------------------------------------------------------------
 
 def build_weekly(store: Store, config: Config, week: str, now: dt.datetime | None = None) -> WeeklyReport:
@@ -169,7 +144,7 @@ def build_weekly(store: Store, config: Config, week: str, now: dt.datetime | Non
         scores = {(row.run_id, row.site): row
                   for row in s.scalars(select(m.SiteScore).where(m.SiteScore.run_id.in_(run_ids)))}
         facts = _SiteFacts.load(s, {r.id for r in current.site_runs.values()})
-        owners = _Owners(config, facts.column_owners)
+        owners = Owners.load(s, config, {r.id for r in current.site_runs.values()})
 
         open_items, fixed_items, answered = _items(current, violations, start, end, owners,
                                                    answers.excused(s, run.as_of))
@@ -177,12 +152,25 @@ def build_weekly(store: Store, config: Config, week: str, now: dt.datetime | Non
         sites = _summaries(config, wanted, current, previous, facts, scores, owners, open_items, fixed_items,
                            prev_open, week_of(prev_start))
         trend = tuple(_week_point(monday, snap, violations, scores, wanted) for monday, snap in trend_snaps)
+        notes = _notes(s, current, wanted, {r.id: r.title for r in base["rules"]})
     return WeeklyReport(as_of=run.as_of, run_id=run.id, sites=tuple(sites), open=tuple(open_items),
-                        fixed=tuple(fixed_items), trend=trend, owners=owners.configured,
+                        fixed=tuple(fixed_items), trend=trend, owners=owners.configured, notes=notes,
                         answered=tuple(answered), **base)
 
 
-def _summaries(config, wanted, current: _Snapshot, previous: _Snapshot, facts: _SiteFacts, scores, owners: _Owners,
+def _notes(s, current: _Snapshot, wanted, titles: dict[str, str]) -> tuple[ReportNote, ...]:
+    """The notes of the runs the week shows: a site's from the run that covered it, the run's
+    own (a plugin skipped) from the latest run."""
+    run_of = {name: r.id for name, r in current.site_runs.items() if name in wanted}
+    rows = s.execute(select(m.CheckNote.run_id, m.CheckNote.rule, m.CheckNote.site, m.CheckNote.subject,
+                            m.CheckNote.note)
+                     .where(m.CheckNote.run_id.in_(set(run_of.values()) | {current.run.id}))
+                     .order_by(m.CheckNote.id))
+    return gather(((rule, site, subject, note) for run_id, rule, site, subject, note in rows
+                   if (run_of.get(site) == run_id if site else run_id == current.run.id)), titles)
+
+
+def _summaries(config, wanted, current: _Snapshot, previous: _Snapshot, facts: _SiteFacts, scores, owners: Owners,
                open_items, fixed_items, prev_open: Counter, prev_week: str) -> list[SiteSummary]:
     """One row per monitored site or account, in sites file order, with last week's state."""
     platforms = {a.name: a.platform for a in config.accounts}
@@ -217,11 +205,10 @@ def _summaries(config, wanted, current: _Snapshot, previous: _Snapshot, facts: _
 
 @dataclass
 class _SiteFacts:
-    """Per (run, site): the visit, the column count and the columns' owners."""
+    """Per (run, site): the visit and the column count."""
 
     visits: dict[tuple[int, str], tuple[m.Site, m.SiteVisit]]
     columns: dict[tuple[int, int], int]
-    column_owners: list[tuple[str, str, str, str | None]]  # site, column name, url, owner
 
     @classmethod
     def load(cls, s, run_ids: set[int]) -> _SiteFacts:
@@ -231,10 +218,7 @@ class _SiteFacts:
         columns = {(run_id, site_id): n for run_id, site_id, n in s.execute(
             select(m.Column.run_id, m.Column.site_id, func.count()).where(m.Column.run_id.in_(run_ids))
             .group_by(m.Column.run_id, m.Column.site_id))}
-        owners = [tuple(row) for row in s.execute(
-            select(m.Site.name, m.Column.name, m.Column.url, m.Column.owner).join(m.Site, m.Site.id == m.Column.site_id)
-            .where(m.Column.run_id.in_(run_ids), m.Column.owner.is_not(None)))]
-        return cls(visits, columns, owners)
+        return cls(visits, columns)
 
 
 def _visit_status(visit: m.SiteVisit) -> str:
@@ -244,7 +228,7 @@ def _visit_status(visit: m.SiteVisit) -> str:
 
 
 def _items(snap: _Snapshot, violations: dict[int, m.Violation], start: dt.date, end: dt.date,
-           owners: _Owners, excused: dict[int, m.Answer]) -> tuple[list, list, list]:
+           owners: Owners, excused: dict[int, m.Answer]) -> tuple[list, list, list]:
     """The open items after the snapshot's run, the items fixed during the week, and the open
     items an answer in force excuses (AnsweredViolation)."""
     run = snap.run
@@ -258,12 +242,9 @@ def _items(snap: _Snapshot, violations: dict[int, m.Violation], start: dt.date, 
         if start <= at <= end:
             changed_in_week[vid] = last_event
         is_open = last_event in ("opened", "reopened")
-        item = ReportViolation(
-            rule=violation.rule, site=violation.site, url=violation.url, page=violation.page,
-            column=violation.column, severity=violation.severity, status="open" if is_open else "fixed",
-            first_seen=violation.first_seen, last_seen=min(violation.last_seen, run.as_of),
-            fixed_on=None if is_open else at, detail=dict(violation.detail),
-            new=is_open and changed_in_week.get(vid) in ("opened", "reopened"),
+        item = ReportViolation.from_row(
+            violation, status="open" if is_open else "fixed", last_seen=min(violation.last_seen, run.as_of),
+            fixed_on=None if is_open else at, new=is_open and changed_in_week.get(vid) in ("opened", "reopened"),
             days_open=((run.as_of if is_open else at) - violation.first_seen).days,
             owner=owners(violation),
         )

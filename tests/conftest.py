@@ -41,14 +41,14 @@ def demo_dir(tmp_path_factory) -> Path:
 @pytest.fixture
 def store(tmp_path):
     """A real SQLite store for checks over runs built by hand."""
-    from crawler.store.db import Store
+    from govwatch.store.db import Store
 
     return Store(f"sqlite:///{tmp_path}/t.db")
 
 
 def new_run(s, as_of, completed: bool = True, name: str = "县", url: str = "http://x.gov.cn/"):
     """A crawled run of one site (created once per store) with its visit, in session ``s``."""
-    from crawler.store import models as m
+    from govwatch.store import models as m
 
     run = m.Run(as_of=as_of, status="crawled", sites=[name])
     site = s.query(m.Site).filter_by(name=name).one_or_none() or m.Site(name=name, url=url)

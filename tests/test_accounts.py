@@ -14,9 +14,9 @@ import pytest
 
 from checks.accounts import AccountStale, AccountStaleEarlyWarning, AccountUnreachable
 from conftest import closed_port, govwatch, violations_json
-from crawler.store import models as m
-from crawler.store.db import Store
-from crawler.store.view import RunView
+from govwatch.store import models as m
+from govwatch.store.db import Store
+from govwatch.store.view import RunView
 
 FIXTURES = Path(__file__).parent / "fixtures" / "accounts"
 # every host the fixtures name is this server: the test must not touch the network

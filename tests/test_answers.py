@@ -11,11 +11,11 @@ import shutil
 import pytest
 
 from conftest import AS_OF, govwatch, violations_json
-from crawler.config import load_config
-from crawler.store import answers
-from crawler.store import models as m
-from crawler.store.db import Store
-from crawler.demo.server import PortalServer
+from govwatch.config import load_config
+from govwatch.store import answers
+from govwatch.store import models as m
+from govwatch.store.db import Store
+from govwatch.demo.server import PortalServer
 from reports.weekly import build_weekly, week_of
 from test_notify_run import DAY, World, receiver, target  # noqa: F401 (fixture)
 from workbench import answering, people
@@ -82,7 +82,7 @@ def test_an_exemption_holds_until_its_day_and_the_next_check_after_it_counts_the
         assert answers.excused(s, DAY + dt.timedelta(days=4)) == {}
 
     from checks.registry import load_checks
-    from crawler.jobs import store_verdicts
+    from govwatch.scores import store_verdicts
 
     for day, score in ((DAY + dt.timedelta(days=3), 100), (DAY + dt.timedelta(days=4), 99.9)):
         world.new_run(day)

@@ -2,7 +2,7 @@
 
 Issue 11: `govwatch check` on a 20,000-page portal ran for more than 17 minutes, one unindexed
 query per document. Counting statements (not seconds) keeps per-document queries from coming
-back unnoticed: every built-in check runs through `crawler.jobs.check` on a run built in the
+back unnoticed: every built-in check runs through `govwatch.jobs.check` on a run built in the
 store with N policy documents, N/2 解读 linked both ways, messages, dead links and the
 previous night's open violations (so that each check's re-check runs too).
 """
@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import event, func, insert, select
 
 from checks.base import violation_key
-from crawler import jobs
-from crawler.config import load_config
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch import jobs
+from govwatch.config import load_config
+from govwatch.store import models as m
+from govwatch.store.db import Store
 
 AS_OF = dt.date(2026, 11, 22)
 HOME = "http://x.gov.cn/"

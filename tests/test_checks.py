@@ -9,9 +9,9 @@ import pytest
 from checks.freshness import BlankColumn, StaleColumn
 from checks.metadata import ExpiredButValid, MissingMetadata
 from conftest import new_run
-from crawler.store import models as m
-from crawler.store import violations as lifecycle
-from crawler.store.view import RunView
+from govwatch.store import models as m
+from govwatch.store import violations as lifecycle
+from govwatch.store.view import RunView
 
 AS_OF = dt.date(2026, 11, 22)
 
@@ -211,7 +211,7 @@ def test_expired_but_valid_provisional_period_and_parameters(store):
 
 def test_a_dead_link_not_met_again_is_fixed_only_if_its_page_was_read_again(store):
     from checks.links import DeadLink
-    from crawler.store.view import PreviousViolation
+    from govwatch.store.view import PreviousViolation
 
     previous = PreviousViolation("k", "dead-link", "县", "http://x.gov.cn/gone.pdf", "http://x.gov.cn/a.html", None,
                                  "open", {"pages": [{"url": "http://x.gov.cn/a.html", "anchor": "附件"}]})

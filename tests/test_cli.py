@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from conftest import REALPAGES, govwatch
-from crawler.lock import LockedError, RunLock
+from govwatch.lock import LockedError, RunLock
 
 
 def test_bad_sites_file_exits_2_naming_key_and_line(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.config import (
+from govwatch.config import (
     CATEGORIES,
     Config,
     ConfigError,
@@ -23,7 +23,7 @@ from crawler.config import (
     load_config,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "crawler" / "sites.example.yaml"
+EXAMPLE = Path(__file__).resolve().parents[1] / "govwatch" / "sites.example.yaml"
 MINIMAL = """\
 sites:
   - name: county
@@ -85,7 +85,7 @@ def test_categories() -> None:
 
 
 def test_config_is_a_leaf_module() -> None:
-    code = "import sys, crawler.config; print(sorted({'scrapy', 'sqlalchemy', 'twisted'} & set(sys.modules)))"
+    code = "import sys, govwatch.config; print(sorted({'scrapy', 'sqlalchemy', 'twisted'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1]).stdout
     assert out.strip() == "[]"
@@ -122,6 +122,21 @@ def test_defaults(tmp_path: Path) -> None:
     site = config.sites[0]
     assert site.url == "http://a.gov.cn/"  # normalised to have a path
     assert site.columns == [] and site.crawl == {} and site.discover is True and site.owner is None
+
+
+def test_crawl_defaults_have_one_source_parse_workers_too() -> None:
+    from crawler import settings
+    from crawler.parsing import default_workers, worker_count
+
+    default = CrawlConfig()
+    assert (settings.USER_AGENT, settings.CONCURRENT_REQUESTS_PER_DOMAIN, settings.DOWNLOAD_DELAY) == (
+        default.user_agent, default.concurrency, default.delay)
+    # unset in the sites file: one worker per core beside the engine's; 0: all in the engine's process
+    assert settings.GOVWATCH_PARSE_WORKERS is default.parse_workers is None
+    assert worker_count(settings.GOVWATCH_PARSE_WORKERS) == default_workers()
+    assert worker_count(0) == 0 and worker_count("3") == 3
+    top = settings.run_settings(CrawlConfig(parse_workers=2), [])
+    assert worker_count(top["GOVWATCH_PARSE_WORKERS"]) == 2  # the top-level `crawl:` decides for the run
 
 
 def test_empty_optional_keys_mean_defaults(tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ from checks.base import Note, Violation
 from checks.deadlines import (AnnualReportOverdue, InterpretationOverdue, InterpretationUnlinked, ScheduleOverdue,
                               last_due_period, report_year)
 from checks.workdays import UnknownYear, WorkCalendar
-from crawler.store import models as m
-from crawler.store.db import Store
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store import models as m
+from govwatch.store.db import Store
+from govwatch.store.view import PreviousViolation, RunView
 
 D = dt.date.fromisoformat
 COUNTY = "示例县人民政府"
@@ -505,7 +505,7 @@ def test_schedule_needs_a_schedule_and_a_readable_column(store):
 
 
 def test_an_older_years_missing_report_is_not_fixed_by_no_longer_being_looked_for(store):
-    from crawler.store.view import PreviousViolation, RunView
+    from govwatch.store.view import PreviousViolation, RunView
 
     run_id = report_run(store, D("2027-05-25"), county_items=[], dept_items=[])
     previous = PreviousViolation("k", "annual-report-overdue", COUNTY, HOME + "#annual-report-2025", None, None,

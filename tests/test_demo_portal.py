@@ -22,9 +22,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from crawler.demo.portal import (ADMIN, BMDT_DEAD, DATAPROXY, GSGG_DEAD, GZDT_DEAD, JQUERY, REDIRECT,
+from govwatch.demo.portal import (ADMIN, BMDT_DEAD, DATAPROXY, GSGG_DEAD, GZDT_DEAD, JQUERY, REDIRECT,
                                  REDIRECT_TARGET, SOFT_404, build_portal, write_portal)
-from crawler.demo.server import PortalServer
+from govwatch.demo.server import PortalServer
 
 AS_OF = date(2026, 11, 22)
 
@@ -524,7 +524,7 @@ def test_rewrite_and_live_fix(tmp_path):
 
 
 def test_server_command(tmp_path):
-    cmd = [sys.executable, "-m", "crawler.demo.server", str(tmp_path / "p"), "--write", "--as-of", str(AS_OF)]
+    cmd = [sys.executable, "-m", "govwatch.demo.server", str(tmp_path / "p"), "--write", "--as-of", str(AS_OF)]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         url = proc.stdout.readline().strip()

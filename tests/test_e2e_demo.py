@@ -11,9 +11,9 @@ import pytest
 
 from conftest import AS_OF, govwatch, violations_json
 from crawler.browser import find_browser
-from crawler.demo.portal import ACCOUNTS
-from crawler.demo.portal import SITE_NAME as PORTAL
-from crawler.demo.server import PortalServer
+from govwatch.demo.portal import ACCOUNTS
+from govwatch.demo.portal import SITE_NAME as PORTAL
+from govwatch.demo.server import PortalServer
 
 pytestmark = pytest.mark.slow
 
@@ -148,7 +148,7 @@ def test_every_column_read_with_its_cms(demo_dir):
     list page and every article of each column is reached, and newest dates are right."""
     import sqlite3
 
-    from crawler.demo.portal import build_portal
+    from govwatch.demo.portal import build_portal
 
     base = _site_url(demo_dir).rstrip("/")
     with sqlite3.connect(demo_dir / "govwatch.db") as conn:

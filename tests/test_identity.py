@@ -13,9 +13,9 @@ from checks.identity import MissingSiteIdentity
 from conftest import REALPAGES
 from crawler.extract.identity import site_identity
 from crawler.extract.page import analyse, parse_html
-from crawler.store import models as m
-from crawler.store.db import Store
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store import models as m
+from govwatch.store.db import Store
+from govwatch.store.view import PreviousViolation, RunView
 
 AS_OF = dt.date(2026, 11, 22)
 HOME = "http://www.demo-county.gov.cn/"

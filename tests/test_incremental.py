@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from conftest import govwatch, violations_json
-from crawler.demo.server import PortalServer
+from govwatch.demo.server import PortalServer
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,8 @@ from checks.injected import InjectedContent, load_spam_lexicon, spam_in_text
 from conftest import REALPAGES, new_run
 from crawler.extract.hidden import hidden_how, hidden_outbound_links
 from crawler.extract.page import analyse, parse_html
-from crawler.store import models as m
-from crawler.store.view import RunView
+from govwatch.store import models as m
+from govwatch.store.view import RunView
 
 HOME = "http://www.sl.gov.cn/"
 DAY = dt.date(2026, 11, 22)

@@ -12,8 +12,8 @@ from checks.interaction import MessageUnanswered
 from conftest import new_run
 from crawler.extract.messages import read_message_row
 from crawler.extract.page import analyse
-from crawler.store import models as m
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store import models as m
+from govwatch.store.view import PreviousViolation, RunView
 
 AS_OF = dt.date(2026, 11, 22)
 D = dt.date

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import govwatch, violations_json
-from crawler.demo.server import PortalServer
+from govwatch.demo.server import PortalServer
 
 pytestmark = pytest.mark.slow
 

@@ -118,7 +118,7 @@ crawl: {{delay: 0, concurrency: 4, timeout: 1, retries: 0, canary: "http://127.0
 def test_good_external_links_are_cached_between_runs(demo_dir, tmp_path):
     import shutil
 
-    from crawler.demo.server import PortalServer
+    from govwatch.demo.server import PortalServer
 
     directory = tmp_path / "d"
     shutil.copytree(demo_dir, directory)

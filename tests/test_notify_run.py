@@ -20,11 +20,11 @@ import pytest
 
 from conftest import closed_port, govwatch
 from test_e2e_demo import planted_entries
-from crawler.config import load_config
-from crawler.demo.server import PortalServer
-from crawler.jobs import CheckResult
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import load_config
+from govwatch.demo.server import PortalServer
+from govwatch.jobs import CheckResult
+from govwatch.store import models as m
+from govwatch.store.db import Store
 from reports.notify_run import notify_run
 
 SECRET = "s3cr3tTOKEN"

@@ -4,70 +4,53 @@ built-in or plugin, documents itself the same way."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
+
 import pytest
 import yaml
 
 from checks.registry import load_checks
 from conftest import govwatch, violations_json
 
-PLUGIN = '''
-from dataclasses import dataclass
-from checks.base import Check, Violation
-
-
-class LongTitle(Check):
-    """A page whose title is longer than a local rule allows.
-
-    ## What it checks
-    Article titles over ``max_chars`` characters.
-    """
-
-    id = "long-title"
-    title = "标题过长"
-    source = "示例省地方规则"
-    severity = "warning"
-
-    @dataclass(frozen=True)
-    class Params:
-        max_chars: int = 25
-
-    def check(self, run, params):
-        for page in run.pages(kinds=("article",)):
-            if page.title and len(page.title) > params.max_chars:
-                yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
-                                detail={"length": len(page.title)})
-'''
-
-
-PYPROJECT = """
-[build-system]
-requires = ["setuptools>=61"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "govwatch-sample-plugin"
-version = "0.1"
-
-[project.entry-points."govwatch.checks"]
-long-title = "govwatch_sample_plugin:LongTitle"
-"""
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "govwatch-sample-plugin"
 
 
 def make_plugin(root):
-    """The README's plugin recipe, built and installed by pip (into its own folder, so the
-    project's environment stays as it was): one module and one entry point."""
+    """The sample plugin of examples/ (the README's recipe), built and installed by pip into its
+    own folder, so the project's environment stays as it was."""
     source = root / "plugin-src"
-    source.mkdir()
-    (source / "govwatch_sample_plugin.py").write_text(PLUGIN, "utf-8")
-    (source / "pyproject.toml").write_text(PYPROJECT, "utf-8")
+    shutil.copytree(SAMPLE, source, ignore=shutil.ignore_patterns("*.egg-info", "build", "__pycache__"))
     target = root / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "--no-index",
                     "--target", str(target), str(source)], check=True, capture_output=True)
     return {"PYTHONPATH": str(target)}
+
+
+def test_sample_plugin_passes_its_own_tests(tmp_path):
+    """The sample plugin's tests, against the installed plugin and GovWatch's test kit."""
+    env = make_plugin(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir",
+                           str(tmp_path / "plugin-src"), str(tmp_path / "plugin-src" / "tests")],
+                          capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": f"{env['PYTHONPATH']}{os.pathsep}{ROOT}"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3 passed" in proc.stdout
+
+
+def test_checks_rule_prints_one_rules_documentation(tmp_path):
+    env = make_plugin(tmp_path)
+    page = govwatch("checks", "long-title", env=env).stdout
+    assert page.startswith("# long-title — 标题过长") and "max_chars = 25" in page and "## What it checks" in page
+    assert "from: govwatch-sample-plugin (long-title)" in page
+    assert "## Why it matters" in govwatch("checks", "dead-link").stdout
+    wrong = govwatch("checks", "dead-lnk", check=False)
+    assert wrong.returncode == 2 and "did you mean 'dead-link'?" in wrong.stderr
 
 
 def test_plugin_is_listed_and_reports_in_a_run(demo_dir, tmp_path):

@@ -19,11 +19,11 @@ from sqlalchemy import select
 
 from checks.availability import SiteUnreachable, SiteUnreachableEarlyWarning
 from checks.base import Note
-from crawler.config import CrawlConfig, load_config
-from crawler.lock import RunLock
-from crawler.store import models as m
-from crawler.store.db import Store
-from crawler.store.view import RunView
+from govwatch.config import CrawlConfig, load_config
+from govwatch.lock import RunLock
+from govwatch.store import models as m
+from govwatch.store.db import Store
+from govwatch.store.view import RunView
 from conftest import closed_port, govwatch
 
 UA = "GovWatchTest/1 (probe)"
@@ -314,7 +314,7 @@ def test_only_sites_of_the_run(store):
 
 
 def test_rechecked_needs_enough_probes(store):
-    from crawler.store.view import PreviousViolation
+    from govwatch.store.view import PreviousViolation
 
     previous = PreviousViolation("k", "site-unreachable", "县", "http://x.gov.cn/", None, None, "open", {})
     add_probes(store, spread(139, 0))
@@ -322,16 +322,17 @@ def test_rechecked_needs_enough_probes(store):
     run_id = make_run(store)
     with store.session() as s:
         view = RunView(s, run_id, AS_OF, ("县",), timezone="Asia/Shanghai")
-        list(check.check(view, check.params({})))
         assert check.rechecked(view, previous) is False
-        list(check.check(view, check.params({"min_probes": 139})))
+        # the parameters in effect for the run (the sites file's), not the defaults
+        view = RunView(s, run_id, AS_OF, ("县",), timezone="Asia/Shanghai",
+                       rule_params={"site-unreachable": check.params({"min_probes": 139})})
         assert check.rechecked(view, previous) is True
         assert SiteUnreachableEarlyWarning().rechecked(view, previous) is False  # default min_probes 140
 
 
 def test_through_the_check_job(tmp_path):
     """The veto opens a violation with severity veto; too few probes leave a stored note."""
-    from crawler import jobs
+    from govwatch import jobs
 
     path = tmp_path / "sites.yaml"
     path.write_text("sites:\n  - {name: 县, url: 'http://x.gov.cn/'}\n  - {name: 乡, url: 'http://z.gov.cn/'}\n",

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from checks import scoring
 from checks.scoring import Problem, judge, points_table
-from crawler import jobs
-from crawler.config import ConfigError, load_config
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch import jobs
+from govwatch.config import ConfigError, load_config
+from govwatch.store import models as m
+from govwatch.store.db import Store
 
 TABLE = points_table()
 

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from crawler.store.db import Store, alembic_config, current_revision, head_revision, upgrade
+from govwatch.store.db import Store, alembic_config, current_revision, head_revision, upgrade
 
 PG_ADMIN = os.environ.get("GOVWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 

@@ -11,8 +11,8 @@ import pytest
 from checks.base import Violation
 from checks.variants import NameVariant, find_variants, load_names
 from conftest import REALPAGES, new_run
-from crawler.store import models as m
-from crawler.store.view import RunView
+from govwatch.store import models as m
+from govwatch.store.view import RunView
 
 HOME = "http://www.sl.gov.cn/"
 

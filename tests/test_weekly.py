@@ -19,9 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from crawler.config import load_config  # noqa: E402
-from crawler.store import models as m  # noqa: E402
-from crawler.store.db import Store  # noqa: E402
+from govwatch.config import load_config  # noqa: E402
+from govwatch.store import models as m  # noqa: E402
+from govwatch.store.db import Store  # noqa: E402
 from reports import charts  # noqa: E402
 from reports.model import WeekPoint  # noqa: E402
 from reports.render import render_html, write_pdf  # noqa: E402

@@ -12,8 +12,8 @@ from checks.base import Note
 from checks.wording import (KINDS, LEXICON_DIR, WordingError, builtin_lexicon, find_wording_errors,
                             load_lexicon, quote)
 from conftest import new_run
-from crawler.store import models as m
-from crawler.store.view import PreviousViolation, RunView
+from govwatch.store import models as m
+from govwatch.store.view import PreviousViolation, RunView
 
 AS_OF = dt.date(2026, 11, 22)
 LATE = dt.date(2024, 5, 6)  # after every certain `since` of the built-in lexicon
@@ -215,8 +215,8 @@ def test_malformed_lexicon_is_a_clear_error(tmp_path, content, problem):
 
 
 def test_sites_file_with_a_bad_lexicon_fails_with_its_line(tmp_path, monkeypatch):
-    from crawler import jobs
-    from crawler.config import ConfigError, load_config
+    from govwatch import jobs
+    from govwatch.config import ConfigError, load_config
 
     sites = tmp_path / "sites.yaml"
     sites.write_text("sites:\n  - name: 县\n    url: http://127.0.0.1:9/\nrules:\n  wording-error:\n"
@@ -349,8 +349,8 @@ def test_rechecked(store):
 
 
 def test_a_sites_file_names_its_lexicon_beside_itself_not_beside_the_cwd(tmp_path, monkeypatch):
-    from crawler import jobs
-    from crawler.config import load_config
+    from govwatch import jobs
+    from govwatch.config import load_config
 
     conf = tmp_path / "etc"
     conf.mkdir()

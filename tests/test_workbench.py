@@ -20,9 +20,9 @@ import pytest
 import uvicorn
 
 from conftest import AS_OF, govwatch
-from crawler.config import load_config
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import load_config
+from govwatch.store import models as m
+from govwatch.store.db import Store
 from workbench import people
 from workbench.app import create_app
 from workbench.auth import LoginLimiter

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import AS_OF
 from crawler.browser import BUNDLED, find_browser
-from crawler.config import load_config
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import load_config
+from govwatch.store import models as m
+from govwatch.store.db import Store
 from test_workbench import ARCHIVE_SITE, PASSWORD, PORTAL, Server
 from workbench import people
 from workbench.app import create_app

@@ -8,10 +8,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from crawler.config import Config
-from crawler.store import answers
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import Config
+from govwatch.store import answers
+from govwatch.store import models as m
+from govwatch.store.db import Store
 
 
 def give(store: Store, config: Config, violation_id: int, kind: str, reason: str, by: str,
@@ -33,7 +33,7 @@ def take_back(store: Store, config: Config, violation_id: int, by: str) -> int:
 def rescore(s, config: Config, site: str) -> None:
     """Score again the latest checked run that covered ``site`` (all of that run's sites)."""
     from checks.registry import load_checks
-    from crawler.jobs import store_verdicts
+    from govwatch.scores import store_verdicts
 
     for run in s.scalars(select(m.Run).where(m.Run.status == "checked").order_by(m.Run.id.desc()).limit(50)):
         if site in (run.sites or ()):

@@ -21,10 +21,10 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from crawler.config import Config
-from crawler.store import answers
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import Config
+from govwatch.store import answers
+from govwatch.store import models as m
+from govwatch.store.db import Store
 from workbench import auth, exports, people, queries, recheck
 from workbench.answering import give, take_back
 

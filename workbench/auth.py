@@ -17,7 +17,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from crawler.store import models as m
+from govwatch.store import models as m
 
 CSRF_FIELD = "csrf"
 

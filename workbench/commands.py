@@ -1,5 +1,5 @@
 """The workbench's commands: `govwatch serve`, `govwatch user add|passwd|remove|list`, and
-`govwatch ack|exempt|unack` for scripts. Registered on the `govwatch` group by crawler.cli."""
+`govwatch ack|exempt|unack` for scripts. Registered on the `govwatch` group by govwatch.cli."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import os
 
 import click
 
-from crawler.config import load_config
-from crawler.store.answers import EXEMPTION, FALSE_ALARM, AnswerError
-from crawler.store.db import Store
+from govwatch.config import load_config
+from govwatch.store.answers import EXEMPTION, FALSE_ALARM, AnswerError
+from govwatch.store.db import Store
 from workbench.people import ROLES, PeopleError
 
 config_option = click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False),

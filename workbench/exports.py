@@ -5,10 +5,10 @@ anchor text must not become a formula in the office's spreadsheet."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
+from reports import tabular
 from workbench.queries import SEVERITY_LABELS, STATUS_LABELS, ProblemRow
 
 MEDIA = {"csv": "text/csv; charset=utf-8",
@@ -18,8 +18,7 @@ HEADER = ("编号", "规则", "网站/账号", "栏目", "责任单位", "性质
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return tabular.no_formula("" if value is None else str(value))
 
 
 def _row(r: ProblemRow) -> list[str]:
@@ -32,11 +31,7 @@ def _row(r: ProblemRow) -> list[str]:
 
 
 def csv_bytes(rows: list[ProblemRow]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(HEADER)
-    writer.writerows(_row(r) for r in rows)
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+    return tabular.csv_bytes(list(HEADER), (_row(r) for r in rows))  # the one CSV writer: BOM, no formulas
 
 
 def xlsx(rows: list[ProblemRow]) -> bytes:

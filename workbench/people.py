@@ -7,8 +7,8 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.store import models as m
-from crawler.store.answers import audit
+from govwatch.store import models as m
+from govwatch.store.answers import audit
 from workbench import passwords
 
 ROLES = ("admin", "office", "department")

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select, true
 
-from crawler.config import Config
-from crawler.store import answers
-from crawler.store import models as m
+from govwatch.config import Config
+from govwatch.store import answers
+from govwatch.store import models as m
 from workbench.auth import Person
 
 STATUSES = ("open", "acknowledged", "exempt", "fixed", "all")

@@ -26,10 +26,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from crawler.config import Config
-from crawler.store import answers
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import Config
+from govwatch.store import answers
+from govwatch.store import models as m
+from govwatch.store.db import Store
 from crawler.verdicts import is_judged_file, judge_attachment, judge_page, verdict_for_status
 
 LINK_RULES = frozenset({"dead-link", "soft-404", "bad-attachment", "link-redirected", "link-blocked",

@@ -18,7 +18,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import StopDownload
 
-from crawler.parsing import PageReader
+from crawler.parsing import PageReader, worker_count
 from crawler.revisit import Memory
 from crawler.spiders.account import AccountCrawl
 from crawler.spiders.portal import SNIFF_BYTES, PortalCrawl
@@ -45,7 +45,7 @@ class NightSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, browser=crawler.settings.getbool("GOVWATCH_BROWSER"),
                                       **kwargs)
         crawler.signals.connect(spider._bytes_received, signal=signals.bytes_received)
-        spider.reader = PageReader(crawler.settings.getint("GOVWATCH_PARSE_WORKERS"))
+        spider.reader = PageReader(worker_count(crawler.settings.get("GOVWATCH_PARSE_WORKERS")))
         crawler.signals.connect(spider.reader.close, signal=signals.spider_closed)
         return spider
 

@@ -25,6 +25,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.browser import render_meta
+from govwatch.config import CrawlConfig
 from crawler.extract.cms import records_document
 from crawler.extract.dates import find_dates
 from crawler.extract.columns import categorize, discover_columns
@@ -48,6 +49,7 @@ _PAGE_TYPES = ("text/html", "application/xhtml")
 # which `handle_httpstatus_all` would switch off.
 # Depth first, so the request queue stays small on a 20,000-page site (bench/crawl.py): link
 # checks as soon as they are found, a list page's articles before the next list page.
+CRAWL_DEFAULTS = CrawlConfig()  # a spec without `crawl` keys (tests) gets the sites file's defaults
 PRIORITY_CHECK = 60
 PRIORITY_COLUMN = 50
 PRIORITY_ARTICLE = 45
@@ -84,11 +86,11 @@ class PortalCrawl:
         self.site = site
         self.name = site["name"]
         limits = site.get("crawl") or {}
-        self.max_pages = limits.get("max_pages", 50000)
-        self.max_list_pages = limits.get("max_list_pages", 500)
-        self.text_cap = limits.get("text_cap", 20000)
-        self.revisit_days = limits.get("revisit_days", 7)
-        self.link_cache_days = limits.get("link_cache_days", 7)
+        self.max_pages = limits.get("max_pages", CRAWL_DEFAULTS.max_pages)
+        self.max_list_pages = limits.get("max_list_pages", CRAWL_DEFAULTS.max_list_pages)
+        self.text_cap = limits.get("text_cap", CRAWL_DEFAULTS.text_cap)
+        self.revisit_days = limits.get("revisit_days", CRAWL_DEFAULTS.revisit_days)
+        self.link_cache_days = limits.get("link_cache_days", CRAWL_DEFAULTS.link_cache_days)
         self.budget = limits.get("time_budget")  # seconds of this night, None: no limit
         self.phrases = SOFT_404_PHRASES + tuple(limits.get("soft_404_phrases", ()))
         self.browser = bool(getattr(spider, "browser", False))

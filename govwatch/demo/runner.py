@@ -15,9 +15,9 @@ from typing import Callable, Iterator
 
 import yaml
 
-from crawler.config import load_config
-from crawler.demo.portal import ACCOUNTS, MAILBOX, SITE_NAME, UNREACHABLE_SITE, UNREACHABLE_URL, write_portal
-from crawler.demo.server import PortalServer
+from govwatch.config import load_config
+from govwatch.demo.portal import ACCOUNTS, MAILBOX, SITE_NAME, UNREACHABLE_SITE, UNREACHABLE_URL, write_portal
+from govwatch.demo.server import PortalServer
 
 SITES_HEADER = """\
 # GovWatch demo sites file, written by `govwatch demo` (it rewrites this file on each demo run).
@@ -85,9 +85,9 @@ def prepare(directory: Path, as_of: dt.date | None) -> tuple[Path, int, dt.date]
 
 
 def run_demo(directory: Path, as_of: dt.date | None = None) -> Iterator[str]:
-    from crawler import jobs
-    from crawler.lock import RunLock
-    from crawler.store.db import Store
+    from govwatch import jobs
+    from govwatch.lock import RunLock
+    from govwatch.store.db import Store
     from reports import archive
     from reports.tabular import write_report
     from reports.weekly import build_weekly, week_of

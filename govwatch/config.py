@@ -383,7 +383,7 @@ def _base_dir(info: ValidationInfo) -> Path:
 
 def default_config_text() -> str:
     """The commented example sites file that `govwatch init` writes."""
-    return resources.files("crawler").joinpath("sites.example.yaml").read_text(encoding="utf-8")
+    return resources.files("govwatch").joinpath("sites.example.yaml").read_text(encoding="utf-8")
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:

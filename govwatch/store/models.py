@@ -351,7 +351,7 @@ class Answer(Base):
 
     Kept for ever like the violations: revoking sets ``revoked_at``; a new answer revokes the
     one before. An active answer takes the problem out of the verdict, the score, the weekly
-    report's lists and the notifications (crawler.store.answers)."""
+    report's lists and the notifications (govwatch.store.answers)."""
 
     __tablename__ = "answers"
     id: Mapped[int] = mapped_column(primary_key=True)

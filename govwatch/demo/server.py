@@ -263,7 +263,7 @@ class PortalServer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m crawler.demo.server", description="Serve the GovWatch demo portal.")
+    ap = argparse.ArgumentParser(prog="python -m govwatch.demo.server", description="Serve the GovWatch demo portal.")
     ap.add_argument("root", type=Path, help="portal folder")
     ap.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     ap.add_argument("--as-of", type=date.fromisoformat, default=None, help="as-of date for --write (YYYY-MM-DD)")
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = ap.parse_args(argv)
     if args.write:
-        from crawler.demo.portal import write_portal
+        from govwatch.demo.portal import write_portal
 
         # Default as-of: today where the portals are (DESIGN.md's default timezone).
         write_portal(args.root, args.as_of or datetime.now(ZoneInfo("Asia/Shanghai")).date())

@@ -16,7 +16,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence
 from sqlalchemy import Result, Select, func, null, select
 from sqlalchemy.orm import Session
 
-from crawler.store import models as m
+from govwatch.store import models as m
 
 _IN_CHUNK = 500  # values per IN list: within the bound-parameter limit of any SQLite build
 _SCAN_OVER = 4 * _IN_CHUNK  # links_from: more pages than this are found in one pass over the run's links
@@ -170,6 +170,9 @@ class RunView:
     # the sites file's `calendar`: {"holidays": [date, ...], "workdays": [date, ...]}
     calendar: dict[str, list[dt.date]] = field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
+    # every rule's parameters in effect (rule id -> Params), for rules that build on other rules
+    # (Check.params_in); empty: the defaults
+    rule_params: dict[str, Any] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _cached(self, key: Any, build: Callable[[], Any]) -> Any:

@@ -3,7 +3,7 @@
 An answer is *active* on a day when it is not revoked and, for an exemption, that day is not
 after its expiry. The one question every consumer asks — which problems does an active answer
 excuse on the run's as-of date? — is :func:`excused`; the verdicts and scores
-(crawler.jobs.store_verdicts), the weekly report and the notifications ask it and nothing
+(govwatch.scores.store_verdicts), the weekly report and the notifications ask it and nothing
 else. An answer holds for the problem whatever week is rebuilt (a false alarm was always
 false); an exemption that has expired by a run's as-of date no longer excuses it, so the
 problem counts again from that run on.
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from crawler.store import models as m
+from govwatch.store import models as m
 
 FALSE_ALARM, EXEMPTION = "false-alarm", "exemption"
 KINDS = (FALSE_ALARM, EXEMPTION)

@@ -5,10 +5,9 @@ Exit codes: 0 done (violations found or not), 2 bad input (config, arguments), 1
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
+import difflib
 import json
 import logging
 import sys
@@ -18,10 +17,10 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from crawler.config import Config, ConfigError, load_config
-from crawler.lock import LockedError, RunLock
-from crawler.store import models as m
-from crawler.store.db import Store
+from govwatch.config import Config, ConfigError, load_config
+from govwatch.lock import LockedError, RunLock
+from govwatch.store import models as m
+from govwatch.store.db import Store
 
 log = logging.getLogger("govwatch")
 
@@ -96,7 +95,7 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: str, force: bool) -> None:
     """Write a complete, commented example sites file."""
-    from crawler.config import default_config_text
+    from govwatch.config import default_config_text
 
     target = Path(path)
     if target.exists() and not force:
@@ -114,7 +113,7 @@ def db() -> None:
 @config_option
 def db_upgrade(config_path: str) -> None:
     """Apply schema migrations (runs also happen automatically)."""
-    from crawler.store.db import make_engine, upgrade
+    from govwatch.store.db import make_engine, upgrade
 
     config = load_config(config_path)
     engine = make_engine(config.database)
@@ -125,12 +124,12 @@ def db_upgrade(config_path: str) -> None:
 
 
 def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date, full: bool = False) -> int:
-    from crawler import jobs
+    from govwatch import jobs
 
     sites, accounts = config.targets(site)
     if not sites and not accounts:
         raise ConfigError(f"{config.path}: no sites or accounts to crawl")
-    jobs.enabled_checks(config)  # a bad `rules:` entry fails before a long crawl, not after
+    jobs.enabled_checks(config)  # bad `rules:` entries fail (all at once) before a long crawl, not after
     run_id = jobs.crawl(config, store, sites, as_of, accounts=accounts, full=full)
     with store.session() as s:
         run = s.get(m.Run, run_id)
@@ -143,12 +142,31 @@ def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date, full:
 
 
 def _check(config: Config, store: Store, run_id: int, as_of: dt.date | None):
-    from crawler import jobs
+    from govwatch import jobs
 
     result = jobs.check(config, store, run_id, as_of)
     click.echo(f"run {run_id}: {len(result.opened)} new, {len(result.reopened)} reopened, "
                f"{len(result.fixed)} fixed problem(s) as of {result.as_of}", err=True)
+    _echo_notes(store, run_id)
     return result
+
+
+def _echo_notes(store: Store, run_id: int, shown: int = 10) -> None:
+    """What the run could not decide, one line per kind (the report lists them all)."""
+    from reports.notes import gather
+
+    with store.session() as s:
+        rows = s.execute(select(m.CheckNote.rule, m.CheckNote.site, m.CheckNote.subject, m.CheckNote.note)
+                         .where(m.CheckNote.run_id == run_id).order_by(m.CheckNote.id)).all()
+    notes = gather(rows, {})
+    if not notes:
+        return
+    click.echo(f"run {run_id}: {len(rows)} note(s) of what was not decided:", err=True)
+    for n in notes[:shown]:
+        where = f" [{n.site}]" if n.site else ""
+        click.echo(f"  {n.rule}{where}: {n.note}" + (f" (and {n.count - 1} like it)" if n.count > 1 else ""), err=True)
+    if len(notes) > shown:
+        click.echo(f"  ... {len(notes) - shown} more kind(s): see the weekly report", err=True)
 
 
 def full_option(f):
@@ -174,7 +192,7 @@ def crawl(config_path: str, site: str | None, as_of: dt.datetime | None, full: b
 @as_of_option
 def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -> None:
     """Run the checks on a crawled run and update the violations (the second half of `run`)."""
-    from crawler import jobs
+    from govwatch import jobs
 
     config = load_config(config_path)
     store = Store(config.database)
@@ -276,13 +294,11 @@ def violations(config_path: str, site: str | None, status: str, fmt: str) -> Non
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(VIOLATION_FIELDS)
-        for row in rows:
-            writer.writerow([json.dumps(row[k], ensure_ascii=False) if k == "detail" else (row[k] or "")
-                             for k in VIOLATION_FIELDS])
-        sys.stdout.buffer.write(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))  # BOM: Excel/WPS
+        from reports.tabular import csv_bytes
+
+        sys.stdout.buffer.write(csv_bytes(list(VIOLATION_FIELDS), (
+            [json.dumps(row[k], ensure_ascii=False) if k == "detail" else row[k] for k in VIOLATION_FIELDS]
+            for row in rows)))
     else:
         if not rows:
             click.echo(f"no {status} violations" if status != "all" else "no violations")
@@ -308,7 +324,7 @@ def report(config_path: str, week: str | None, fmt: str, out: str | None) -> Non
     config = load_config(config_path)
     store = Store(config.database)
     if week is None:
-        from crawler.jobs import latest_run
+        from govwatch.jobs import latest_run
 
         latest = latest_run(store, ("checked",))
         week = week_of(latest.as_of if latest else config.today())
@@ -327,26 +343,59 @@ def report(config_path: str, week: str | None, fmt: str, out: str | None) -> Non
 
 
 @cli.command("checks")
+@click.argument("rule", required=False)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def checks_cmd(fmt: str) -> None:
-    """List every registered check (built-in and plugins) with its verdict points."""
+def checks_cmd(rule: str | None, fmt: str) -> None:
+    """List every registered check (built-in and plugins) with its verdict points; with RULE,
+    that rule's whole documentation. Plugins that could not be loaded are listed with why."""
     from checks import scoring
-    from checks.registry import load_checks
+    from checks.registry import load_registry
 
-    registry = load_checks()
-    table = scoring.points_table(plugin_points={r: c.points for r, c in registry.items() if getattr(c, "points", None)})
+    registry = load_registry()
+    table = scoring.points_table(plugin_points={r: c.points for r, c in registry.checks.items()
+                                                if getattr(c, "points", None)})
     described = []
-    for rule, cls in registry.items():
-        points = table.get(rule, scoring.PLUGIN_DEFAULT) if cls.severity == "deduction" else None
-        described.append({**cls.describe(), "points": dataclasses.asdict(points) if points else None})
+    for rule_id, cls in registry.checks.items():
+        points = table.get(rule_id, scoring.PLUGIN_DEFAULT) if cls.severity == "deduction" else None
+        described.append({**cls.describe(), "points": dataclasses.asdict(points) if points else None,
+                          "origin": registry.origins[rule_id]})
+    broken = [{"id": b.name, "origin": b.origin, "status": "broken", "error": b.error} for b in registry.broken]
+    if rule is not None:
+        _print_rule(rule, described, broken, fmt)
+        return
     if fmt == "json":
-        click.echo(json.dumps([{k: v for k, v in d.items() if k != "doc"} for d in described],
+        click.echo(json.dumps([{k: v for k, v in d.items() if k != "doc"} for d in described] + broken,
                               ensure_ascii=False, indent=2))
         return
     for d in described:
         params = ", ".join(f"{k}={v}" for k, v in d["parameters"].items()) or "-"
         points = d["points"] and f"\tpoints: {d['points']['points']:g} each, at most {d['points']['cap']:g}"
         click.echo(f"{d['id']}\t{d['title']}\t{d['severity']}\t{d['source']}\tparams: {params}{points or ''}")
+    for b in broken:
+        click.echo(f"{b['id']}\tNOT LOADED (plugin {b['origin']})\t{b['error']}")
+
+
+def _print_rule(rule: str, described: list[dict[str, Any]], broken: list[dict[str, Any]], fmt: str) -> None:
+    """One rule's documentation, as `ruff rule` prints one."""
+    found = next((d for d in described + broken if d["id"] == rule), None)
+    if found is None:
+        close = difflib.get_close_matches(rule, [d["id"] for d in described], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.BadParameter(f"no check {rule!r}{hint}; `govwatch checks` lists them", param_hint="RULE")
+    if fmt == "json":
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if found.get("status") == "broken":
+        click.echo(f"# {rule}: not loaded\n\nplugin {found['origin']}: {found['error']}")
+        return
+    params = "\n".join(f"  {k} = {v}" for k, v in found["parameters"].items()) or "  (none)"
+    points = found["points"]
+    click.echo(f"# {found['id']} — {found['title']}\n\n"
+               f"severity: {found['severity']}    status: {found['status']}    from: {found['origin']}\n"
+               f"source: {found['source']}\n"
+               + (f"points: {points['points']:g} each, at most {points['cap']:g}\n" if points else "")
+               + f"default parameters (override under `rules: {found['id']}:` in the sites file):\n{params}\n\n"
+               f"{found['doc']}")
 
 
 @cli.command()
@@ -387,7 +436,7 @@ def demo(ctx: click.Context, directory: str, as_of: dt.datetime | None) -> None:
     """Serve the bundled sample portal on 127.0.0.1, audit it, and write the week's report."""
     if ctx.invoked_subcommand is not None:
         return
-    from crawler.demo.runner import run_demo
+    from govwatch.demo.runner import run_demo
 
     for line in run_demo(Path(directory), as_of.date() if as_of else None):
         click.echo(line)
@@ -397,7 +446,7 @@ def demo(ctx: click.Context, directory: str, as_of: dt.datetime | None) -> None:
 @click.option("--dir", "directory", type=click.Path(file_okay=False), default="govwatch-demo", show_default=True)
 def demo_serve(directory: str) -> None:
     """Serve the sample portal again (on its port from D/sites.yaml) until interrupted."""
-    from crawler.demo.runner import serve_demo
+    from govwatch.demo.runner import serve_demo
 
     serve_demo(Path(directory), echo=click.echo)
 

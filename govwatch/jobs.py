@@ -14,17 +14,18 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select, update
 
-from checks import scoring
 from checks.base import Check, Note
-from checks.registry import load_checks
-from crawler.config import AccountConfig, Config, ConfigError, SiteConfig
-from crawler.parsing import default_workers
-from crawler.store import models as m
-from crawler.store import answers
-from crawler.store import memory as memory_store
-from crawler.store import violations as lifecycle
-from crawler.store.db import Store
-from crawler.store.view import PreviousViolation, RunView
+from checks import params as checks_params
+from checks.params import RuleSet
+from checks.registry import BrokenPlugin, load_registry
+from crawler.parsing import worker_count
+from govwatch.config import AccountConfig, Config, ConfigError, SiteConfig
+from govwatch.scores import store_verdicts
+from govwatch.store import models as m
+from govwatch.store import memory as memory_store
+from govwatch.store import violations as lifecycle
+from govwatch.store.db import Store
+from govwatch.store.view import PreviousViolation, RunView
 
 log = logging.getLogger(__name__)
 
@@ -158,31 +159,36 @@ class CheckResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+def rule_set(config: Config, registry: dict[str, type[Check]]) -> RuleSet:
+    """The sites file's `rules:` applied to the registry; every bad entry at once, each with its
+    line, as one ConfigError (before any crawl: `run` calls this first)."""
+    rules = checks_params.resolve(registry, config.rules, lambda value: _beside(config, value))
+    problems: list[tuple[int, str]] = []
+    for rule in rules.unknown:
+        problems.append((config.line_of("rules", rule) or 0,
+                         f"rules.{rule}: unknown rule (known: {', '.join(sorted(registry))})"))
+    for rule in config.scoring.points:
+        if rule not in registry:
+            problems.append((config.line_of("scoring", "points", rule) or 0,
+                             f"scoring.points.{rule}: unknown rule (known: {', '.join(sorted(registry))})"))
+    for rule, error in rules.errors:
+        line = (error.key and config.line_of("rules", rule, error.key)) or config.line_of("rules", rule) or 0
+        problems.append((line, f"rules.{rule}: {error.text}"))
+    if problems:
+        raise ConfigError("\n".join(f"{config.path}:{line}: {text}" for line, text in sorted(problems)))
+    return rules
+
+
 def enabled_checks(config: Config, registry: dict[str, type[Check]] | None = None) -> list[tuple[Check, Any]]:
-    """(check, params) for each enabled rule; a bad `rules:` entry is a ConfigError with its line."""
-    registry = registry if registry is not None else load_checks()
-    for section, rules in (("rules", config.rules), ("scoring.points", config.scoring.points)):
-        for rule in rules:
-            if rule not in registry:
-                line = config.line_of(*section.split("."), rule)
-                raise ConfigError(f"{config.path}:{line}: {section}.{rule}: unknown rule "
-                                  f"(known: {', '.join(sorted(registry))})")
-    out = []
-    for rule, cls in registry.items():
-        overrides = config.rules.get(rule) or {}
-        if overrides.get("enabled", True) is False:
-            continue
-        for key in getattr(cls, "path_params", ()):
-            if isinstance(overrides.get(key), (str, list)):
-                overrides = {**overrides, key: _beside(config, overrides[key])}
-        try:
-            params = cls.params(overrides)
-        except ValueError as exc:
-            key = str(exc).split("'")[1] if "'" in str(exc) else None
-            line = config.line_of("rules", rule, key) if key else config.line_of("rules", rule)
-            raise ConfigError(f"{config.path}:{line}: rules.{rule}: {exc}") from None
-        out.append((cls(), params))
-    return out
+    """(check, params) for each enabled rule; bad `rules:` entries are one ConfigError with lines."""
+    registry = registry if registry is not None else load_registry(skip=disabled_rules(config)).checks
+    rules = rule_set(config, registry)
+    return [(cls(), rules.params[rule]) for rule, cls in registry.items() if rule not in rules.disabled]
+
+
+def disabled_rules(config: Config) -> set[str]:
+    """Rules the sites file switches off: their plugins are not even imported."""
+    return {rule for rule, overrides in config.rules.items() if (overrides or {}).get("enabled") is False}
 
 
 def _beside(config: Config, value: str | list) -> str | list:
@@ -212,15 +218,22 @@ def latest_run(store: Store, statuses: tuple[str, ...] = ("crawled", "checked"))
 
 def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = None,
           registry: dict[str, type[Check]] | None = None) -> CheckResult:
-    registry = registry if registry is not None else load_checks()
-    checks = enabled_checks(config, registry)
+    broken: list[BrokenPlugin] = []
+    if registry is None:
+        loaded = load_registry(skip=disabled_rules(config))
+        registry, broken = loaded.checks, loaded.broken
+    rules = rule_set(config, registry)
+    checks = [(cls(), rules.params[rule]) for rule, cls in registry.items() if rule not in rules.disabled]
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
         as_of = as_of or run.as_of
         view = RunView(s, run_id, as_of, tuple(run.sites), column_settings(config), site_settings(config),
                        {"holidays": list(config.calendar.holidays), "workdays": list(config.calendar.workdays)},
-                       config.timezone)
+                       config.timezone, rule_params=rules.params)
         result = CheckResult(run_id, as_of)
+        s.execute(delete(m.CheckNote).where(m.CheckNote.run_id == run_id))  # `check` may be run again
+        for plugin in broken:  # skipped, the rest of the night runs; the report says which and why
+            s.add(m.CheckNote(run_id=run_id, rule=plugin.name, note=plugin.message))
         for site in (run.stats or {}).get("degraded", []):
             s.add(m.CheckNote(run_id=run_id, rule="dead-link", site=site,
                               note="the canary failed during the crawl: link verdicts of this run are not reported"))
@@ -257,28 +270,5 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
     return result
 
 
-def store_verdicts(s, config: Config, run: m.Run, registry: dict[str, type[Check]]) -> None:
-    """The national verdict per site of the run, from its open violations after the checks."""
-    table = scoring.points_table(
-        {rule: p.model_dump(exclude_none=True) for rule, p in config.scoring.points.items()},
-        {rule: cls.points for rule, cls in registry.items() if getattr(cls, "points", None)},
-    )
-    reached = dict(s.execute(select(m.Site.name, m.SiteVisit.reached).join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id)
-                             .where(m.SiteVisit.run_id == run.id)).all())
-    s.execute(delete(m.SiteScore).where(m.SiteScore.run_id == run.id))  # `check` may be run again
-    problems: dict[str, list[scoring.Problem]] = {site: [] for site in run.sites}
-    excused = answers.excused(s, run.as_of)  # false alarms and exemptions in force do not count
-    # every site's open problems in one query, as plain rows (thousands on a first night)
-    for vid, site, rule, severity, detail in s.execute(
-            select(m.Violation.id, m.Violation.site, m.Violation.rule, m.Violation.severity, m.Violation.detail)
-            .where(m.Violation.site.in_(run.sites), m.Violation.status == "open").order_by(m.Violation.id)):
-        if vid not in excused:
-            problems[site].append(scoring.Problem(rule, severity, detail))
-    for site in run.sites:
-        verdict = scoring.judge(site, problems[site], bool(reached.get(site)), table, config.scoring.pass_mark)
-        s.add(m.SiteScore(run_id=run.id, site=site, verdict=verdict.verdict, score=verdict.score,
-                          vetoes=list(verdict.vetoes), deductions=verdict.deductions))
-
-
 def _parse_workers(crawl: Any) -> int:
-    return default_workers() if crawl.parse_workers is None else crawl.parse_workers
+    return worker_count(crawl.parse_workers)

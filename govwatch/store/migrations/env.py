@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from crawler.store.models import Base
+from govwatch.store.models import Base
 
 config = context.config
 engine = config.attributes["engine"]

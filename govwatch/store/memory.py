@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
-from crawler.store import models as m
+from govwatch.store import models as m
 
 # batch keys of the pipeline: a page read, a page found unchanged (304), a URL checked
 READ, REVALIDATED, CHECKED = "memory:read", "memory:revalidated", "memory:checked"

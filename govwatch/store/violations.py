@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from crawler.store import models as m
+from govwatch.store import models as m
 
 
 @dataclass
