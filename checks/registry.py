@@ -29,6 +29,7 @@ BUILTINS = (
     "checks.links:LinkError",
     "checks.links:LinkRedirectLoop",
     "checks.links:TlsError",
+    "checks.links:MalformedLink",
     "checks.freshness:StaleColumn",
     "checks.freshness:BlankColumn",
     "checks.freshness:HomepageStale",

@@ -35,6 +35,30 @@ class SiteBudgetMiddleware:
             raise OutOfTime(f"{request.meta['gw_site']}: the night's time budget is used")
 
 
+class PageErrorMiddleware:
+    """A spider middleware: a page whose analysis raised costs one log line and makes its
+    site's night incomplete (coverage ``failed``), so that nothing of that site is marked fixed
+    on the strength of a page the run could not read. The other pages go on."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_spider_exception(self, response: Response, exception: Exception):
+        site = response.meta.get("gw_site")
+        crawl = getattr(self.crawler.spider, "crawls", {}).get(site)
+        if crawl is not None:
+            crawl.coverage.failed += 1
+            crawl.coverage.limit("page_error")
+        self.crawler.stats.inc_value("govwatch/page_errors")
+        log.error("%s: could not analyse %s: %s: %s", site, response.url, type(exception).__name__, exception,
+                  exc_info=exception)
+        return []
+
+
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
     if not value:

@@ -189,7 +189,8 @@ class StorePipeline:
                 # only a crawl that ran to its end counts as complete: an interrupted one, or a
                 # site whose night budget ran out, leaves its problems as they were (DESIGN: a
                 # bad night must not clear the list)
-                completed = self.reached.get(name, False) and reason == "finished" and not cover["left"]
+                completed = (self.reached.get(name, False) and reason == "finished" and not cover["left"]
+                             and not cover.get("failed"))
                 s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id, m.SiteVisit.site_id == site_id)
                           .values(completed=completed, pages=pages.get(site_id, 0), links=links.get(site_id, 0),
                                   coverage=cover))

@@ -51,6 +51,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,  # Scrapy's retries with backoff
 }
+SPIDER_MIDDLEWARES = {"crawler.middlewares.PageErrorMiddleware": 50}  # outermost: sees every callback's error
 EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.canary.Canary": 510}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 

@@ -30,7 +30,7 @@ from crawler.extract.dates import find_dates
 from crawler.extract.columns import breadcrumb_columns, categorize, discover_columns
 from crawler.extract.identity import gov_meta, site_identity
 from crawler.extract.listing import extract_list
-from crawler.extract.links import is_asset, is_attachment
+from crawler.extract.links import is_asset, is_attachment, url_problem
 from crawler.extract.page import PageFacts, analyse, parse_html
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from crawler.middlewares import OutOfTime
@@ -371,6 +371,11 @@ class PortalCrawl:
         if url in self.requested:
             return
         self.requested.add(url)
+        if (problem := url_problem(url)) is not None:  # an href as written, that no request can carry
+            if url not in self.spider.decided:
+                self.spider.decided.add(url)
+                yield self._check(url, "malformed", note=problem)
+            return
         internal = urlsplit(url).netloc in self.hosts
         if internal and not is_attachment(url) and not is_asset(url):
             plan = self.memory.page_plan(url, self.revisit_days)
