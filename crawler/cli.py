@@ -19,6 +19,7 @@ import click
 from sqlalchemy import select
 
 from crawler.config import Config, ConfigError, load_config
+from crawler.errors import Interrupted, NotCheckable, RunFailed
 from crawler.lock import LockedError, RunLock
 from crawler.store import models as m
 from crawler.store.db import Store
@@ -32,10 +33,10 @@ class GovWatchGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
+        except (ConfigError, NotCheckable) as exc:
             click.echo(f"govwatch: {exc}", err=True)
             ctx.exit(2)
-        except LockedError as exc:
+        except (LockedError, RunFailed) as exc:
             click.echo(f"govwatch: {exc}", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):

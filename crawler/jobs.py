@@ -18,6 +18,7 @@ from checks import scoring
 from checks.base import Check, Note
 from checks.registry import load_checks
 from crawler.config import AccountConfig, Config, ConfigError, SiteConfig
+from crawler.errors import NotCheckable, RunFailed
 from crawler.store import models as m
 from crawler.store import memory as memory_store
 from crawler.store import violations as lifecycle
@@ -123,6 +124,12 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
     process.start()
     if failures:
         raise RuntimeError("crawl failed: " + "; ".join(failures))
+    lost = crawler.stats.get_value("govwatch/write_errors", 0) if crawler.stats else 0
+    if lost:
+        end_run(store, run_id, "failed")
+        raise RunFailed(f"run {run_id}: a write to the database failed "
+                        f"({crawler.stats.get_value('govwatch/write_error')}); the crawl was stopped, "
+                        f"and the run is marked failed and will not be checked")
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
         run.status, run.finished_at = "crawled", m.utcnow()
@@ -133,6 +140,28 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
                      # the canary failed during the crawl, which all sites share: no dead verdicts
                      "degraded": sorted(x.name for x in [*sites, *accounts]) if degraded else []}
     return run_id
+
+
+def end_run(store: Store, run_id: int, status: str) -> None:
+    """Mark a run that must not be checked (failed, aborted), as far as the database lets us:
+    a run left 'crawling' is marked aborted by the next one anyway."""
+    try:
+        with store.session() as s, s.begin():
+            s.execute(update(m.Run).where(m.Run.id == run_id).values(status=status, finished_at=m.utcnow()))
+    except Exception as exc:  # the database that failed the run may refuse this too
+        log.error("could not mark run %s %s: %s: %s", run_id, status, type(exc).__name__, exc)
+
+
+def checkable_run(store: Store, run_id: int) -> m.Run:
+    """The run to check; a run that is missing or was not crawled to its end is refused: its
+    results are partial, and checking them would invent problems and fix real ones."""
+    with store.session() as s:
+        run = s.get(m.Run, run_id)
+    if run is None:
+        raise NotCheckable(f"there is no run {run_id} in the database")
+    if run.status not in ("crawled", "checked"):
+        raise NotCheckable(f"run {run_id} is {run.status}: only a run crawled to its end can be checked")
+    return run
 
 
 def incomplete_coverage(s, run_id: int) -> list[tuple[str, dict[str, Any]]]:
@@ -211,6 +240,7 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
           registry: dict[str, type[Check]] | None = None) -> CheckResult:
     registry = registry if registry is not None else load_checks()
     checks = enabled_checks(config, registry)
+    checkable_run(store, run_id)
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
         as_of = as_of or run.as_of

@@ -8,18 +8,23 @@ checks see every site whole (DESIGN: "facts carried over with the date they were
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from crawler.store import memory as carry
 from crawler.store import models as m
 from crawler.store.db import Store, shared_store
+
+log = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -40,6 +45,8 @@ class StorePipeline:
         self.reached: dict[str, bool] = {}  # the home page answered: without it nothing was re-checked
         self.carried_pages: dict[str, CarryItem] = {}
         self.carried_checks: dict[str, int] = {}
+        self.crawler = None
+        self.write_errors = 0  # a run with lost writes is failed, never checked (crawler.jobs)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -49,6 +56,7 @@ class StorePipeline:
             raise NotConfigured("GOVWATCH_DATABASE and GOVWATCH_RUN_ID are set by `govwatch crawl`")
         pipeline = cls(shared_store(url), run_id, crawler.settings.getint("GOVWATCH_BATCH_SIZE", 500))
         pipeline.stats = crawler.stats
+        pipeline.crawler = crawler
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -65,9 +73,31 @@ class StorePipeline:
         return self.as_of
 
     def process_item(self, item: Any) -> Any:
+        if self.write_errors:
+            return item  # the run has failed already: the crawl is closing
+        try:
+            self._store(item)
+        except (SQLAlchemyError, OSError) as exc:
+            self._failed(exc)
+        return item
+
+    def _failed(self, exc: BaseException, closing: bool = False) -> None:
+        """A write the store refused (disk full, database gone): the run's results are
+        incomplete, so the crawl stops and the run fails (crawler.jobs.crawl)."""
+        self.write_errors += 1
+        self.rows.clear()
+        self.pending = 0
+        if self.stats is not None:
+            self.stats.inc_value("govwatch/write_errors")
+            self.stats.set_value("govwatch/write_error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+        log.error("could not write to the database: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:300])
+        if not closing and self.crawler is not None and self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
+
+    def _store(self, item: Any) -> None:
         if isinstance(item, CheckItem):
             if item.url in self.checked:
-                return item
+                return
             self.checked.add(item.url)
             self._add(m.LinkCheck, run_id=self.run_id, url=item.url, verdict=item.verdict, status=item.status,
                       error=item.error, final_url=item.final_url, content_type=item.content_type,
@@ -121,7 +151,6 @@ class StorePipeline:
                           .values(home_status=item.home_status, home_error=item.home_error, reached=item.reached))
         if self.pending >= self.batch_size or time.monotonic() - self.last_flush > self.flush_seconds:
             self._flush()
-        return item
 
     def _list_page(self, item: ListPageItem) -> None:
         column_id = self.column_ids[item.site, item.column_url]
@@ -163,6 +192,14 @@ class StorePipeline:
         return [{names[k]: v for k, v in row.items()} for row in rows]
 
     def spider_closed(self, spider, reason: str) -> None:
+        if self.write_errors:
+            return
+        try:
+            self._close(spider, reason)
+        except (SQLAlchemyError, OSError) as exc:
+            self._failed(exc, closing=True)
+
+    def _close(self, spider, reason: str) -> None:
         self._flush()
         # what earlier nights read and tonight did not: after tonight's own rows, which win
         with self.store.session() as s, s.begin():

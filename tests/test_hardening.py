@@ -4,6 +4,8 @@ Each test crawls a real local portal (crawler.demo.server) with the installed co
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from conftest import govwatch, violations_json
@@ -37,3 +39,44 @@ def test_a_malformed_href_is_one_warning_never_a_lost_page(tmp_path):
     assert set(found) == set(BAD_HREFS)
     for v in found.values():
         assert v["severity"] == "warning" and v["page"] == server.url and v["detail"]["note"]
+
+
+def test_a_failed_write_fails_the_run_which_is_never_checked(tmp_path):
+    root = tmp_path / "portal"
+    write_site(root)
+    with PortalServer(root) as server:
+        sites = sites_file(tmp_path, server.url)
+        govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+        before = violations_json(sites)
+        # the disk fills up halfway through the next night
+        with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+            conn.execute("create trigger disk_full before insert on links when (select count(*) from links "
+                         "where run_id = new.run_id) >= 10 begin select raise(abort, 'database or disk is full'); end")
+        proc = govwatch("run", "--config", sites, "--as-of", "2026-11-24", check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "database or disk is full" in proc.stderr and "will not be checked" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    (last_id, status) = runs(tmp_path)[-1]
+    assert status == "failed"
+    assert violations_json(sites) == before  # nothing opened, fixed or moved on
+    with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+        assert conn.execute("select count(*) from site_scores where run_id = ?", (last_id,)).fetchone()[0] == 0
+    # and it cannot be checked by hand either (issue 16, item 4)
+    refused = govwatch("check", "--config", sites, "--run", str(last_id), check=False)
+    assert refused.returncode == 2 and f"run {last_id} is failed" in refused.stderr
+
+
+def test_check_refuses_an_aborted_or_missing_run(tmp_path):
+    root = tmp_path / "portal"
+    write_site(root)
+    with PortalServer(root) as server:
+        sites = sites_file(tmp_path, server.url)
+        govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+    before = violations_json(sites)
+    with sqlite3.connect(tmp_path / "govwatch.db") as conn:  # as a killed run leaves it, found by the next
+        conn.execute("insert into runs (as_of, started_at, status, sites, stats) values ('2026-11-24', '2026-11-24 01:00:00', 'aborted', '[\"县\"]', '{}')")
+        aborted = conn.execute("select max(id) from runs").fetchone()[0]
+    for run_id, said in ((aborted, f"run {aborted} is aborted"), (999, "there is no run 999")):
+        proc = govwatch("check", "--config", sites, "--run", str(run_id), check=False)
+        assert proc.returncode == 2 and said in proc.stderr and "Traceback" not in proc.stderr
+    assert violations_json(sites) == before

@@ -42,7 +42,8 @@ class Run(Base):
     as_of: Mapped[dt.date]  # the monitoring date every time rule uses
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
-    # crawling -> crawled -> checked; "aborted" when a killed run is found by the next one
+    # crawling -> crawled -> checked; "aborted" when a killed or stopped run is found by the next
+    # one, "failed" when writes were lost (crawler.jobs): neither is ever checked
     status: Mapped[str] = mapped_column(String(16), default="crawling")
     sites: Mapped[list[Any]] = mapped_column(default=list)  # site names covered by this run
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
