@@ -80,3 +80,20 @@ def test_check_refuses_an_aborted_or_missing_run(tmp_path):
         proc = govwatch("check", "--config", sites, "--run", str(run_id), check=False)
         assert proc.returncode == 2 and said in proc.stderr and "Traceback" not in proc.stderr
     assert violations_json(sites) == before
+
+
+def test_max_pages_caps_the_pages_parsed_and_says_so(tmp_path):
+    root = tmp_path / "portal"
+    write_site(root, articles=20)
+    with PortalServer(root) as server:
+        sites = sites_file(tmp_path, server.url, ", max_pages: 3")
+        out = govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+    visit = last_visit(tmp_path)
+    cover = visit["coverage"]
+    assert visit["pages"] == cover["read"] == 3  # home, and two of the three columns
+    assert cover["limits"]["max_pages"] > 0 and not cover["complete"]
+    assert "(max_pages)" in out.stderr
+    # the column it could not read is unread, never blank
+    assert not [v for v in violations_json(sites) if v["rule"] == "blank-column"]
+    with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+        assert ("unread", "not read tonight: max_pages reached") in conn.execute("select kind, error from columns").fetchall()

@@ -213,8 +213,9 @@ class PortalCrawl:
         facts = yield from self._page(response, column_url=column_url)
         if facts is None:
             if first:
+                capped = 200 <= response.status < 300 and _is_html(response) and self.capped()
                 yield ListPageItem(self.site["name"], column_url, response.url, True, "unread",
-                                   error=f"HTTP {response.status}")
+                                   error="not read tonight: max_pages reached" if capped else f"HTTP {response.status}")
             return
         column = self.columns[column_url]
         listing = facts.listing
@@ -316,6 +317,10 @@ class PortalCrawl:
         parse = (200 <= response.status < 300 and _is_html(response)
                  and (is_home or urlsplit(response.url).netloc in self.hosts)  # off-site: checked only
                  and not (redirected and not is_home and response.url in self.requested))
+        if parse and not is_home and self.capped():  # counted here: list pages and columns too
+            parse = False
+            self.coverage.checked_only += 1
+            self.coverage.limit("max_pages")
         facts: PageFacts | None = None
         if parse:
             if redirected:
@@ -342,6 +347,10 @@ class PortalCrawl:
             hashlib.sha1(response.body).hexdigest(),
         )
         return None if error_page else facts
+
+    def capped(self) -> bool:
+        """`max_pages` pages of the site were parsed tonight: the rest are only checked."""
+        return self.coverage.read >= self.max_pages
 
     def _links(self, facts: PageFacts) -> Iterator[Any]:
         yield from self._follow_links([link.url for link in facts.links])
