@@ -20,6 +20,9 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# getaddrinfo-based: IPv6 literals ([::1]) and hosts that answer only on IPv6 are reached
+# (Scrapy's default resolver knows IPv4 only, and calls them unresolvable: false dead links)
+TWISTED_DNS_RESOLVER = "scrapy.resolver.CachingHostnameResolver"
 # Permissive TLS: government servers still run TLS 1.0 and weak ciphers; certificates are
 # not verified here but read and judged apart (crawler/tlscheck.py).
 DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.tlscheck.PermissiveContextFactory"

@@ -4,7 +4,10 @@ Each test crawls a real local portal (crawler.demo.server) with the installed co
 
 from __future__ import annotations
 
+import socket
 import sqlite3
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -97,3 +100,39 @@ def test_max_pages_caps_the_pages_parsed_and_says_so(tmp_path):
     assert not [v for v in violations_json(sites) if v["rule"] == "blank-column"]
     with sqlite3.connect(tmp_path / "govwatch.db") as conn:
         assert ("unread", "not read tonight: max_pages reached") in conn.execute("select kind, error from columns").fetchall()
+
+
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+    daemon_threads = True
+
+
+class _Page(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = "<html><head><title>IPv6</title></head><body>只在 IPv6 上应答的页面</body></html>".encode()
+        self.send_response(200 if self.path == "/ok.html" else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_ipv6_links_are_fetched_not_dead(tmp_path):
+    v6 = _IPv6Server(("::1", 0), _Page)
+    threading.Thread(target=v6.serve_forever, daemon=True).start()
+    good, gone = f"http://[::1]:{v6.server_address[1]}/ok.html", f"http://[::1]:{v6.server_address[1]}/gone.html"
+    root = tmp_path / "portal"
+    write_site(root, home_extra=f'<a href="{good}">IPv6</a><a href="{gone}">IPv6 gone</a>')
+    try:
+        with PortalServer(root) as server:
+            sites = sites_file(tmp_path, server.url)
+            govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+    finally:
+        v6.shutdown()
+    dead = {v["url"] for v in violations_json(sites) if v["rule"] == "dead-link"}
+    assert gone in dead and good not in dead
+    with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+        assert conn.execute("select verdict from link_checks where url = ?", (good,)).fetchone() == ("ok",)
