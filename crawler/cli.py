@@ -76,17 +76,10 @@ def _sites(config: Config, name: str | None):
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
     """GovWatch: audit government websites against the national indicators."""
+    from crawler import console
+
     ctx.obj = {"debug": debug}
-    level = max(logging.WARNING - 10 * verbose, logging.DEBUG)
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    # the level sits on the handler: Scrapy resets its loggers' levels when a crawl starts
-    handler.setLevel(level)
-    logging.root.addHandler(handler)
-    logging.root.setLevel(level)
-    for noisy in ("scrapy", "twisted", "weasyprint", "fontTools", "alembic", "apprise", "py.warnings"):
-        logging.getLogger(noisy).setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)
-    logging.captureWarnings(True)
+    console.setup(verbose, debug)
 
 
 # -- init, db ----------------------------------------------------------------------------------
@@ -137,6 +130,8 @@ def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date, full:
         run = s.get(m.Run, run_id)
         click.echo(f"run {run_id}: crawled {len(sites)} site(s) and {len(accounts)} account(s), "
                    f"{run.stats.get('pages', 0)} pages, {run.stats.get('links', 0)} links", err=True)
+        for name, why in jobs.unreached(s, run_id):
+            click.echo(f"run {run_id}: {name}: not reached ({why}); its problems stay as they were", err=True)
         for name, cover in jobs.incomplete_coverage(s, run_id):
             click.echo(f"run {run_id}: {name}: {cover['audited']} of {cover['discovered']} pages audited "
                        f"({', '.join(cover['limits'])}); the rest continues next night", err=True)

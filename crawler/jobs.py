@@ -164,6 +164,14 @@ def checkable_run(store: Store, run_id: int) -> m.Run:
     return run
 
 
+def unreached(s, run_id: int) -> list[tuple[str, str]]:
+    """(site, why) of the run's sites and accounts whose home page or source was not reached."""
+    rows = s.execute(select(m.Site.name, m.SiteVisit.home_status, m.SiteVisit.home_error)
+                     .join(m.Site, m.Site.id == m.SiteVisit.site_id)
+                     .where(m.SiteVisit.run_id == run_id, m.SiteVisit.reached.is_not(True)).order_by(m.Site.name))
+    return [(name, error or (f"HTTP {status}" if status is not None else "no answer")) for name, status, error in rows]
+
+
 def incomplete_coverage(s, run_id: int) -> list[tuple[str, dict[str, Any]]]:
     """(site, coverage) of the run's sites whose night did not cover them whole."""
     rows = s.execute(select(m.Site.name, m.SiteVisit.coverage).join(m.Site, m.Site.id == m.SiteVisit.site_id)

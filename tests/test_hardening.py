@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import govwatch, violations_json
+from conftest import closed_port, govwatch, violations_json
 from crawler.demo.server import PortalServer
 from hardsite import last_visit, runs, sites_file, write_home, write_site
 
@@ -136,3 +136,23 @@ def test_ipv6_links_are_fetched_not_dead(tmp_path):
     assert gone in dead and good not in dead
     with sqlite3.connect(tmp_path / "govwatch.db") as conn:
         assert conn.execute("select verdict from link_checks where url = ?", (good,)).fetchone() == ("ok",)
+
+
+def test_console_says_one_line_per_problem_and_no_traceback(tmp_path):
+    closed = closed_port()
+    root = tmp_path / "portal"
+    write_site(root, home_extra=f'<a href="http://127.0.0.1:{closed}/x.html">拒绝连接</a>')
+    with PortalServer(root) as server:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text(f"""database: sqlite:///govwatch.db
+sites:
+  - {{name: 县, url: "{server.url}"}}
+  - {{name: 关站, url: "http://127.0.0.1:{closed}/"}}
+crawl: {{delay: 0, concurrency: 4}}
+""", "utf-8")
+        proc = govwatch("run", "--config", str(sites), "--as-of", "2026-11-23")
+    err = proc.stderr
+    assert "Traceback" not in err and "Deprecat" not in err and "Warning" not in err, err
+    assert len([line for line in err.splitlines() if "关站" in line]) == 1, err
+    assert len(err.splitlines()) <= 4, err  # crawled, not reached, checked
+    assert ("dead-link", f"http://127.0.0.1:{closed}/x.html") in _problems(str(sites))
