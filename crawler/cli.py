@@ -11,6 +11,8 @@ import datetime as dt
 import io
 import json
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,14 @@ class GovWatchGroup(click.Group):
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except Interrupted as exc:
+            click.echo(f"govwatch: {exc}", err=True)
+            # now, without waiting for worker threads (apprise sends from a thread pool, and a
+            # hanging webhook would hold the exit); every transaction has been rolled back
+            logging.shutdown()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
         except KeyboardInterrupt:
             click.echo("govwatch: interrupted", err=True)
             ctx.exit(1)
@@ -80,6 +90,12 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
 
     ctx.obj = {"debug": debug}
     console.setup(verbose, debug)
+    for sig in (signal.SIGTERM, signal.SIGINT):  # any phase stops at once (the crawl: crawler.jobs)
+        signal.signal(sig, _interrupt)
+
+
+def _interrupt(signum, _frame) -> None:
+    raise Interrupted(signum)
 
 
 # -- init, db ----------------------------------------------------------------------------------
@@ -196,7 +212,13 @@ def run(config_path: str, site: str | None, as_of: dt.datetime | None, full: boo
     with RunLock(config.database):
         day = _as_of(config, as_of)
         run_id = _crawl(config, store, site, day, full)
-        result = _check(config, store, run_id, day)
+        try:
+            result = _check(config, store, run_id, day)
+        except Interrupted:  # the check's transaction is rolled back; the night is not trusted
+            from crawler.jobs import end_run
+
+            end_run(store, run_id, "aborted")
+            raise
         _notify(config, store, result)
 
 

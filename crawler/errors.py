@@ -11,8 +11,9 @@ class NotCheckable(ValueError):
     """`check` asked for a run that does not exist or was not crawled to its end. Exit 2."""
 
 
-class Interrupted(Exception):
-    """SIGTERM or SIGINT: the run stopped where it was and is left aborted. Exit 1."""
+class Interrupted(BaseException):
+    """SIGTERM or SIGINT: the run stopped where it was and is left aborted. Exit 1. A
+    BaseException, like KeyboardInterrupt: no `except Exception` on the way may swallow it."""
 
     def __init__(self, signum: int) -> None:
         import signal

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from checks import scoring
 from checks.base import Check, Note
 from checks.registry import load_checks
 from crawler.config import AccountConfig, Config, ConfigError, SiteConfig
-from crawler.errors import NotCheckable, RunFailed
+from crawler.errors import Interrupted, NotCheckable, RunFailed
 from crawler.store import models as m
 from crawler.store import memory as memory_store
 from crawler.store import violations as lifecycle
@@ -121,7 +122,10 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
         failures.append(repr(failure.value))
 
     process.crawl(crawler, targets=specs, memory=memory).addErrback(failed)
-    process.start()
+    stopped = _run_engine(process)
+    if stopped is not None:  # what was stored stays; the run is never checked
+        end_run(store, run_id, "aborted")
+        raise Interrupted(stopped)
     if failures:
         raise RuntimeError("crawl failed: " + "; ".join(failures))
     lost = crawler.stats.get_value("govwatch/write_errors", 0) if crawler.stats else 0
@@ -140,6 +144,30 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
                      # the canary failed during the crawl, which all sites share: no dead verdicts
                      "degraded": sorted(x.name for x in [*sites, *accounts]) if degraded else []}
     return run_id
+
+
+def _run_engine(process) -> int | None:
+    """Run the engine until the crawl ends, or until SIGTERM/SIGINT: then it is closed at once
+    (a second signal stops the reactor). Returns the signal that stopped it, or None.
+
+    GovWatch's own handlers, not Scrapy's: Scrapy's stay installed after the crawl and swallow
+    the signals of the check step, so `systemctl stop` would wait for SIGKILL."""
+    from twisted.internet import reactor
+
+    caught: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        caught.append(signum)
+        log.warning("%s: stopping the crawl", signal.Signals(signum).name)
+        reactor.callFromThread(process.stop if len(caught) == 1 else reactor.stop)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return caught[0] if caught else None
 
 
 def end_run(store: Store, run_id: int, status: str) -> None:

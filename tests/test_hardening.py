@@ -4,10 +4,15 @@ Each test crawls a real local portal (crawler.demo.server) with the installed co
 
 from __future__ import annotations
 
+import signal
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +161,79 @@ crawl: {{delay: 0, concurrency: 4}}
     assert len([line for line in err.splitlines() if "关站" in line]) == 1, err
     assert len(err.splitlines()) <= 4, err  # crawled, not reached, checked
     assert ("dead-link", f"http://127.0.0.1:{closed}/x.html") in _problems(str(sites))
+
+
+def _wait_for(predicate, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _stopped_by_sigterm(proc: subprocess.Popen, seconds: float = 15) -> tuple[float, str]:
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("SIGTERM did not stop govwatch") from None
+    return time.monotonic() - started, err
+
+
+def test_sigterm_during_the_crawl_stops_it_and_leaves_the_run_aborted(tmp_path):
+    root = tmp_path / "portal"
+    write_site(root, articles=30)
+    with PortalServer(root) as server:
+        sites = sites_file(tmp_path, server.url)
+        govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+        before = violations_json(sites)
+        slow = sites_file(tmp_path, server.url, ", total_concurrency: 1").replace("delay: 0,", "delay: 0.3,")
+        Path(slow).write_text(Path(slow).read_text("utf-8").replace("delay: 0,", "delay: 0.3,"), "utf-8")
+        proc = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", slow, "--as-of", "2026-11-24",
+                                 "--full"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        hits = sum(server.hits.values())
+        _wait_for(lambda: sum(server.hits.values()) > hits + 5)
+        took, err = _stopped_by_sigterm(proc)
+    assert proc.returncode == 1 and "stopped by SIGTERM" in err and "Traceback" not in err, err
+    assert took < 10
+    assert runs(tmp_path)[-1][1] == "aborted"
+    assert violations_json(sites) == before
+
+
+class _TricklingHook(BaseHTTPRequestHandler):
+    """A webhook that never finishes its answer: one header line every half second."""
+
+    def do_POST(self) -> None:
+        self.server.called.set()
+        self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        for i in range(240):
+            try:
+                self.wfile.write(f"X-Wait-{i}: 1\r\n".encode())
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.5)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_sigterm_after_the_crawl_stops_govwatch_promptly(tmp_path):
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), _TricklingHook)
+    hook.daemon_threads = True
+    hook.called = threading.Event()
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    root = tmp_path / "portal"
+    write_site(root)
+    try:
+        with PortalServer(root) as server:
+            sites = sites_file(tmp_path, server.url, top=f"notify:\n  - url: json://127.0.0.1:{hook.server_address[1]}/hook\n")
+            proc = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites, "--as-of", "2026-11-23"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert hook.called.wait(120), "no notification was sent"
+            took, err = _stopped_by_sigterm(proc)
+    finally:
+        hook.shutdown()
+    assert proc.returncode == 1 and "stopped by SIGTERM" in err and "Traceback" not in err, err
+    assert took < 10
