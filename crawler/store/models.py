@@ -324,3 +324,17 @@ class UrlMemory(Base):
     check_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     checked_on: Mapped[dt.date | None]
     verdict: Mapped[str | None] = mapped_column(String(16))
+
+
+class RunLockRow(Base):
+    """The run lock of a SQLite database (crawler.lock): one row while a run holds it. A
+    PostgreSQL database is locked with an advisory lock instead and leaves this table empty."""
+
+    __tablename__ = "run_locks"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)  # "run"
+    token: Mapped[str] = mapped_column(String(64))  # the holder's own, for release and heartbeat
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int]
+    pid_started: Mapped[str | None] = mapped_column(String(32))  # tells a reused pid from the holder
+    acquired_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
