@@ -449,14 +449,27 @@ def _parse(text: str, shown: str, lines: dict[Loc, int]) -> Any:
         loader.dispose()
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], shown: str, stack: set[int]) -> Any:
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Values built, aliases counted each time they are used: a sites file has a few thousand; an
+# alias bomb (each level referring to the one below ten times) has billions.
+MAX_VALUES = 200_000
+
+
+def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], shown: str, stack: set[int],
+           built: list[int] | None = None) -> Any:
     line = node.start_mark.line + 1
+    built = built if built is not None else [0]
+    built[0] += 1
+    if built[0] > MAX_VALUES:
+        raise ConfigError(f"{shown}:{line}: {_dotted(loc)}: the file expands to more than {MAX_VALUES} values "
+                          f"(aliases referring to aliases?)")
     if isinstance(node, yaml.ScalarNode):
         try:
-            return loader.construct_object(node)
+            value = loader.construct_object(node)
         except ValueError as e:  # e.g. 2024-02-30 matches YAML's date pattern but is no date
             what = "is not a valid date" if node.tag == "tag:yaml.org,2002:timestamp" else "cannot be read"
             raise ConfigError(f"{shown}:{line}: {_dotted(loc)}: {node.value!r} {what}: {e}") from None
+        return _environ(value, f"{shown}:{line}: {_dotted(loc)}") if isinstance(value, str) else value
     if id(node) in stack:
         raise ConfigError(f"{shown}:{line}: {_dotted(loc)}: an alias refers to itself")
     stack = stack | {id(node)}
@@ -464,7 +477,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, 
         items = []
         for i, child in enumerate(node.value):
             lines[loc + (i,)] = child.start_mark.line + 1
-            items.append(_build(loader, child, loc + (i,), lines, shown, stack))
+            items.append(_build(loader, child, loc + (i,), lines, shown, stack, built))
         return items
     # Mapping. Merge keys (<<: *defaults) first, so that the explicit keys' lines win.
     merged: dict[str, Any] = {}
@@ -474,7 +487,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, 
             for source in sources:
                 if not isinstance(source, yaml.MappingNode):
                     raise ConfigError(f"{shown}:{source.start_mark.line + 1}: {_dotted(loc)}: `<<` needs a mapping")
-                for k, v in _build(loader, source, loc, lines, shown, stack).items():
+                for k, v in _build(loader, source, loc, lines, shown, stack, built).items():
                     merged.setdefault(k, v)
     own: dict[str, Any] = {}
     for key_node, value_node in node.value:
@@ -488,8 +501,19 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, 
             first = lines[loc + (key,)]
             raise ConfigError(f"{shown}:{key_line}: {_dotted(loc + (key,))}: duplicate key (first at line {first})")
         lines[loc + (key,)] = key_line
-        own[key] = _build(loader, value_node, loc + (key,), lines, shown, stack)
+        own[key] = _build(loader, value_node, loc + (key,), lines, shown, stack, built)
     return {**merged, **own}
+
+
+def _environ(value: str, where: str) -> str:
+    """``${VAR}`` replaced by the environment's VAR: secrets (webhook tokens, database
+    passwords) stay out of the sites file."""
+    def sub(match: re.Match) -> str:
+        if match.group(1) not in os.environ:
+            raise ConfigError(f"{where}: environment variable {match.group(1)} is not set")
+        return os.environ[match.group(1)]
+
+    return _ENV.sub(sub, value) if "${" in value else value
 
 
 # --- error messages -----------------------------------------------------------------------

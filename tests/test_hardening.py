@@ -237,3 +237,54 @@ def test_sigterm_after_the_crawl_stops_govwatch_promptly(tmp_path):
         hook.shutdown()
     assert proc.returncode == 1 and "stopped by SIGTERM" in err and "Traceback" not in err, err
     assert took < 10
+
+
+class _Hook(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.auth.append(self.headers.get("Authorization") or "")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_secrets_come_from_the_environment_and_are_never_shown_or_stored(tmp_path):
+    token = "Tk9f3hG7qPzX2mLw"
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    hook.daemon_threads, hook.auth = True, []
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    root = tmp_path / "portal"
+    write_site(root)
+    try:
+        with PortalServer(root) as server:
+            notify = f"notify:\n  - url: json://${{HOOK_TOKEN}}@127.0.0.1:{hook.server_address[1]}/hook\n"
+            sites = sites_file(tmp_path, server.url, top=notify)
+            text = Path(sites).read_text("utf-8")
+            assert token not in text
+            missing = govwatch("run", "--config", sites, "--as-of", "2026-11-23", check=False)
+            assert missing.returncode == 2 and "sites.yaml:3: notify[0].url: environment variable HOOK_TOKEN is not set" \
+                in missing.stderr, missing.stderr
+            out = govwatch("run", "--config", sites, "--as-of", "2026-11-23", env={"HOOK_TOKEN": token})
+    finally:
+        hook.shutdown()
+    assert hook.auth, "the webhook got nothing"  # the token went where it belongs
+    assert token not in out.stdout + out.stderr and "json://***@127.0.0.1" in out.stderr
+    with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+        dump = "\n".join(conn.iterdump())
+    assert token not in dump
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path):
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        ref = f"*{chr(96 + i)}"
+        levels.append(f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join([ref] * 10)}]")
+    path = tmp_path / "sites.yaml"
+    path.write_text("\n".join(levels) + "\nsites: *i\n", "utf-8")
+    started = time.monotonic()
+    proc = govwatch("violations", "--config", str(path), check=False, timeout=60)
+    assert proc.returncode == 2 and "expands to more than" in proc.stderr, proc.stderr
+    assert time.monotonic() - started < 30

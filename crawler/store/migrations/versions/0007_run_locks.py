@@ -1,4 +1,5 @@
-"""run lock in the database: a row on SQLite (PostgreSQL uses an advisory lock)
+"""run lock in the database: a row on SQLite (PostgreSQL uses an advisory lock); notify
+targets' labels lose what older releases showed of a token in the URL's user position
 
 Revision ID: 0007
 Revises: 0006
@@ -6,6 +7,8 @@ Create Date: 2026-12-03 12:40:00
 
 Only adds a table: the previous release can still read the database.
 """
+
+import re
 
 from alembic import op
 import sqlalchemy as sa
@@ -28,6 +31,12 @@ def upgrade() -> None:
     sa.Column('heartbeat_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_run_locks'))
     )
+    conn = op.get_bind()
+    targets = sa.table('notify_targets', sa.column('id', sa.Integer), sa.column('label', sa.String))
+    for id_, label in conn.execute(sa.select(targets.c.id, targets.c.label)).all():
+        masked = re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@", r"\g<1>***@", label or "")
+        if masked != (label or ""):
+            conn.execute(targets.update().where(targets.c.id == id_).values(label=masked))
 
 
 def downgrade() -> None:
