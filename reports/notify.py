@@ -75,9 +75,9 @@ def _redact_plugin(url: str, plugin) -> str:
 
 
 def mask_userinfo(url: str) -> str:
-    """Everything before the host's `@` masked: privacy mode hides a password but prints a
-    token written in the user position (jsons://TOKEN@host/hook)."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", rf"\g<1>{MASK}@", url)
+    """A user without a password masked: privacy mode hides a password (user:****@) but prints
+    a token written in the user position (jsons://TOKEN@host/hook) as if it were a name."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#:@]+@", rf"\g<1>{MASK}@", url)
 
 
 def redact(url: str) -> str:

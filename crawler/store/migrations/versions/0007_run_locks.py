@@ -34,7 +34,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     targets = sa.table('notify_targets', sa.column('id', sa.Integer), sa.column('label', sa.String))
     for id_, label in conn.execute(sa.select(targets.c.id, targets.c.label)).all():
-        masked = re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@", r"\g<1>***@", label or "")
+        masked = re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#:@\s]+@", r"\g<1>***@", label or "")
         if masked != (label or ""):
             conn.execute(targets.update().where(targets.c.id == id_).values(label=masked))
 
