@@ -146,9 +146,16 @@ def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date, full:
         run = s.get(m.Run, run_id)
         click.echo(f"run {run_id}: crawled {len(sites)} site(s) and {len(accounts)} account(s), "
                    f"{run.stats.get('pages', 0)} pages, {run.stats.get('links', 0)} links", err=True)
-        for name, why in jobs.unreached(s, run_id):
+        unreached = jobs.unreached(s, run_id)
+        for name, why in unreached:
             click.echo(f"run {run_id}: {name}: not reached ({why}); its problems stay as they were", err=True)
         for name, cover in jobs.incomplete_coverage(s, run_id):
+            if name in dict(unreached):
+                continue
+            if cover.get("hold"):
+                click.echo(f"run {run_id}: {name}: {cover['hold']}; nothing of it is fixed or opened tonight",
+                           err=True)
+                continue
             click.echo(f"run {run_id}: {name}: {cover['audited']} of {cover['discovered']} pages audited "
                        f"({', '.join(cover['limits'])}); the rest continues next night", err=True)
     return run_id

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from checks import scoring
 from checks.base import Check, Note
@@ -139,6 +139,7 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
         run.status, run.finished_at = "crawled", m.utcnow()
         visits = s.scalars(select(m.SiteVisit).where(m.SiteVisit.run_id == run_id)).all()
         degraded = bool(crawler.stats and crawler.stats.get_value("govwatch/degraded"))
+        hold_collapsed(s, run_id, visits)
         run.stats = {"pages": sum(v.pages for v in visits), "links": sum(v.links for v in visits),
                      "sites_completed": sum(v.completed for v in visits), "full": full,
                      # the canary failed during the crawl, which all sites share: no dead verdicts
@@ -190,6 +191,53 @@ def checkable_run(store: Store, run_id: int) -> m.Run:
     if run.status not in ("crawled", "checked"):
         raise NotCheckable(f"run {run_id} is {run.status}: only a run crawled to its end can be checked")
     return run
+
+
+# A night whose coverage of a site fell below this share of its previous complete night...
+COLLAPSE_RATIO = 0.5
+COLLAPSE_MIN_PAGES = 10  # ...when that night audited at least this many pages
+COLLAPSE_MIN_COLUMNS = 3  # ...or read at least this many columns
+# rules that judge reachability itself: they hold their verdicts on any night
+_NEVER_HELD = ("site-unreachable", "site-unreachable-early-warning", "account-unreachable")
+
+
+def hold_collapsed(s, run_id: int, visits: list[m.SiteVisit]) -> None:
+    """A site whose night collapsed against its previous complete night (pages audited,
+    columns read) is held: nothing of it is fixed or opened tonight, and the run says why.
+    One bad night (a maintenance page on the column lists, a CMS template without its
+    navigation) must not clear real problems or invent new ones."""
+    for visit in visits:
+        if not visit.completed or not visit.coverage:
+            continue
+        prev = s.scalar(select(m.SiteVisit).join(m.Run, m.Run.id == m.SiteVisit.run_id)
+                        .where(m.SiteVisit.site_id == visit.site_id, m.SiteVisit.run_id < run_id,
+                               m.SiteVisit.completed.is_(True), m.Run.status.in_(("crawled", "checked")))
+                        .order_by(m.SiteVisit.run_id.desc()).limit(1))
+        if prev is None or not prev.coverage:
+            continue
+
+        def columns_read(run: int) -> int:
+            return s.scalar(select(func.count()).select_from(m.Column).where(
+                m.Column.run_id == run, m.Column.site_id == visit.site_id, m.Column.kind != "unread")) or 0
+
+        was, now = prev.coverage.get("audited", 0), visit.coverage.get("audited", 0)
+        cols_was, cols_now = columns_read(prev.run_id), columns_read(run_id)
+        why = None
+        if was >= COLLAPSE_MIN_PAGES and now < was * COLLAPSE_RATIO:
+            why = f"pages audited fell from {was} to {now}"
+        elif cols_was >= COLLAPSE_MIN_COLUMNS and cols_now < cols_was * COLLAPSE_RATIO:
+            why = f"columns read fell from {cols_was} to {cols_now}"
+        if why:
+            visit.completed = False
+            visit.coverage = {**visit.coverage, "complete": False, "hold": f"coverage collapsed: {why}",
+                              "limits": {**visit.coverage.get("limits", {}), "collapse": 1}}
+
+
+def held_sites(s, run_id: int) -> dict[str, str]:
+    """site -> why nothing of it is fixed or opened by this run (crawler.store.violations)."""
+    rows = s.execute(select(m.Site.name, m.SiteVisit.coverage).join(m.Site, m.Site.id == m.SiteVisit.site_id)
+                     .where(m.SiteVisit.run_id == run_id))
+    return {name: cover["hold"] for name, cover in rows if cover and cover.get("hold")}
 
 
 def unreached(s, run_id: int) -> list[tuple[str, str]]:
@@ -284,6 +332,10 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
                        {"holidays": list(config.calendar.holidays), "workdays": list(config.calendar.workdays)},
                        config.timezone)
         result = CheckResult(run_id, as_of)
+        held = held_sites(s, run_id)
+        for site, why in held.items():
+            s.add(m.CheckNote(run_id=run_id, site=site, rule="coverage",
+                              note=f"nothing of this site is fixed or opened by this run: {why}"))
         for site in (run.stats or {}).get("degraded", []):
             s.add(m.CheckNote(run_id=run_id, rule="dead-link", site=site,
                               note="the canary failed during the crawl: link verdicts of this run are not reported"))
@@ -300,6 +352,8 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
                 s.add(m.CheckNote(run_id=run_id, rule=check_.id, site=note.site, subject=note.subject, note=note.text))
 
             def rechecked(row: m.Violation, check_=check_) -> bool:
+                if row.site in held:
+                    return False
                 prev = PreviousViolation(row.key, row.rule, row.site, row.url, row.page, row.column, row.status,
                                          dict(row.detail))
                 try:
@@ -310,7 +364,8 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
                                       note=f"re-check failed: {type(exc).__name__}: {exc}"))
                     return False
 
-            outcome = lifecycle.apply(s, run_id, as_of, check_.id, check_.severity, run.sites, found, rechecked)
+            outcome = lifecycle.apply(s, run_id, as_of, check_.id, check_.severity, run.sites, found, rechecked,
+                                      hold=() if check_.id in _NEVER_HELD else held)
             result.opened += outcome.opened
             result.reopened += outcome.reopened
             result.fixed += outcome.fixed

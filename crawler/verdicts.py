@@ -130,6 +130,30 @@ def judge_page(url: str, final_url: str, title: str | None, text: str, home_url:
     return None
 
 
+# A home page answering 2xx that is not the site: maintenance, construction, parked domains.
+NOT_THE_SITE_PHRASES = (
+    "系统维护", "网站维护", "维护中", "升级维护", "系统升级", "暂停访问", "暂停服务", "网站建设中", "正在建设",
+    "域名出售", "域名停放", "域名已过期", "此域名", "under maintenance", "under construction",
+    "domain is for sale", "parked",
+)
+
+
+def not_the_site(title: str | None, text: str, links: int, body_head: bytes = b"",
+                 max_text: int = 1500) -> str | None:
+    """Why a 2xx home page is not the site (a maintenance, challenge or parked-domain page),
+    or None. A real home page is long and links a great deal; such pages are short and say
+    what they are in a few words, so a home page's notice about planned maintenance is not one."""
+    if len(text) > max_text or links > 15:
+        return None
+    lowered = f"{title or ''} {text}".lower()
+    for phrase in NOT_THE_SITE_PHRASES:
+        if phrase in lowered:
+            return f"not the site: {phrase}"
+    if any(marker in body_head for marker in (b"__jsl_clearance", b"acw_sc__", "安全验证".encode())):
+        return "not the site: a bot challenge"
+    return None
+
+
 def is_judged_file(url: str) -> bool:
     """Attachments and images: files whose body can be checked against their extension.
     Stylesheets, scripts and fonts are not: an empty .css is a legitimate file."""

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import closed_port, govwatch, violations_json
 from crawler.demo.server import PortalServer
-from hardsite import last_visit, runs, sites_file, write_home, write_site
+from hardsite import last_visit, page, runs, sites_file, write_home, write_site
 
 pytestmark = pytest.mark.slow
 
@@ -288,3 +288,51 @@ def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path):
     proc = govwatch("violations", "--config", str(path), check=False, timeout=60)
     assert proc.returncode == 2 and "expands to more than" in proc.stderr, proc.stderr
     assert time.monotonic() - started < 30
+
+
+MAINTENANCE = ('<html><head><meta charset="utf-8"><title>系统维护中</title></head><body>'
+               '<p>系统维护中，请稍后访问。</p><p>2026-11-24</p></body></html>')
+
+
+def test_a_maintenance_home_page_is_a_site_not_reached_and_fixes_nothing(tmp_path):
+    root = tmp_path / "portal"
+    write_site(root)
+    with PortalServer(root) as server:
+        sites = sites_file(tmp_path, server.url)
+        govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+        before = violations_json(sites)
+        assert ("stale-column", f"{server.url}zcwj/") in _problems(sites)
+        home = (root / "index.html").read_text("utf-8")
+        (root / "index.html").write_text(MAINTENANCE, "utf-8")
+        out = govwatch("run", "--config", sites, "--as-of", "2026-11-24")
+        (root / "index.html").write_text(home, "utf-8")  # the next night the site is back
+        govwatch("run", "--config", sites, "--as-of", "2026-11-25")
+        after = violations_json(sites)
+    assert "not reached (not the site: 系统维护)" in out.stderr, out.stderr
+    with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+        night2 = conn.execute("select reached, completed from site_visits where run_id = 2").fetchone()
+        events = conn.execute("select event from violation_events where run_id = 2").fetchall()
+    assert night2 == (0, 0) and events == []  # nothing fixed, nothing opened
+    assert {(v["rule"], v["url"], v["status"]) for v in after} == {(v["rule"], v["url"], v["status"]) for v in before}
+
+
+def test_a_collapsed_night_fixes_nothing_opens_nothing_and_says_why(tmp_path):
+    root = tmp_path / "portal"
+    write_site(root)
+    with PortalServer(root) as server:
+        sites = sites_file(tmp_path, server.url)
+        govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+        before = violations_json(sites)
+        # the CMS publishes every list empty for a night (inside the normal template)
+        lists = {c: (root / c / "index.html").read_text("utf-8") for c in ("tzgg", "gzdt", "zcwj")}
+        for column in lists:
+            (root / column / "index.html").write_text(page("栏目", '<ul class="list"></ul><p>暂无信息</p>'), "utf-8")
+        out = govwatch("run", "--config", sites, "--as-of", "2026-11-24")
+    assert "coverage collapsed: pages audited fell from" in out.stderr, out.stderr
+    visit = last_visit(tmp_path)
+    assert not visit["completed"] and visit["coverage"]["hold"].startswith("coverage collapsed")
+    after = violations_json(sites)
+    assert {(v["rule"], v["url"], v["status"]) for v in after} == {(v["rule"], v["url"], v["status"]) for v in before}
+    assert not [v for v in after if v["rule"] == "blank-column"]
+    govwatch("report", "--config", sites, "--week", "2026-W48", "--format", "html", "--out", str(tmp_path / "r.html"))
+    assert "覆盖面较上次骤减" in (tmp_path / "r.html").read_text("utf-8")

@@ -37,7 +37,7 @@ from crawler.middlewares import OutOfTime
 from crawler.revisit import Coverage
 from crawler.tlscheck import certificate_problems
 from crawler.verdicts import (
-    DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, is_judged_file, judge_attachment, judge_page,
+    DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, is_judged_file, judge_attachment, judge_page, not_the_site,
     verdict_for_failure, verdict_for_status,
 )
 
@@ -159,6 +159,10 @@ class PortalCrawl:
     def parse_home(self, response: Response) -> Iterator[Any]:
         yield SiteVisitItem(self.site["name"], response.status, None, 200 <= response.status < 400)
         facts = yield from self._page(response, is_home=True)
+        if self.coverage.hold:  # a maintenance, error or challenge page: the site was not reached
+            yield SiteVisitItem(self.site["name"], response.status, self.coverage.hold, False)
+            yield from self._release_waiting()
+            return
         if facts is None:
             if self._confirm(response) is None and self._challenged(response) is None:
                 yield from self._release_waiting()  # no navigation to wait for (a retry comes back here)
@@ -330,6 +334,9 @@ class PortalCrawl:
                             status=response.status, is_home=is_home)
         check = self._check_item(response, facts)
         yield check
+        if is_home and facts is not None:
+            self.coverage.hold = (f"not the site: an error page ({check.note})" if check.verdict == "soft-404" else
+                                  not_the_site(facts.title, facts.text, len(facts.links), response.body[:20000]))
         if facts is None:
             return None
         error_page = check.verdict == "soft-404"
