@@ -2,7 +2,7 @@
 
 Violations: ``dead-link``, ``soft-404``, ``bad-attachment``. Warnings, recorded so that nothing
 is hidden but never counted as dead: ``link-blocked``, ``link-rate-limited``, ``link-timeout``,
-``link-server-error``, ``link-error``, ``link-redirect-loop``, ``tls-error``, ``malformed-link``.
+``link-server-error``, ``link-error``, ``link-redirect-loop``, ``tls-error``, ``malformed-link``, ``link-private-address``.
 """
 
 from __future__ import annotations
@@ -293,3 +293,25 @@ class MalformedLink(_LinkWarning):
     id = "malformed-link"
     title = "链接地址格式错误"
     verdicts = ("malformed",)
+
+
+class PrivateAddressLink(_LinkWarning):
+    """A public site's link to a loopback, private or link-local address (10.x, 127.x,
+    169.254.169.254, ::1).
+
+    ## What it checks
+    Such links are not fetched: they reach the monitor's own network, not the reader's. A site
+    that is itself on such a network (an intranet portal) is exempt, and
+    ``crawl.private_addresses: true`` fetches them anyway.
+
+    ## Why it matters
+    A reader outside the government network cannot open them: an editor linked a test or
+    internal server by mistake.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50).
+    """
+
+    id = "link-private-address"
+    title = "链接指向内网地址"
+    verdicts = ("private",)

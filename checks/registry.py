@@ -30,6 +30,7 @@ BUILTINS = (
     "checks.links:LinkRedirectLoop",
     "checks.links:TlsError",
     "checks.links:MalformedLink",
+    "checks.links:PrivateAddressLink",
     "checks.freshness:StaleColumn",
     "checks.freshness:BlankColumn",
     "checks.freshness:HomepageStale",

@@ -142,6 +142,9 @@ class CrawlConfig(_Model):
     link_cache_days: Annotated[int, Field(ge=0)] = 7  # reuse good external verdicts this long (0: off)
     canary: str | None = None  # a URL the monitor can always reach; when it fails, no dead verdicts
     soft_404_phrases: list[str] = []  # more phrases that mark an error page served with HTTP 200
+    # fetch links to loopback, private and link-local addresses (10.x, 127.x, 169.254.x, ::1);
+    # off: they are a `link-private-address` warning, unless the site itself is on such a network
+    private_addresses: bool = False
 
 
 # A site's `crawl`: the same keys and checks as CrawlConfig, but only those the site sets.

@@ -21,7 +21,7 @@ from crawler.extract.links import ATTACHMENT_EXTENSIONS, extension
 DEAD_STATUSES = frozenset({404, 410})
 VERDICTS = (
     "ok", "redirected", "dead", "soft-404", "bad-attachment", "server-error", "blocked", "rate-limited",
-    "timeout", "tls-error", "redirect-loop", "error", "skipped", "malformed",
+    "timeout", "tls-error", "redirect-loop", "error", "skipped", "malformed", "private",
 )
 # What Chinese government CMSs and WAFs say on an error page served with HTTP 200.
 SOFT_404_PHRASES = (

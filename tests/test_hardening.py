@@ -336,3 +336,24 @@ def test_a_collapsed_night_fixes_nothing_opens_nothing_and_says_why(tmp_path):
     assert not [v for v in after if v["rule"] == "blank-column"]
     govwatch("report", "--config", sites, "--week", "2026-W48", "--format", "html", "--out", str(tmp_path / "r.html"))
     assert "覆盖面较上次骤减" in (tmp_path / "r.html").read_text("utf-8")
+
+
+def test_a_public_sites_links_to_private_addresses_are_a_warning_not_a_request(tmp_path):
+    root, inner = tmp_path / "portal", tmp_path / "inner"
+    inner.mkdir()
+    (inner / "x.html").write_text(page("内网", "<p>内网页面</p>"), "utf-8")
+    with PortalServer(inner) as intranet:
+        private = (f"{intranet.url}x.html", "http://169.254.169.254/latest/meta-data/", "http://[::1]:9/x")
+        write_site(root, home_extra="".join(f'<a href="{u}">内网{i}</a>' for i, u in enumerate(private)))
+        with PortalServer(root) as server:
+            # by its name, the site is not on a private network (the test's own is, hence `localhost`)
+            sites = sites_file(tmp_path, server.url.replace("127.0.0.1", "localhost"))
+            govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+            assert intranet.hits == {}
+            found = {v["url"] for v in violations_json(sites) if v["rule"] == "link-private-address"}
+            assert found == set(private)
+            # the sites file may allow them
+            Path(sites).write_text(Path(sites).read_text("utf-8").replace("robots: false", "robots: false, "
+                                                                          "private_addresses: true"), "utf-8")
+            govwatch("run", "--config", sites, "--as-of", "2026-11-24")
+            assert intranet.hits.get("/x.html")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -75,6 +76,17 @@ def url_problem(url: str) -> str | None:
         return None if parts.hostname else "no host name"
     except ValueError as exc:
         return str(exc)
+
+
+def is_private_host(host: str | None) -> bool:
+    """An IP literal on a loopback, private, link-local or otherwise non-public network (a
+    public site has no business linking 169.254.169.254 or 10.x; the monitor's own network
+    is not the audit's to probe). Host names are not resolved here."""
+    try:
+        ip = ipaddress.ip_address((host or "").strip("[]"))
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified
 
 
 def extension(url: str) -> str:

@@ -30,7 +30,7 @@ from crawler.extract.dates import find_dates
 from crawler.extract.columns import breadcrumb_columns, categorize, discover_columns
 from crawler.extract.identity import gov_meta, site_identity
 from crawler.extract.listing import extract_list
-from crawler.extract.links import is_asset, is_attachment, url_problem
+from crawler.extract.links import is_asset, is_attachment, is_private_host, url_problem
 from crawler.extract.page import PageFacts, analyse, parse_html
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from crawler.middlewares import OutOfTime
@@ -105,6 +105,8 @@ class PortalCrawl:
         self.headers = {"User-Agent": limits["user_agent"]} if limits.get("user_agent") else None
         self.missing_page: MissingPage | None = None  # what this site answers for a missing URL
         self.home = site["url"]
+        # a site on a private network links its neighbours there; a public one is not followed there
+        self.private_ok = bool(limits.get("private_addresses")) or is_private_host(urlsplit(self.home).hostname)
         self.hosts = {urlsplit(self.home).netloc} | {urlsplit(c["url"]).netloc for c in site.get("columns", [])}
         self.requested: set[str] = set()  # every URL requested once per run
         self.columns: dict[str, dict[str, Any]] = {}
@@ -391,6 +393,11 @@ class PortalCrawl:
             if url not in self.spider.decided:
                 self.spider.decided.add(url)
                 yield self._check(url, "malformed", note=problem)
+            return
+        if not self.private_ok and is_private_host(urlsplit(url).hostname):
+            if url not in self.spider.decided:
+                self.spider.decided.add(url)
+                yield self._check(url, "private", note="a loopback, private or link-local address: not fetched")
             return
         internal = urlsplit(url).netloc in self.hosts
         if internal and not is_attachment(url) and not is_asset(url):
