@@ -57,7 +57,8 @@ class GovWatchGroup(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"govwatch: failed: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            click.echo(f"govwatch: failed: {type(exc).__name__}: {first} (rerun with --debug for details)", err=True)
             ctx.exit(1)
 
 
@@ -341,6 +342,8 @@ def report(config_path: str, week: str | None, fmt: str, out: str | None) -> Non
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
     model = build_weekly(store, config, week)
+    if model.run_id is None:
+        click.echo(f"govwatch: no run in or before {week}: the report has nothing to show", err=True)
     path = Path(out) if out else config.archive / week / f"audit.{fmt}"
     write_report(model, fmt, path)
     if not out:

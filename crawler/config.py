@@ -312,6 +312,7 @@ class Config(_Model):
         value = value.strip()
         if not re.match(r"[A-Za-z][\w+.-]*://", value):
             raise ValueError(f"{value!r} is not a database URL (e.g. sqlite:///govwatch.db or postgresql+psycopg://user@host/db)")
+        _database_driver(value)
         # a relative SQLite file is beside the sites file, not in the cwd (cron starts in /)
         m = re.fullmatch(r"(sqlite(?:\+\w+)?:///)([^?]+)(\?.*)?", value)
         if m and m[2] != ":memory:" and not os.path.isabs(os.path.expanduser(m[2])):
@@ -372,6 +373,22 @@ class Config(_Model):
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.timezone)).date()
+
+
+def _database_driver(url: str) -> None:
+    """A database kind SQLAlchemy knows, with its driver installed: bad input, said before
+    anything runs (not a traceback when the store opens)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError):
+        raise ValueError(f"{url.split('://')[0]!r} is not a database kind GovWatch can use "
+                         f"(sqlite:///govwatch.db, or postgresql+psycopg://user@host/db)") from None
+    except ImportError as exc:
+        raise ValueError(f"the driver for {url.split('://')[0]!r} is not installed ({exc.name}); "
+                         f"for PostgreSQL: pip install 'govwatch[postgres]'") from None
 
 
 def _base_dir(info: ValidationInfo) -> Path:

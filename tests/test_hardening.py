@@ -357,3 +357,16 @@ def test_a_public_sites_links_to_private_addresses_are_a_warning_not_a_request(t
                                                                           "private_addresses: true"), "utf-8")
             govwatch("run", "--config", sites, "--as-of", "2026-11-24")
             assert intranet.hits.get("/x.html")
+
+
+def test_bad_database_urls_and_empty_weeks_are_said_plainly(tmp_path):
+    for url, said in (("notadb://x", "'notadb' is not a database kind"),
+                      ("postgresql+nosuchdriver://u@h/db", "is not a database kind")):
+        path = tmp_path / "sites.yaml"
+        path.write_text(f'database: {url}\nsites:\n  - {{name: a, url: "http://127.0.0.1:9/"}}\n', "utf-8")
+        proc = govwatch("violations", "--config", str(path), check=False)
+        assert proc.returncode == 2 and "sites.yaml:1: database:" in proc.stderr and said in proc.stderr, proc.stderr
+    path.write_text('sites:\n  - {name: a, url: "http://127.0.0.1:9/"}\n', "utf-8")
+    proc = govwatch("report", "--config", str(path), "--week", "2020-W01", "--format", "json",
+                    "--out", str(tmp_path / "r.json"))
+    assert "no run in or before 2020-W01" in proc.stderr
