@@ -1,6 +1,7 @@
 """The `govwatch` command (also `python -m crawler`): the one composition root.
 
-Exit codes: 0 done (violations found or not), 2 bad input (config, arguments), 1 failure.
+Exit codes: 0 done (violations found or not), 2 bad input (config, arguments), 1 failure;
+3 when a condition asked for with `--fail-on` holds (for monitoring).
 """
 
 from __future__ import annotations
@@ -188,11 +189,38 @@ def crawl(config_path: str, site: str | None, as_of: dt.datetime | None, full: b
         _crawl(config, Store(config.database), site, _as_of(config, as_of), full)
 
 
+def fail_on_option(f):
+    return click.option("--fail-on", "fail_on", multiple=True, metavar="veto|degraded|incomplete",
+                        help="Exit 3 when the run has a veto item, was degraded (the canary failed) or "
+                             "did not cover a site whole; repeat or separate with commas.")(f)
+
+
+def _fail_on(values: tuple[str, ...]) -> set[str]:
+    from crawler.jobs import FAIL_ON
+
+    wanted = {v.strip() for value in values for v in value.split(",") if v.strip()}
+    if unknown := wanted - set(FAIL_ON):
+        raise click.BadParameter(f"{', '.join(sorted(unknown))} (known: {', '.join(FAIL_ON)})", param_hint="--fail-on")
+    return wanted
+
+
+def _exit_for(store: Store, run_id: int, wanted: set[str]) -> None:
+    """Exit 3 (for monitoring) when a `--fail-on` condition holds, one line for each."""
+    from crawler import jobs
+
+    held = {k: v for k, v in jobs.fail_conditions(store, run_id).items() if k in wanted and v}
+    for cond, sites in held.items():
+        click.echo(f"govwatch: fail-on {cond}: {'; '.join(sites)}", err=True)
+    if held:
+        sys.exit(3)
+
+
 @cli.command("check")
 @config_option
 @click.option("--run", "run_id", type=int, help="The run to check (default: the latest crawled run).")
 @as_of_option
-def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -> None:
+@fail_on_option
+def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None, fail_on: tuple[str, ...]) -> None:
     """Run the checks on a crawled run and update the violations (the second half of `run`)."""
     from crawler import jobs
 
@@ -204,8 +232,10 @@ def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -
             if run is None:
                 raise click.UsageError("no crawled run in the database; run `govwatch crawl` first")
             run_id = run.id
+        wanted = _fail_on(fail_on)
         result = _check(config, store, run_id, as_of.date() if as_of else None)
         _notify(config, store, result)  # what was announced before is not sent again
+    _exit_for(store, run_id, wanted)
 
 
 @cli.command()
@@ -213,8 +243,10 @@ def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -
 @click.option("--site", help="Only this site (by name).")
 @as_of_option
 @full_option
-def run(config_path: str, site: str | None, as_of: dt.datetime | None, full: bool) -> None:
+@fail_on_option
+def run(config_path: str, site: str | None, as_of: dt.datetime | None, full: bool, fail_on: tuple[str, ...]) -> None:
     """Crawl, check, store and notify: the nightly job."""
+    wanted = _fail_on(fail_on)
     config = load_config(config_path)
     store = Store(config.database)
     with RunLock(config.database):
@@ -228,6 +260,7 @@ def run(config_path: str, site: str | None, as_of: dt.datetime | None, full: boo
             end_run(store, run_id, "aborted")
             raise
         _notify(config, store, result)
+    _exit_for(store, run_id, wanted)
 
 
 def _notify(config: Config, store: Store, result) -> None:

@@ -240,6 +240,24 @@ def held_sites(s, run_id: int) -> dict[str, str]:
     return {name: cover["hold"] for name, cover in rows if cover and cover.get("hold")}
 
 
+FAIL_ON = ("veto", "degraded", "incomplete")
+
+
+def fail_conditions(store: Store, run_id: int) -> dict[str, list[str]]:
+    """For `--fail-on`: the run's sites with a veto item, whether the run was degraded (the
+    canary failed), and its sites not covered whole (not reached, held, or cut by a limit)."""
+    with store.session() as s:
+        run = s.get(m.Run, run_id)
+        vetoes = [f"{site} ({', '.join(v)})" for site, v in s.execute(
+            select(m.SiteScore.site, m.SiteScore.vetoes).where(m.SiteScore.run_id == run_id)
+            .order_by(m.SiteScore.site)) if v]
+        incomplete = [name for name, completed, cover in s.execute(
+            select(m.Site.name, m.SiteVisit.completed, m.SiteVisit.coverage)
+            .join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id).where(m.SiteVisit.run_id == run_id)
+            .order_by(m.Site.name)) if not completed or (cover or {}).get("complete") is False]
+        return {"veto": vetoes, "degraded": list((run.stats or {}).get("degraded", [])), "incomplete": incomplete}
+
+
 def unreached(s, run_id: int) -> list[tuple[str, str]]:
     """(site, why) of the run's sites and accounts whose home page or source was not reached."""
     rows = s.execute(select(m.Site.name, m.SiteVisit.home_status, m.SiteVisit.home_error)

@@ -370,3 +370,19 @@ def test_bad_database_urls_and_empty_weeks_are_said_plainly(tmp_path):
     proc = govwatch("report", "--config", str(path), "--week", "2020-W01", "--format", "json",
                     "--out", str(tmp_path / "r.json"))
     assert "no run in or before 2020-W01" in proc.stderr
+
+
+def test_fail_on_gives_monitoring_an_exit_code(tmp_path):
+    root = tmp_path / "portal"
+    write_site(root)
+    with PortalServer(root) as server:
+        sites = sites_file(tmp_path, server.url)
+        govwatch("run", "--config", sites, "--as-of", "2026-11-23", "--fail-on", "veto,degraded,incomplete")
+        late = govwatch("run", "--config", sites, "--as-of", "2026-12-31", "--fail-on", "veto", check=False)
+        assert late.returncode == 3 and "fail-on veto: 县 (" in late.stderr and "homepage-stale" in late.stderr
+        bad = govwatch("run", "--config", sites, "--fail-on", "sometimes", check=False)
+        assert bad.returncode == 2 and "sometimes" in bad.stderr
+        Path(sites).write_text(Path(sites).read_text("utf-8").replace("robots: false", "robots: false, max_pages: 3"),
+                               "utf-8")
+        cut = govwatch("run", "--config", sites, "--as-of", "2026-11-24", "--fail-on", "incomplete", check=False)
+        assert cut.returncode == 3 and "fail-on incomplete: 县" in cut.stderr
