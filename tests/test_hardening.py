@@ -386,3 +386,42 @@ def test_fail_on_gives_monitoring_an_exit_code(tmp_path):
                                "utf-8")
         cut = govwatch("run", "--config", sites, "--as-of", "2026-11-24", "--fail-on", "incomplete", check=False)
         assert cut.returncode == 3 and "fail-on incomplete: 县" in cut.stderr
+
+
+class _BigFile(BaseHTTPRequestHandler):
+    """A genuine 200 MiB PDF: its headers say so, its body starts like one and goes on."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", str(200 * 1024 * 1024))
+        self.end_headers()
+        chunk = b"%PDF-1.7\n" + b"0" * (256 * 1024)
+        try:
+            for _ in range(800):
+                self.wfile.write(chunk)
+        except OSError:
+            pass  # the checker hung up after the first bytes, as it should
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_large_genuine_attachment_is_ok_not_an_error(tmp_path):
+    big = ThreadingHTTPServer(("127.0.0.1", 0), _BigFile)
+    big.daemon_threads = True
+    threading.Thread(target=big.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{big.server_address[1]}/files/atlas.pdf"
+    root = tmp_path / "portal"
+    write_site(root, home_extra=f'<a href="{url}">全县地图（200MB）</a>')
+    try:
+        with PortalServer(root) as server:
+            sites = sites_file(tmp_path, server.url)
+            govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+    finally:
+        big.shutdown()
+    with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+        assert conn.execute("select verdict from link_checks where url = ?", (url,)).fetchone() == ("ok",)
+    assert not [v for v in violations_json(sites) if v["url"] == url]

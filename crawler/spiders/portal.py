@@ -58,6 +58,10 @@ SNIFF_BYTES = 64 * 1024  # of a checked (not crawled) URL's body
 _INDEX_NAMES = ("index.html", "index.htm", "index.shtml", "index.jhtml")
 # 304: the answer to a conditional request for a page that did not change
 _META = {"handle_httpstatus_list": [304, *range(400, 600)]}
+# A checked URL is read only up to SNIFF_BYTES (crawler.spiders.night), so its size is no
+# limit: a genuine 200 MB attachment is judged by status, headers and first bytes, not cut
+# by DOWNLOAD_MAXSIZE into an error every night.
+_SNIFF = {"gw_sniff": True, "download_maxsize": 0}
 
 
 def _unless_left(errback):
@@ -425,7 +429,7 @@ class PortalCrawl:
             return
         # GET, not HEAD (servers mishandle HEAD), stopped after the first bytes: enough
         # for the status, the headers, a file signature and an error page's text
-        yield self.request(url, self.checked, self.check_failed, PRIORITY_CHECK, meta={"gw_sniff": True})
+        yield self.request(url, self.checked, self.check_failed, PRIORITY_CHECK, meta=_SNIFF)
 
     def _left(self) -> bool:
         """The night's budget is used: the URL is left for the next night (counted)."""
@@ -463,7 +467,7 @@ class PortalCrawl:
             return None
         request = response.request
         original = response.meta.get("redirect_urls", [request.url])[0]
-        meta = {"gw_attempt": 2, "gw_sniff": request.meta.get("gw_sniff", False)}
+        meta = {"gw_attempt": 2, **(_SNIFF if request.meta.get("gw_sniff") else {})}
         return self.request(original, request.callback, request.errback, request.priority, meta=meta,
                             cb_kwargs=request.cb_kwargs)
 
