@@ -133,6 +133,25 @@ def db_upgrade(config_path: str) -> None:
     click.echo("upgraded" if upgrade(engine) else "schema is up to date")
 
 
+@db.command("prune")
+@config_option
+@click.option("--keep-days", type=click.IntRange(min=0), required=True,
+              help="Keep every row of the runs of the last N days (by as-of date).")
+def db_prune(config_path: str, keep_days: int) -> None:
+    """Drop pages, links and link checks of older runs (history and carried-over facts stay)."""
+    from crawler.store.prune import prune
+
+    config = load_config(config_path)
+    store = Store(config.database)
+    with RunLock(config.database), store.session() as s, s.begin():
+        done = prune(s, keep_days)
+    if done.cutoff is None:
+        click.echo("no runs: nothing to prune")
+        return
+    click.echo(f"pruned {done.runs} run(s) before {done.cutoff}: {done.pages} pages, {done.links} links, "
+               f"{done.link_checks} link checks (rows later nights still carry over are kept)")
+
+
 # -- crawl, check, run -------------------------------------------------------------------------
 
 

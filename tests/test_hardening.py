@@ -425,3 +425,26 @@ def test_a_large_genuine_attachment_is_ok_not_an_error(tmp_path):
     with sqlite3.connect(tmp_path / "govwatch.db") as conn:
         assert conn.execute("select verdict from link_checks where url = ?", (url,)).fetchone() == ("ok",)
     assert not [v for v in violations_json(sites) if v["url"] == url]
+
+
+def test_db_prune_drops_old_nights_rows_but_not_what_later_nights_carry(tmp_path):
+    root = tmp_path / "portal"
+    write_site(root, articles=10)
+    with PortalServer(root) as server:
+        sites = sites_file(tmp_path, server.url)
+        for day in ("2026-11-01", "2026-11-02", "2026-11-20"):
+            govwatch("run", "--config", sites, "--as-of", day)
+        before = violations_json(sites, "--status", "all")
+        with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+            first_links = conn.execute("select count(*) from links where run_id = 1").fetchone()[0]
+        out = govwatch("db", "prune", "--config", sites, "--keep-days", "7")
+        assert "pruned 2 run(s) before 2026-11-13" in out.stdout
+        with sqlite3.connect(tmp_path / "govwatch.db") as conn:
+            left = conn.execute("select count(*) from links where run_id = 1").fetchone()[0]
+            carried = conn.execute("select count(*) from url_memory where read_run_id = 1").fetchone()[0]
+        assert left < first_links and (left > 0) == (carried > 0)
+        assert violations_json(sites, "--status", "all") == before
+        # the next night still sees the whole site and finds the same problems
+        govwatch("run", "--config", sites, "--as-of", "2026-11-21")
+    assert {(v["rule"], v["url"]) for v in violations_json(sites)} == {(v["rule"], v["url"]) for v in before
+                                                                        if v["status"] == "open"}
