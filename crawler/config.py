@@ -145,6 +145,9 @@ class CrawlConfig(_Model):
     # fetch links to loopback, private and link-local addresses (10.x, 127.x, 169.254.x, ::1);
     # off: they are a `link-private-address` warning, unless the site itself is on such a network
     private_addresses: bool = False
+    # an HTTP(S) proxy for every crawl request, e.g. http://user:pass@proxy.gov.cn:8080
+    # (government networks often reach the internet only through one); `probe` goes direct
+    proxy: str | None = None
 
 
 # A site's `crawl`: the same keys and checks as CrawlConfig, but only those the site sets.

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -448,3 +450,43 @@ def test_db_prune_drops_old_nights_rows_but_not_what_later_nights_carry(tmp_path
         govwatch("run", "--config", sites, "--as-of", "2026-11-21")
     assert {(v["rule"], v["url"]) for v in violations_json(sites)} == {(v["rule"], v["url"]) for v in before
                                                                         if v["status"] == "open"}
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """A forward proxy that alone knows www.example-county.gov.cn: it is the local portal."""
+
+    def do_GET(self) -> None:
+        self.server.seen.append(self.path)
+        target = self.path.replace("http://www.example-county.gov.cn", self.server.portal.rstrip("/"), 1)
+        try:
+            with urllib.request.urlopen(target, timeout=10) as resp:
+                status, body, ctype = resp.status, resp.read(), resp.headers.get("Content-Type", "text/html")
+        except urllib.error.HTTPError as exc:
+            status, body, ctype = exc.code, exc.read(), exc.headers.get("Content-Type", "text/html")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_crawl_proxy_carries_every_request(tmp_path):
+    root = tmp_path / "portal"
+    write_site(root)
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    proxy.daemon_threads, proxy.seen = True, []
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        with PortalServer(root) as server:
+            proxy.portal = server.url
+            sites = sites_file(tmp_path, "http://www.example-county.gov.cn/",
+                               f", proxy: 'http://127.0.0.1:{proxy.server_address[1]}'")
+            govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+    finally:
+        proxy.shutdown()
+    assert "http://www.example-county.gov.cn/zcwj/" in proxy.seen
+    assert ("stale-column", "http://www.example-county.gov.cn/zcwj/") in _problems(sites)
+    assert last_visit(tmp_path)["pages"] > 10

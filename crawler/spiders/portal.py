@@ -106,6 +106,8 @@ class PortalCrawl:
             self.meta["max_retry_times"] = limits["retries"]
         if limits.get("robots") is False:
             self.meta["dont_obey_robotstxt"] = True
+        if limits.get("proxy"):  # Scrapy's HttpProxyMiddleware (credentials become Proxy-Authorization)
+            self.meta["proxy"] = limits["proxy"]
         self.headers = {"User-Agent": limits["user_agent"]} if limits.get("user_agent") else None
         self.missing_page: MissingPage | None = None  # what this site answers for a missing URL
         self.home = site["url"]
