@@ -410,6 +410,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     """Read and validate a sites file; raise ConfigError with file:line messages."""
     shown = os.fspath(path)  # as the user wrote it, e.g. "sites.yaml"
     try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            raise ConfigError(f"{shown}: larger than {MAX_FILE_BYTES >> 20} MB: not a sites file")
         text = Path(path).read_text(encoding="utf-8-sig")  # -sig: files saved by Windows editors
     except FileNotFoundError:
         raise ConfigError(f"{shown}: file not found (`govwatch init` writes an example)") from None
@@ -468,6 +470,8 @@ def _parse(text: str, shown: str, lines: dict[Loc, int]) -> Any:
         raise ConfigError(f"{where}: invalid YAML: {problem}") from None
     except yaml.YAMLError as e:
         raise ConfigError(f"{shown}: invalid YAML: {e}") from None
+    except RecursionError:
+        raise ConfigError(f"{shown}: invalid YAML: nested too deeply") from None
     finally:
         loader.dispose()
 
@@ -476,6 +480,7 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # Values built, aliases counted each time they are used: a sites file has a few thousand; an
 # alias bomb (each level referring to the one below ten times) has billions.
 MAX_VALUES = 200_000
+MAX_FILE_BYTES = 16 << 20
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], shown: str, stack: set[int],

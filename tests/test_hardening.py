@@ -490,3 +490,14 @@ def test_crawl_proxy_carries_every_request(tmp_path):
     assert "http://www.example-county.gov.cn/zcwj/" in proxy.seen
     assert ("stale-column", "http://www.example-county.gov.cn/zcwj/") in _problems(sites)
     assert last_visit(tmp_path)["pages"] > 10
+
+
+def test_a_deeply_nested_or_huge_sites_file_is_bad_input(tmp_path):
+    path = tmp_path / "sites.yaml"
+    path.write_text("sites: " + "[" * 50000 + "]" * 50000 + "\n", "utf-8")
+    proc = govwatch("violations", "--config", str(path), check=False)
+    assert proc.returncode == 2 and "nested too deeply" in proc.stderr and "Traceback" not in proc.stderr
+    with path.open("w") as f:
+        f.write("# " + "x" * (17 << 20) + "\n")
+    proc = govwatch("violations", "--config", str(path), check=False)
+    assert proc.returncode == 2 and "not a sites file" in proc.stderr
