@@ -50,6 +50,7 @@ ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # after Scrapy's RetryMiddleware (550) in the request path, so before it for responses
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBudgetMiddleware": 50,  # first: a site out of time sends nothing more
+    "crawler.middlewares.PrivateAddressMiddleware": 60,  # before robots.txt is fetched from the host
     "crawler.middlewares.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,  # Scrapy's retries with backoff

@@ -74,9 +74,15 @@ def verdict_for_status(status: int, redirected: bool = False) -> str:
     return "error"
 
 
+class PrivateAddress(IgnoreRequest):
+    """A public site's request to a loopback, private or link-local address: not sent."""
+
+
 def verdict_for_failure(exc: BaseException) -> tuple[str, str]:
     """(verdict, error class name) for a request that got no response."""
     name = type(exc).__name__
+    if isinstance(exc, PrivateAddress):
+        return "private", str(exc)
     if isinstance(exc, IgnoreRequest):
         if "redirect" in str(exc).lower():
             return "redirect-loop", str(exc)

@@ -344,21 +344,31 @@ def test_a_public_sites_links_to_private_addresses_are_a_warning_not_a_request(t
     root, inner = tmp_path / "portal", tmp_path / "inner"
     inner.mkdir()
     (inner / "x.html").write_text(page("内网", "<p>内网页面</p>"), "utf-8")
-    with PortalServer(inner) as intranet:
-        private = (f"{intranet.url}x.html", "http://169.254.169.254/latest/meta-data/", "http://[::1]:9/x")
-        write_site(root, home_extra="".join(f'<a href="{u}">内网{i}</a>' for i, u in enumerate(private)))
-        with PortalServer(root) as server:
-            # by its name, the site is not on a private network (the test's own is, hence `localhost`)
-            sites = sites_file(tmp_path, server.url.replace("127.0.0.1", "localhost"))
-            govwatch("run", "--config", sites, "--as-of", "2026-11-23")
-            assert intranet.hits == {}
-            found = {v["url"] for v in violations_json(sites) if v["rule"] == "link-private-address"}
-            assert found == set(private)
-            # the sites file may allow them
-            Path(sites).write_text(Path(sites).read_text("utf-8").replace("robots: false", "robots: false, "
-                                                                          "private_addresses: true"), "utf-8")
-            govwatch("run", "--config", sites, "--as-of", "2026-11-24")
-            assert intranet.hits.get("/x.html")
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    proxy.daemon_threads, proxy.seen = True, []
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        with PortalServer(inner) as intranet:
+            port = intranet.port
+            private = (f"http://127.0.0.1:{port}/x.html", "http://169.254.169.254/latest/meta-data/",
+                       "http://[::1]:9/x", f"http://localhost:{port}/x.html")  # the last one by its name
+            write_site(root, home_extra="".join(f'<a href="{u}">内网{i}</a>' for i, u in enumerate(private)))
+            with PortalServer(root) as server:
+                # a public site, as the test can have one: a name only the proxy knows
+                proxy.portal = server.url
+                sites = sites_file(tmp_path, "http://www.example-county.gov.cn/",
+                                   f", proxy: 'http://127.0.0.1:{proxy.server_address[1]}'")
+                govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+                assert intranet.hits == {}
+                found = {v["url"] for v in violations_json(sites) if v["rule"] == "link-private-address"}
+                assert found == set(private)
+                # the sites file may allow them
+                Path(sites).write_text(Path(sites).read_text("utf-8").replace("robots: false", "robots: false, "
+                                                                              "private_addresses: true"), "utf-8")
+                govwatch("run", "--config", sites, "--as-of", "2026-11-24")
+                assert intranet.hits.get("/x.html")
+    finally:
+        proxy.shutdown()
 
 
 def test_bad_database_urls_and_empty_weeks_are_said_plainly(tmp_path):
