@@ -202,16 +202,18 @@ _NEVER_HELD = ("site-unreachable", "site-unreachable-early-warning", "account-un
 
 
 def hold_collapsed(s, run_id: int, visits: list[m.SiteVisit]) -> None:
-    """A site whose night collapsed against its previous complete night (pages audited,
-    columns read) is held: nothing of it is fixed or opened tonight, and the run says why.
-    One bad night (a maintenance page on the column lists, a CMS template without its
-    navigation) must not clear real problems or invent new ones."""
+    """A site whose night collapsed against its previous night that reached it (pages
+    audited, columns read) is held: nothing of it is fixed or opened tonight, and the run says
+    why. One bad night (a maintenance page on the column lists, a CMS template without its
+    navigation) must not clear real problems or invent new ones; a second night as small is
+    the site's new shape, and is judged."""
     for visit in visits:
         if not visit.completed or not visit.coverage:
             continue
         prev = s.scalar(select(m.SiteVisit).join(m.Run, m.Run.id == m.SiteVisit.run_id)
                         .where(m.SiteVisit.site_id == visit.site_id, m.SiteVisit.run_id < run_id,
-                               m.SiteVisit.completed.is_(True), m.Run.status.in_(("crawled", "checked")))
+                               m.SiteVisit.reached.is_(True), m.SiteVisit.coverage.is_not(None),
+                               m.Run.status.in_(("crawled", "checked")))
                         .order_by(m.SiteVisit.run_id.desc()).limit(1))
         if prev is None or not prev.coverage:
             continue
