@@ -137,10 +137,11 @@ def judge_page(url: str, final_url: str, title: str | None, text: str, home_url:
 
 
 # A home page answering 2xx that is not the site: maintenance, construction, parked domains.
+# Never bare 网站维护/系统维护: footers say 网站维护：县政府办公室 (who maintains the site).
 NOT_THE_SITE_PHRASES = (
-    "系统维护", "网站维护", "维护中", "升级维护", "系统升级", "暂停访问", "暂停服务", "网站建设中", "正在建设",
-    "域名出售", "域名停放", "域名已过期", "此域名", "under maintenance", "under construction",
-    "domain is for sale", "parked",
+    "维护中", "正在维护", "升级维护", "停机维护", "系统升级中", "暂停访问", "暂停服务", "网站建设中", "正在建设中",
+    "域名出售", "域名停放", "域名已过期", "under maintenance", "under construction", "domain is for sale",
+    "domain may be for sale",
 )
 
 

@@ -311,7 +311,7 @@ def test_a_maintenance_home_page_is_a_site_not_reached_and_fixes_nothing(tmp_pat
         (root / "index.html").write_text(home, "utf-8")  # the next night the site is back
         govwatch("run", "--config", sites, "--as-of", "2026-11-25")
         after = violations_json(sites)
-    assert "not reached (not the site: 系统维护)" in out.stderr, out.stderr
+    assert "not reached (not the site: 维护中)" in out.stderr, out.stderr
     with sqlite3.connect(tmp_path / "govwatch.db") as conn:
         night2 = conn.execute("select reached, completed from site_visits where run_id = 2").fetchone()
         events = conn.execute("select event from violation_events where run_id = 2").fetchall()
@@ -518,3 +518,15 @@ def test_a_deeply_nested_or_huge_sites_file_is_bad_input(tmp_path):
         f.write("# " + "x" * (17 << 20) + "\n")
     proc = govwatch("violations", "--config", str(path), check=False)
     assert proc.returncode == 2 and "not a sites file" in proc.stderr
+
+
+def test_not_the_site_reads_what_the_page_says_not_its_footer():
+    from crawler.verdicts import not_the_site
+
+    assert not_the_site("系统维护中", "系统维护中，请稍后访问。", 0) == "not the site: 维护中"
+    assert not_the_site("Domain", "This domain is for sale", 2) == "not the site: domain is for sale"
+    assert not_the_site("", "请稍候", 0, b"<script>document.cookie='acw_sc__v2=1'</script>") == "not the site: a bot challenge"
+    # a script-written home page's few words: its footer names who maintains the site
+    assert not_the_site("示例县人民政府", "主办：示例县人民政府办公室 网站维护：县大数据中心 技术支持：某公司", 3) is None
+    # a real home page's notice of planned maintenance is news, not a maintenance page
+    assert not_the_site("示例县人民政府", "关于系统维护中暂停服务的通知 " + "要闻" * 1000, 80) is None
