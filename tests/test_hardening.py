@@ -530,3 +530,36 @@ def test_not_the_site_reads_what_the_page_says_not_its_footer():
     assert not_the_site("示例县人民政府", "主办：示例县人民政府办公室 网站维护：县大数据中心 技术支持：某公司", 3) is None
     # a real home page's notice of planned maintenance is news, not a maintenance page
     assert not_the_site("示例县人民政府", "关于系统维护中暂停服务的通知 " + "要闻" * 1000, 80) is None
+
+
+SLOW_CHECK = """
+import sys, time
+from crawler import jobs
+from crawler.cli import main
+
+real = jobs.check
+def slow_check(*args, **kwargs):  # the fault: a check step that takes its time
+    print("checking", flush=True)
+    time.sleep(120)
+    return real(*args, **kwargs)
+jobs.check = slow_check
+sys.argv = ["govwatch", *sys.argv[1:]]
+main()
+"""
+
+
+def test_sigterm_during_the_check_step_stops_and_leaves_the_run_aborted(tmp_path):
+    root = tmp_path / "portal"
+    write_site(root)
+    with PortalServer(root) as server:
+        sites = sites_file(tmp_path, server.url)
+        govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+        before = violations_json(sites)
+        proc = subprocess.Popen([sys.executable, "-c", SLOW_CHECK, "run", "--config", sites, "--as-of", "2026-11-24"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "checking"
+        took, err = _stopped_by_sigterm(proc)
+    assert proc.returncode == 1 and "stopped by SIGTERM" in err and "Traceback" not in err, err
+    assert took < 10
+    assert runs(tmp_path)[-1][1] == "aborted"
+    assert violations_json(sites) == before
