@@ -2,7 +2,7 @@
 
 Violations: ``dead-link``, ``soft-404``, ``bad-attachment``. Warnings, recorded so that nothing
 is hidden but never counted as dead: ``link-blocked``, ``link-rate-limited``, ``link-timeout``,
-``link-server-error``, ``link-error``, ``link-redirect-loop``, ``tls-error``.
+``link-server-error``, ``link-error``, ``link-redirect-loop``, ``tls-error``, ``malformed-link``, ``link-private-address``.
 """
 
 from __future__ import annotations
@@ -260,3 +260,46 @@ class TlsError(_LinkWarning):
     id = "tls-error"
     title = "HTTPS 证书或协议错误"
     verdicts = ("tls-error",)
+
+
+class MalformedLink(_LinkWarning):
+    """A link whose address cannot be requested at all, as the page writes it.
+
+    ## What it checks
+    An editor's full-width colon (``http://www.xx.gov.cn：8080/``), a port like ``:99999`` or
+    ``:8O8O``, an unclosed IPv6 bracket: the href is recorded as written with why it is
+    malformed and the pages it is on; the rest of the page is audited as usual.
+
+    ## Why it matters
+    A reader who clicks it gets an error page; it is not known to be dead (no server was
+    asked), so it is a warning for the editor, never a deduction.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50).
+    """
+
+    id = "malformed-link"
+    title = "链接地址格式错误"
+    verdicts = ("malformed",)
+
+
+class PrivateAddressLink(_LinkWarning):
+    """A public site's link to a loopback, private or link-local address (10.x, 127.x,
+    169.254.169.254, ::1).
+
+    ## What it checks
+    Such links are not fetched: they reach the monitor's own network, not the reader's. A site
+    that is itself on such a network (an intranet portal) is exempt, and
+    ``crawl.private_addresses: true`` fetches them anyway.
+
+    ## Why it matters
+    A reader outside the government network cannot open them: an editor linked a test or
+    internal server by mistake.
+
+    ## Parameters
+    ``max_pages``: how many source pages the evidence lists (default 50).
+    """
+
+    id = "link-private-address"
+    title = "链接指向内网地址"
+    verdicts = ("private",)

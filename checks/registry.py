@@ -40,6 +40,8 @@ BUILTINS = (
     "checks.links:LinkError",
     "checks.links:LinkRedirectLoop",
     "checks.links:TlsError",
+    "checks.links:MalformedLink",
+    "checks.links:PrivateAddressLink",
     "checks.freshness:StaleColumn",
     "checks.freshness:BlankColumn",
     "checks.freshness:HomepageStale",

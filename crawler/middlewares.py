@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import socket
 import time
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
 from crawler import settings as defaults  # the one place crawl settings have their defaults
+from crawler.extract.links import is_private_host
+from crawler.verdicts import PrivateAddress
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,69 @@ class SiteBudgetMiddleware:
         spider = self.crawler.spider
         if hasattr(spider, "out_of_time") and spider.out_of_time(request.meta.get("gw_site")):
             raise OutOfTime(f"{request.meta['gw_site']}: the night's time budget is used")
+
+
+class PageErrorMiddleware:
+    """A spider middleware: a page whose analysis raised costs one log line and makes its
+    site's night incomplete (coverage ``failed``), so that nothing of that site is marked fixed
+    on the strength of a page the run could not read. The other pages go on."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_spider_exception(self, response: Response, exception: Exception):
+        site = response.meta.get("gw_site")
+        crawl = getattr(self.crawler.spider, "crawls", {}).get(site)
+        if crawl is not None:
+            crawl.coverage.failed += 1
+            crawl.coverage.limit("page_error")
+        self.crawler.stats.inc_value("govwatch/page_errors")
+        log.error("%s: could not analyse %s: %s: %s", site, response.url, type(exception).__name__, exception,
+                  exc_info=exception)
+        return []
+
+
+class PrivateAddressMiddleware:
+    """Requests of a public site to a host that resolves only to loopback, private or
+    link-local addresses are not sent (a `link-private-address` warning): redirects and host
+    names included, which the spider's look at the URL cannot see. A site whose own host is on
+    such a network (an intranet portal), or with `crawl.private_addresses`, is not held back."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.private: dict[str, bool] = {}  # host -> resolves only to non-public addresses
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        crawl = getattr(self.crawler.spider, "crawls", {}).get(request.meta.get("gw_site"))
+        if crawl is None or crawl.private_ok:
+            return None
+        parts = urlsplit(request.url)
+        if not await self._private(parts.hostname or ""):
+            return None
+        if parts.netloc in crawl.hosts:  # the site itself lives there: so may its links
+            crawl.private_ok = True
+            return None
+        raise PrivateAddress(f"{parts.hostname} is a loopback, private or link-local address: not fetched")
+
+    async def _private(self, host: str) -> bool:
+        if host not in self.private:
+            if is_private_host(host):
+                self.private[host] = True
+            else:
+                try:
+                    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+                except (OSError, UnicodeError):  # unresolvable: the download itself says so
+                    infos = []
+                self.private[host] = bool(infos) and all(is_private_host(info[4][0]) for info in infos)
+        return self.private[host]
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:

@@ -8,6 +8,7 @@ checks see every site whole (DESIGN: "facts carried over with the date they were
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -16,13 +17,14 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from govwatch.store import memory as carry
 from govwatch.store import models as m
 from govwatch.store.db import Store, shared_store
-
 
 class _Writer:
     """Writes the batches in a thread of their own, one after the other, in order.
@@ -30,12 +32,14 @@ class _Writer:
     SQLite (and psycopg) run statements and commits — and a WAL checkpoint now and then —
     with the GIL released, so the engine goes on downloading and parsing meanwhile (measured:
     writing was 14% of the engine thread's time on the 5,000-page benchmark). A failed write
-    is raised in the engine's thread at the next batch or synchronous write."""
+    is raised in the engine's thread at the next batch or synchronous write, and nothing is
+    written after it: the run has lost writes and fails (StorePipeline._failed)."""
 
     def __init__(self, write) -> None:
         self.write = write
         self.queue: queue.Queue = queue.Queue(maxsize=4)  # bounded: memory stays flat if the disk is slow
-        self.error: BaseException | None = None
+        self.failed = False
+        self.error: BaseException | None = None  # not yet raised in the engine's thread
         self.thread = threading.Thread(target=self._run, name="govwatch-store", daemon=True)
         self.thread.start()
 
@@ -61,13 +65,16 @@ class _Writer:
     def _run(self) -> None:
         while (batch := self.queue.get()) is not None:
             try:
-                if self.error is None:  # after a failure nothing more: the run has lost writes
+                if not self.failed:
                     self.write(batch)
             except BaseException as exc:  # noqa: BLE001 - handed to the engine's thread
-                self.error = exc
+                self.failed, self.error = True, exc
             finally:
                 self.queue.task_done()
         self.queue.task_done()
+
+
+log = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -88,6 +95,8 @@ class StorePipeline:
         self.reached: dict[str, bool] = {}  # the home page answered: without it nothing was re-checked
         self.carried_pages: dict[str, CarryItem] = {}
         self.carried_checks: dict[str, int] = {}
+        self.crawler = None
+        self.write_errors = 0  # a run with lost writes is failed, never checked (govwatch.jobs)
         self.writer = _Writer(self._write)
 
     @classmethod
@@ -98,6 +107,7 @@ class StorePipeline:
             raise NotConfigured("GOVWATCH_DATABASE and GOVWATCH_RUN_ID are set by `govwatch crawl`")
         pipeline = cls(shared_store(url), run_id, crawler.settings.getint("GOVWATCH_BATCH_SIZE", 500))
         pipeline.stats = crawler.stats
+        pipeline.crawler = crawler
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -114,9 +124,31 @@ class StorePipeline:
         return self.as_of
 
     def process_item(self, item: Any) -> Any:
+        if self.write_errors:
+            return item  # the run has failed already: the crawl is closing
+        try:
+            self._store(item)
+        except (SQLAlchemyError, OSError) as exc:
+            self._failed(exc)
+        return item
+
+    def _failed(self, exc: BaseException, closing: bool = False) -> None:
+        """A write the store refused (disk full, database gone): the run's results are
+        incomplete, so the crawl stops and the run fails (govwatch.jobs.crawl)."""
+        self.write_errors += 1
+        self.rows.clear()
+        self.pending = 0
+        if self.stats is not None:
+            self.stats.inc_value("govwatch/write_errors")
+            self.stats.set_value("govwatch/write_error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+        log.error("could not write to the database: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:300])
+        if not closing and self.crawler is not None and self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
+
+    def _store(self, item: Any) -> None:
         if isinstance(item, CheckItem):
             if item.url in self.checked:
-                return item
+                return
             self.checked.add(item.url)
             self._add(m.LinkCheck, run_id=self.run_id, url=item.url, verdict=item.verdict, status=item.status,
                       error=item.error, final_url=item.final_url, content_type=item.content_type,
@@ -172,7 +204,6 @@ class StorePipeline:
                           .values(home_status=item.home_status, home_error=item.home_error, reached=item.reached))
         if self.pending >= self.batch_size or time.monotonic() - self.last_flush > self.flush_seconds:
             self._flush()
-        return item
 
     def _list_page(self, item: ListPageItem) -> None:
         column_id = self.column_ids[item.site, item.column_url]
@@ -222,6 +253,14 @@ class StorePipeline:
         return [{names[k]: v for k, v in row.items()} for row in rows]
 
     def spider_closed(self, spider, reason: str) -> None:
+        if self.write_errors:
+            return
+        try:
+            self._close(spider, reason)
+        except (SQLAlchemyError, OSError) as exc:
+            self._failed(exc, closing=True)
+
+    def _close(self, spider, reason: str) -> None:
         self._flush()
         self.writer.close()
         # what earlier nights read and tonight did not: after tonight's own rows, which win
@@ -249,7 +288,8 @@ class StorePipeline:
                 # only a crawl that ran to its end counts as complete: an interrupted one, or a
                 # site whose night budget ran out, leaves its problems as they were (DESIGN: a
                 # bad night must not clear the list)
-                completed = self.reached.get(name, False) and reason == "finished" and not cover["left"]
+                completed = (self.reached.get(name, False) and reason == "finished" and not cover["left"]
+                             and not cover.get("failed"))
                 s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id, m.SiteVisit.site_id == site_id)
                           .values(completed=completed, pages=pages.get(site_id, 0), links=links.get(site_id, 0),
                                   coverage=cover))

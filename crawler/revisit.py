@@ -68,7 +68,10 @@ class Coverage:
     carried: int = 0  # not due tonight: facts carried from the night they were read
     checked_only: int = 0  # pages of the site only status-checked: over `max_pages`
     left: int = 0  # discovered but not requested: the night's `time_budget` ran out
+    failed: int = 0  # pages whose analysis raised (crawler.middlewares.PageErrorMiddleware)
     limits: dict[str, int] = field(default_factory=dict)  # limit -> how often it cut (max_pages, ...)
+    # why nothing of the site may be fixed or opened tonight (a maintenance page, a collapse)
+    hold: str | None = None
 
     def limit(self, name: str) -> None:
         self.limits[name] = self.limits.get(name, 0) + 1
@@ -83,9 +86,10 @@ class Coverage:
 
     @property
     def complete(self) -> bool:
-        return not self.checked_only and not self.left and not self.limits
+        return not self.checked_only and not self.left and not self.failed and not self.limits and not self.hold
 
     def as_dict(self) -> dict:
         return {"read": self.read, "revalidated": self.revalidated, "carried": self.carried,
-                "checked_only": self.checked_only, "left": self.left, "audited": self.audited,
-                "discovered": self.discovered, "complete": self.complete, "limits": dict(self.limits)}
+                "checked_only": self.checked_only, "left": self.left, "failed": self.failed, "audited": self.audited,
+                "discovered": self.discovered, "complete": self.complete, "limits": dict(self.limits),
+                **({"hold": self.hold} if self.hold else {})}

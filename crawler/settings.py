@@ -25,6 +25,9 @@ CONCURRENT_REQUESTS = _CRAWL.total_concurrency
 CONCURRENT_REQUESTS_PER_DOMAIN = _CRAWL.concurrency
 DOWNLOAD_DELAY = _CRAWL.delay
 DOWNLOAD_TIMEOUT = _CRAWL.timeout
+# getaddrinfo-based: IPv6 literals ([::1]) and hosts that answer only on IPv6 are reached
+# (Scrapy's default resolver knows IPv4 only, and calls them unresolvable: false dead links)
+TWISTED_DNS_RESOLVER = "scrapy.resolver.CachingHostnameResolver"
 # Permissive TLS: government servers still run TLS 1.0 and weak ciphers; certificates are
 # not verified here but read and judged apart (crawler/tlscheck.py).
 DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.tlscheck.PermissiveContextFactory"
@@ -54,6 +57,7 @@ ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # those GovWatch does not use are off: depth (no depth limit), URL length (an overlong link is
 # requested and judged, not dropped unseen) and the meta-copy debugging aid.
 SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.PageErrorMiddleware": 50,  # outermost: sees every callback's error
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
@@ -61,6 +65,7 @@ SPIDER_MIDDLEWARES = {
 # after Scrapy's RetryMiddleware (550) in the request path, so before it for responses
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBudgetMiddleware": 50,  # first: a site out of time sends nothing more
+    "crawler.middlewares.PrivateAddressMiddleware": 60,  # before robots.txt is fetched from the host
     "crawler.middlewares.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,  # Scrapy's retries with backoff

@@ -21,7 +21,7 @@ from crawler.extract.links import ATTACHMENT_EXTENSIONS, extension
 DEAD_STATUSES = frozenset({404, 410})
 VERDICTS = (
     "ok", "redirected", "dead", "soft-404", "bad-attachment", "server-error", "blocked", "rate-limited",
-    "timeout", "tls-error", "redirect-loop", "error", "skipped",
+    "timeout", "tls-error", "redirect-loop", "error", "skipped", "malformed", "private",
 )
 # What Chinese government CMSs and WAFs say on an error page served with HTTP 200.
 SOFT_404_PHRASES = (
@@ -74,9 +74,15 @@ def verdict_for_status(status: int, redirected: bool = False) -> str:
     return "error"
 
 
+class PrivateAddress(IgnoreRequest):
+    """A public site's request to a loopback, private or link-local address: not sent."""
+
+
 def verdict_for_failure(exc: BaseException) -> tuple[str, str]:
     """(verdict, error class name) for a request that got no response."""
     name = type(exc).__name__
+    if isinstance(exc, PrivateAddress):
+        return "private", str(exc)
     if isinstance(exc, IgnoreRequest):
         if "redirect" in str(exc).lower():
             return "redirect-loop", str(exc)
@@ -127,6 +133,31 @@ def judge_page(url: str, final_url: str, title: str | None, text: str, home_url:
         # template are recognised by their title)
         if (title and phrase in title) or (phrase in text and len(text) <= max_text):
             return Verdict("soft-404", phrase)
+    return None
+
+
+# A home page answering 2xx that is not the site: maintenance, construction, parked domains.
+# Never bare 网站维护/系统维护: footers say 网站维护：县政府办公室 (who maintains the site).
+NOT_THE_SITE_PHRASES = (
+    "维护中", "正在维护", "升级维护", "停机维护", "系统升级中", "暂停访问", "暂停服务", "网站建设中", "正在建设中",
+    "域名出售", "域名停放", "域名已过期", "under maintenance", "under construction", "domain is for sale",
+    "domain may be for sale",
+)
+
+
+def not_the_site(title: str | None, text: str, links: int, body_head: bytes = b"",
+                 max_text: int = 1500) -> str | None:
+    """Why a 2xx home page is not the site (a maintenance, challenge or parked-domain page),
+    or None. A real home page is long and links a great deal; such pages are short and say
+    what they are in a few words, so a home page's notice about planned maintenance is not one."""
+    if len(text) > max_text or links > 15:
+        return None
+    lowered = f"{title or ''} {text}".lower()
+    for phrase in NOT_THE_SITE_PHRASES:
+        if phrase in lowered:
+            return f"not the site: {phrase}"
+    if any(marker in body_head for marker in (b"__jsl_clearance", b"acw_sc__", "安全验证".encode())):
+        return "not the site: a bot challenge"
     return None
 
 

@@ -1,6 +1,7 @@
 """The `govwatch` command (also `python -m crawler`): the one composition root.
 
-Exit codes: 0 done (violations found or not), 2 bad input (config, arguments), 1 failure.
+Exit codes: 0 done (violations found or not), 2 bad input (config, arguments), 1 failure;
+3 when a condition asked for with `--fail-on` holds (for monitoring).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import datetime as dt
 import difflib
 import json
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ import click
 from sqlalchemy import select
 
 from govwatch.config import Config, ConfigError, load_config
+from crawler.errors import Interrupted, NotCheckable, RunFailed
 from govwatch.lock import LockedError, RunLock
 from govwatch.store import models as m
 from govwatch.store.db import Store
@@ -31,21 +35,30 @@ class GovWatchGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
+        except (ConfigError, NotCheckable) as exc:
             click.echo(f"govwatch: {exc}", err=True)
             ctx.exit(2)
-        except LockedError as exc:
+        except (LockedError, RunFailed) as exc:
             click.echo(f"govwatch: {exc}", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except Interrupted as exc:
+            click.echo(f"govwatch: {exc}", err=True)
+            # now, without waiting for worker threads (apprise sends from a thread pool, and a
+            # hanging webhook would hold the exit); every transaction has been rolled back
+            logging.shutdown()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
         except KeyboardInterrupt:
             click.echo("govwatch: interrupted", err=True)
             ctx.exit(1)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"govwatch: failed: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            click.echo(f"govwatch: failed: {type(exc).__name__}: {first} (rerun with --debug for details)", err=True)
             ctx.exit(1)
 
 
@@ -74,17 +87,16 @@ def _sites(config: Config, name: str | None):
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
     """GovWatch: audit government websites against the national indicators."""
+    from crawler import console
+
     ctx.obj = {"debug": debug}
-    level = max(logging.WARNING - 10 * verbose, logging.DEBUG)
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    # the level sits on the handler: Scrapy resets its loggers' levels when a crawl starts
-    handler.setLevel(level)
-    logging.root.addHandler(handler)
-    logging.root.setLevel(level)
-    for noisy in ("scrapy", "twisted", "weasyprint", "fontTools", "alembic", "apprise", "py.warnings"):
-        logging.getLogger(noisy).setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)
-    logging.captureWarnings(True)
+    console.setup(verbose, debug)
+    for sig in (signal.SIGTERM, signal.SIGINT):  # any phase stops at once (the crawl: govwatch.jobs)
+        signal.signal(sig, _interrupt)
+
+
+def _interrupt(signum, _frame) -> None:
+    raise Interrupted(signum)
 
 
 # -- init, db ----------------------------------------------------------------------------------
@@ -120,6 +132,25 @@ def db_upgrade(config_path: str) -> None:
     click.echo("upgraded" if upgrade(engine) else "schema is up to date")
 
 
+@db.command("prune")
+@config_option
+@click.option("--keep-days", type=click.IntRange(min=0), required=True,
+              help="Keep every row of the runs of the last N days (by as-of date).")
+def db_prune(config_path: str, keep_days: int) -> None:
+    """Drop pages, links and link checks of older runs (history and carried-over facts stay)."""
+    from govwatch.store.prune import prune
+
+    config = load_config(config_path)
+    store = Store(config.database)
+    with RunLock(config.database), store.session() as s, s.begin():
+        done = prune(s, keep_days)
+    if done.cutoff is None:
+        click.echo("no runs: nothing to prune")
+        return
+    click.echo(f"pruned {done.runs} run(s) before {done.cutoff}: {done.pages} pages, {done.links} links, "
+               f"{done.link_checks} link checks (rows later nights still carry over are kept)")
+
+
 # -- crawl, check, run -------------------------------------------------------------------------
 
 
@@ -135,7 +166,16 @@ def _crawl(config: Config, store: Store, site: str | None, as_of: dt.date, full:
         run = s.get(m.Run, run_id)
         click.echo(f"run {run_id}: crawled {len(sites)} site(s) and {len(accounts)} account(s), "
                    f"{run.stats.get('pages', 0)} pages, {run.stats.get('links', 0)} links", err=True)
+        unreached = jobs.unreached(s, run_id)
+        for name, why in unreached:
+            click.echo(f"run {run_id}: {name}: not reached ({why}); its problems stay as they were", err=True)
         for name, cover in jobs.incomplete_coverage(s, run_id):
+            if name in dict(unreached):
+                continue
+            if cover.get("hold"):
+                click.echo(f"run {run_id}: {name}: {cover['hold']}; nothing of it is fixed or opened tonight",
+                           err=True)
+                continue
             click.echo(f"run {run_id}: {name}: {cover['audited']} of {cover['discovered']} pages audited "
                        f"({', '.join(cover['limits'])}); the rest continues next night", err=True)
     return run_id
@@ -186,11 +226,38 @@ def crawl(config_path: str, site: str | None, as_of: dt.datetime | None, full: b
         _crawl(config, Store(config.database), site, _as_of(config, as_of), full)
 
 
+def fail_on_option(f):
+    return click.option("--fail-on", "fail_on", multiple=True, metavar="veto|degraded|incomplete",
+                        help="Exit 3 when the run has a veto item, was degraded (the canary failed) or "
+                             "did not cover a site whole; repeat or separate with commas.")(f)
+
+
+def _fail_on(values: tuple[str, ...]) -> set[str]:
+    from govwatch.jobs import FAIL_ON
+
+    wanted = {v.strip() for value in values for v in value.split(",") if v.strip()}
+    if unknown := wanted - set(FAIL_ON):
+        raise click.BadParameter(f"{', '.join(sorted(unknown))} (known: {', '.join(FAIL_ON)})", param_hint="--fail-on")
+    return wanted
+
+
+def _exit_for(store: Store, run_id: int, wanted: set[str]) -> None:
+    """Exit 3 (for monitoring) when a `--fail-on` condition holds, one line for each."""
+    from govwatch import jobs
+
+    held = {k: v for k, v in jobs.fail_conditions(store, run_id).items() if k in wanted and v}
+    for cond, sites in held.items():
+        click.echo(f"govwatch: fail-on {cond}: {'; '.join(sites)}", err=True)
+    if held:
+        sys.exit(3)
+
+
 @cli.command("check")
 @config_option
 @click.option("--run", "run_id", type=int, help="The run to check (default: the latest crawled run).")
 @as_of_option
-def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -> None:
+@fail_on_option
+def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None, fail_on: tuple[str, ...]) -> None:
     """Run the checks on a crawled run and update the violations (the second half of `run`)."""
     from govwatch import jobs
 
@@ -202,8 +269,10 @@ def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -
             if run is None:
                 raise click.UsageError("no crawled run in the database; run `govwatch crawl` first")
             run_id = run.id
+        wanted = _fail_on(fail_on)
         result = _check(config, store, run_id, as_of.date() if as_of else None)
         _notify(config, store, result)  # what was announced before is not sent again
+    _exit_for(store, run_id, wanted)
 
 
 @cli.command()
@@ -211,15 +280,24 @@ def check_cmd(config_path: str, run_id: int | None, as_of: dt.datetime | None) -
 @click.option("--site", help="Only this site (by name).")
 @as_of_option
 @full_option
-def run(config_path: str, site: str | None, as_of: dt.datetime | None, full: bool) -> None:
+@fail_on_option
+def run(config_path: str, site: str | None, as_of: dt.datetime | None, full: bool, fail_on: tuple[str, ...]) -> None:
     """Crawl, check, store and notify: the nightly job."""
+    wanted = _fail_on(fail_on)
     config = load_config(config_path)
     store = Store(config.database)
     with RunLock(config.database):
         day = _as_of(config, as_of)
         run_id = _crawl(config, store, site, day, full)
-        result = _check(config, store, run_id, day)
+        try:
+            result = _check(config, store, run_id, day)
+        except Interrupted:  # the check's transaction is rolled back; the night is not trusted
+            from govwatch.jobs import end_run
+
+            end_run(store, run_id, "aborted")
+            raise
         _notify(config, store, result)
+    _exit_for(store, run_id, wanted)
 
 
 def _notify(config: Config, store: Store, result) -> None:
@@ -333,6 +411,8 @@ def report(config_path: str, week: str | None, fmt: str, out: str | None) -> Non
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
     model = build_weekly(store, config, week)
+    if model.run_id is None:
+        click.echo(f"govwatch: no run in or before {week}: the report has nothing to show", err=True)
     path = Path(out) if out else config.archive / week / f"audit.{fmt}"
     write_report(model, fmt, path)
     if not out:

@@ -145,6 +145,12 @@ class CrawlConfig(_Model):
     link_cache_days: Annotated[int, Field(ge=0)] = 7  # reuse good external verdicts this long (0: off)
     canary: str | None = None  # a URL the monitor can always reach; when it fails, no dead verdicts
     soft_404_phrases: list[str] = []  # more phrases that mark an error page served with HTTP 200
+    # fetch links to loopback, private and link-local addresses (10.x, 127.x, 169.254.x, ::1);
+    # off: they are a `link-private-address` warning, unless the site itself is on such a network
+    private_addresses: bool = False
+    # an HTTP(S) proxy for every crawl request, e.g. http://user:pass@proxy.gov.cn:8080
+    # (government networks often reach the internet only through one); `probe` goes direct
+    proxy: str | None = None
 
 
 # A site's `crawl`: the same keys and checks as CrawlConfig, but only those the site sets.
@@ -312,6 +318,7 @@ class Config(_Model):
         value = value.strip()
         if not re.match(r"[A-Za-z][\w+.-]*://", value):
             raise ValueError(f"{value!r} is not a database URL (e.g. sqlite:///govwatch.db or postgresql+psycopg://user@host/db)")
+        _database_driver(value)
         # a relative SQLite file is beside the sites file, not in the cwd (cron starts in /)
         m = re.fullmatch(r"(sqlite(?:\+\w+)?:///)([^?]+)(\?.*)?", value)
         if m and m[2] != ":memory:" and not os.path.isabs(os.path.expanduser(m[2])):
@@ -374,6 +381,22 @@ class Config(_Model):
         return datetime.now(ZoneInfo(self.timezone)).date()
 
 
+def _database_driver(url: str) -> None:
+    """A database kind SQLAlchemy knows, with its driver installed: bad input, said before
+    anything runs (not a traceback when the store opens)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError):
+        raise ValueError(f"{url.split('://')[0]!r} is not a database kind GovWatch can use "
+                         f"(sqlite:///govwatch.db, or postgresql+psycopg://user@host/db)") from None
+    except ImportError as exc:
+        raise ValueError(f"the driver for {url.split('://')[0]!r} is not installed ({exc.name}); "
+                         f"for PostgreSQL: pip install 'govwatch[postgres]'") from None
+
+
 def _base_dir(info: ValidationInfo) -> Path:
     return Path((info.context or {}).get("base_dir") or Path.cwd())
 
@@ -390,6 +413,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     """Read and validate a sites file; raise ConfigError with file:line messages."""
     shown = os.fspath(path)  # as the user wrote it, e.g. "sites.yaml"
     try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            raise ConfigError(f"{shown}: larger than {MAX_FILE_BYTES >> 20} MB: not a sites file")
         text = Path(path).read_text(encoding="utf-8-sig")  # -sig: files saved by Windows editors
     except FileNotFoundError:
         raise ConfigError(f"{shown}: file not found (`govwatch init` writes an example)") from None
@@ -448,18 +473,34 @@ def _parse(text: str, shown: str, lines: dict[Loc, int]) -> Any:
         raise ConfigError(f"{where}: invalid YAML: {problem}") from None
     except yaml.YAMLError as e:
         raise ConfigError(f"{shown}: invalid YAML: {e}") from None
+    except RecursionError:
+        raise ConfigError(f"{shown}: invalid YAML: nested too deeply") from None
     finally:
         loader.dispose()
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], shown: str, stack: set[int]) -> Any:
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Values built, aliases counted each time they are used: a sites file has a few thousand; an
+# alias bomb (each level referring to the one below ten times) has billions.
+MAX_VALUES = 200_000
+MAX_FILE_BYTES = 16 << 20
+
+
+def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], shown: str, stack: set[int],
+           built: list[int] | None = None) -> Any:
     line = node.start_mark.line + 1
+    built = built if built is not None else [0]
+    built[0] += 1
+    if built[0] > MAX_VALUES:
+        raise ConfigError(f"{shown}:{line}: {_dotted(loc)}: the file expands to more than {MAX_VALUES} values "
+                          f"(aliases referring to aliases?)")
     if isinstance(node, yaml.ScalarNode):
         try:
-            return loader.construct_object(node)
+            value = loader.construct_object(node)
         except ValueError as e:  # e.g. 2024-02-30 matches YAML's date pattern but is no date
             what = "is not a valid date" if node.tag == "tag:yaml.org,2002:timestamp" else "cannot be read"
             raise ConfigError(f"{shown}:{line}: {_dotted(loc)}: {node.value!r} {what}: {e}") from None
+        return _environ(value, f"{shown}:{line}: {_dotted(loc)}") if isinstance(value, str) else value
     if id(node) in stack:
         raise ConfigError(f"{shown}:{line}: {_dotted(loc)}: an alias refers to itself")
     stack = stack | {id(node)}
@@ -467,7 +508,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, 
         items = []
         for i, child in enumerate(node.value):
             lines[loc + (i,)] = child.start_mark.line + 1
-            items.append(_build(loader, child, loc + (i,), lines, shown, stack))
+            items.append(_build(loader, child, loc + (i,), lines, shown, stack, built))
         return items
     # Mapping. Merge keys (<<: *defaults) first, so that the explicit keys' lines win.
     merged: dict[str, Any] = {}
@@ -477,7 +518,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, 
             for source in sources:
                 if not isinstance(source, yaml.MappingNode):
                     raise ConfigError(f"{shown}:{source.start_mark.line + 1}: {_dotted(loc)}: `<<` needs a mapping")
-                for k, v in _build(loader, source, loc, lines, shown, stack).items():
+                for k, v in _build(loader, source, loc, lines, shown, stack, built).items():
                     merged.setdefault(k, v)
     own: dict[str, Any] = {}
     for key_node, value_node in node.value:
@@ -491,8 +532,19 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, 
             first = lines[loc + (key,)]
             raise ConfigError(f"{shown}:{key_line}: {_dotted(loc + (key,))}: duplicate key (first at line {first})")
         lines[loc + (key,)] = key_line
-        own[key] = _build(loader, value_node, loc + (key,), lines, shown, stack)
+        own[key] = _build(loader, value_node, loc + (key,), lines, shown, stack, built)
     return {**merged, **own}
+
+
+def _environ(value: str, where: str) -> str:
+    """``${VAR}`` replaced by the environment's VAR: secrets (webhook tokens, database
+    passwords) stay out of the sites file."""
+    def sub(match: re.Match) -> str:
+        if match.group(1) not in os.environ:
+            raise ConfigError(f"{where}: environment variable {match.group(1)} is not set")
+        return os.environ[match.group(1)]
+
+    return _ENV.sub(sub, value) if "${" in value else value
 
 
 # --- error messages -----------------------------------------------------------------------

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from checks.base import Check, Note
 from checks import params as checks_params
 from checks.params import RuleSet
 from checks.registry import BrokenPlugin, load_registry
+from crawler.errors import Interrupted, NotCheckable, RunFailed
 from crawler.parsing import worker_count
 from govwatch.config import AccountConfig, Config, ConfigError, SiteConfig
 from govwatch.scores import store_verdicts
@@ -124,19 +126,150 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
         failures.append(repr(failure.value))
 
     process.crawl(crawler, targets=specs, memory=memory).addErrback(failed)
-    process.start()
+    stopped = _run_engine(process)
+    if stopped is not None:  # what was stored stays; the run is never checked
+        end_run(store, run_id, "aborted")
+        raise Interrupted(stopped)
     if failures:
         raise RuntimeError("crawl failed: " + "; ".join(failures))
+    lost = crawler.stats.get_value("govwatch/write_errors", 0) if crawler.stats else 0
+    if lost:
+        end_run(store, run_id, "failed")
+        raise RunFailed(f"run {run_id}: a write to the database failed "
+                        f"({crawler.stats.get_value('govwatch/write_error')}); the crawl was stopped, "
+                        f"and the run is marked failed and will not be checked")
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
         run.status, run.finished_at = "crawled", m.utcnow()
         visits = s.scalars(select(m.SiteVisit).where(m.SiteVisit.run_id == run_id)).all()
         degraded = bool(crawler.stats and crawler.stats.get_value("govwatch/degraded"))
+        hold_collapsed(s, run_id, visits)
         run.stats = {"pages": sum(v.pages for v in visits), "links": sum(v.links for v in visits),
                      "sites_completed": sum(v.completed for v in visits), "full": full,
                      # the canary failed during the crawl, which all sites share: no dead verdicts
                      "degraded": sorted(x.name for x in [*sites, *accounts]) if degraded else []}
     return run_id
+
+
+def _run_engine(process) -> int | None:
+    """Run the engine until the crawl ends, or until SIGTERM/SIGINT: then it is closed at once
+    (a second signal stops the reactor). Returns the signal that stopped it, or None.
+
+    GovWatch's own handlers, not Scrapy's: Scrapy's stay installed after the crawl and swallow
+    the signals of the check step, so `systemctl stop` would wait for SIGKILL."""
+    from twisted.internet import reactor
+
+    caught: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        caught.append(signum)
+        log.warning("%s: stopping the crawl", signal.Signals(signum).name)
+        reactor.callFromThread(process.stop if len(caught) == 1 else reactor.stop)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return caught[0] if caught else None
+
+
+def end_run(store: Store, run_id: int, status: str) -> None:
+    """Mark a run that must not be checked (failed, aborted), as far as the database lets us:
+    a run left 'crawling' is marked aborted by the next one anyway."""
+    try:
+        with store.session() as s, s.begin():
+            s.execute(update(m.Run).where(m.Run.id == run_id).values(status=status, finished_at=m.utcnow()))
+    except Exception as exc:  # the database that failed the run may refuse this too
+        log.error("could not mark run %s %s: %s: %s", run_id, status, type(exc).__name__, exc)
+
+
+def checkable_run(store: Store, run_id: int) -> m.Run:
+    """The run to check; a run that is missing or was not crawled to its end is refused: its
+    results are partial, and checking them would invent problems and fix real ones."""
+    with store.session() as s:
+        run = s.get(m.Run, run_id)
+    if run is None:
+        raise NotCheckable(f"there is no run {run_id} in the database")
+    if run.status not in ("crawled", "checked"):
+        raise NotCheckable(f"run {run_id} is {run.status}: only a run crawled to its end can be checked")
+    return run
+
+
+# A night whose coverage of a site fell below this share of its previous complete night...
+COLLAPSE_RATIO = 0.5
+COLLAPSE_MIN_PAGES = 10  # ...when that night audited at least this many pages
+COLLAPSE_MIN_COLUMNS = 3  # ...or read at least this many columns
+# rules that judge reachability itself: they hold their verdicts on any night
+_NEVER_HELD = ("site-unreachable", "site-unreachable-early-warning", "account-unreachable")
+
+
+def hold_collapsed(s, run_id: int, visits: list[m.SiteVisit]) -> None:
+    """A site whose night collapsed against its previous night that reached it (pages
+    audited, columns read) is held: nothing of it is fixed or opened tonight, and the run says
+    why. One bad night (a maintenance page on the column lists, a CMS template without its
+    navigation) must not clear real problems or invent new ones; a second night as small is
+    the site's new shape, and is judged."""
+    for visit in visits:
+        if not visit.completed or not visit.coverage:
+            continue
+        prev = s.scalar(select(m.SiteVisit).join(m.Run, m.Run.id == m.SiteVisit.run_id)
+                        .where(m.SiteVisit.site_id == visit.site_id, m.SiteVisit.run_id < run_id,
+                               m.SiteVisit.reached.is_(True), m.SiteVisit.coverage.is_not(None),
+                               m.Run.status.in_(("crawled", "checked")))
+                        .order_by(m.SiteVisit.run_id.desc()).limit(1))
+        if prev is None or not prev.coverage:
+            continue
+
+        def columns_read(run: int) -> int:
+            return s.scalar(select(func.count()).select_from(m.Column).where(
+                m.Column.run_id == run, m.Column.site_id == visit.site_id, m.Column.kind != "unread")) or 0
+
+        was, now = prev.coverage.get("audited", 0), visit.coverage.get("audited", 0)
+        cols_was, cols_now = columns_read(prev.run_id), columns_read(run_id)
+        why = None
+        if was >= COLLAPSE_MIN_PAGES and now < was * COLLAPSE_RATIO:
+            why = f"pages audited fell from {was} to {now}"
+        elif cols_was >= COLLAPSE_MIN_COLUMNS and cols_now < cols_was * COLLAPSE_RATIO:
+            why = f"columns read fell from {cols_was} to {cols_now}"
+        if why:
+            visit.completed = False
+            visit.coverage = {**visit.coverage, "complete": False, "hold": f"coverage collapsed: {why}",
+                              "limits": {**visit.coverage.get("limits", {}), "collapse": 1}}
+
+
+def held_sites(s, run_id: int) -> dict[str, str]:
+    """site -> why nothing of it is fixed or opened by this run (govwatch.store.violations)."""
+    rows = s.execute(select(m.Site.name, m.SiteVisit.coverage).join(m.Site, m.Site.id == m.SiteVisit.site_id)
+                     .where(m.SiteVisit.run_id == run_id))
+    return {name: cover["hold"] for name, cover in rows if cover and cover.get("hold")}
+
+
+FAIL_ON = ("veto", "degraded", "incomplete")
+
+
+def fail_conditions(store: Store, run_id: int) -> dict[str, list[str]]:
+    """For `--fail-on`: the run's sites with a veto item, whether the run was degraded (the
+    canary failed), and its sites not covered whole (not reached, held, or cut by a limit)."""
+    with store.session() as s:
+        run = s.get(m.Run, run_id)
+        vetoes = [f"{site} ({', '.join(v)})" for site, v in s.execute(
+            select(m.SiteScore.site, m.SiteScore.vetoes).where(m.SiteScore.run_id == run_id)
+            .order_by(m.SiteScore.site)) if v]
+        incomplete = [name for name, completed, cover in s.execute(
+            select(m.Site.name, m.SiteVisit.completed, m.SiteVisit.coverage)
+            .join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id).where(m.SiteVisit.run_id == run_id)
+            .order_by(m.Site.name)) if not completed or (cover or {}).get("complete") is False]
+        return {"veto": vetoes, "degraded": list((run.stats or {}).get("degraded", [])), "incomplete": incomplete}
+
+
+def unreached(s, run_id: int) -> list[tuple[str, str]]:
+    """(site, why) of the run's sites and accounts whose home page or source was not reached."""
+    rows = s.execute(select(m.Site.name, m.SiteVisit.home_status, m.SiteVisit.home_error)
+                     .join(m.Site, m.Site.id == m.SiteVisit.site_id)
+                     .where(m.SiteVisit.run_id == run_id, m.SiteVisit.reached.is_not(True)).order_by(m.Site.name))
+    return [(name, error or (f"HTTP {status}" if status is not None else "no answer")) for name, status, error in rows]
 
 
 def incomplete_coverage(s, run_id: int) -> list[tuple[str, dict[str, Any]]]:
@@ -224,6 +357,7 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
         registry, broken = loaded.checks, loaded.broken
     rules = rule_set(config, registry)
     checks = [(cls(), rules.params[rule]) for rule, cls in registry.items() if rule not in rules.disabled]
+    checkable_run(store, run_id)
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
         as_of = as_of or run.as_of
@@ -234,6 +368,10 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
         s.execute(delete(m.CheckNote).where(m.CheckNote.run_id == run_id))  # `check` may be run again
         for plugin in broken:  # skipped, the rest of the night runs; the report says which and why
             s.add(m.CheckNote(run_id=run_id, rule=plugin.name, note=plugin.message))
+        held = held_sites(s, run_id)
+        for site, why in held.items():
+            s.add(m.CheckNote(run_id=run_id, site=site, rule="coverage",
+                              note=f"nothing of this site is fixed or opened by this run: {why}"))
         for site in (run.stats or {}).get("degraded", []):
             s.add(m.CheckNote(run_id=run_id, rule="dead-link", site=site,
                               note="the canary failed during the crawl: link verdicts of this run are not reported"))
@@ -250,6 +388,8 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
                 s.add(m.CheckNote(run_id=run_id, rule=check_.id, site=note.site, subject=note.subject, note=note.text))
 
             def rechecked(row: m.Violation, check_=check_) -> bool:
+                if row.site in held:
+                    return False
                 prev = PreviousViolation(row.key, row.rule, row.site, row.url, row.page, row.column, row.status,
                                          dict(row.detail))
                 try:
@@ -260,7 +400,8 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
                                       note=f"re-check failed: {type(exc).__name__}: {exc}"))
                     return False
 
-            outcome = lifecycle.apply(s, run_id, as_of, check_.id, check_.severity, run.sites, found, rechecked)
+            outcome = lifecycle.apply(s, run_id, as_of, check_.id, check_.severity, run.sites, found, rechecked,
+                                      hold=() if check_.id in _NEVER_HELD else held)
             result.opened += outcome.opened
             result.reopened += outcome.reopened
             result.fixed += outcome.fixed

@@ -113,7 +113,8 @@ class ReportViolation:
 VERDICTS = ("合格", "不合格", "未判定")
 # why a night did not cover a site whole (crawl limits in the sites file)
 _LIMIT_LABELS = {"time_budget": "当晚抓取时限已到，其余页面次日继续", "max_pages": "超出每晚页面上限 max_pages",
-                 "max_list_pages": "超出栏目列表页上限 max_list_pages"}
+                 "max_list_pages": "超出栏目列表页上限 max_list_pages",
+                 "collapse": "覆盖面较上次骤减，本次不据此认定整改或新增问题", "page_error": "部分页面无法解析"}
 PLATFORM_LABELS: dict[str, str] = {
     "wechat": "微信公众号", "weibo": "新浪微博", "douyin": "抖音", "toutiao": "今日头条", "kuaishou": "快手",
     "bilibili": "哔哩哔哩", "other": "政务新媒体",

@@ -69,9 +69,15 @@ def _redact_plugin(url: str, plugin) -> str:
     if plugin is None:
         return f"{_scheme(url)}://{MASK}"
     try:
-        return _mask_query(plugin.url(privacy=True))
+        return mask_userinfo(_mask_query(plugin.url(privacy=True)))
     except Exception:
         return f"{_scheme(url)}://{MASK}"
+
+
+def mask_userinfo(url: str) -> str:
+    """A user without a password masked: privacy mode hides a password (user:****@) but prints
+    a token written in the user position (jsons://TOKEN@host/hook) as if it were a name."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#:@]+@", rf"\g<1>{MASK}@", url)
 
 
 def redact(url: str) -> str:

@@ -31,14 +31,14 @@ from crawler.extract.dates import find_dates
 from crawler.extract.columns import categorize, discover_columns
 from crawler.extract.identity import footer_missing, footer_scripts, gov_meta, site_identity
 from crawler.extract.listing import extract_list
-from crawler.extract.links import is_asset, is_attachment
+from crawler.extract.links import is_asset, is_attachment, is_private_host, url_problem
 from crawler.extract.page import PageFacts, analyse, decode_html, parse_html
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from crawler.middlewares import OutOfTime
 from crawler.revisit import Coverage
 from crawler.tlscheck import certificate_problems
 from crawler.verdicts import (
-    DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, is_judged_file, judge_attachment, judge_page,
+    DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, is_judged_file, judge_attachment, judge_page, not_the_site,
     verdict_for_failure, verdict_for_status,
 )
 
@@ -60,6 +60,10 @@ SNIFF_BYTES = 64 * 1024  # of a checked (not crawled) URL's body
 _INDEX_NAMES = ("index.html", "index.htm", "index.shtml", "index.jhtml")
 # 304: the answer to a conditional request for a page that did not change
 _META = {"handle_httpstatus_list": [304, *range(400, 600)]}
+# A checked URL is read only up to SNIFF_BYTES (crawler.spiders.night), so its size is no
+# limit: a genuine 200 MB attachment is judged by status, headers and first bytes, not cut
+# by DOWNLOAD_MAXSIZE into an error every night.
+_SNIFF = {"gw_sniff": True, "download_maxsize": 0}
 
 
 def _unless_left(errback):
@@ -104,9 +108,13 @@ class PortalCrawl:
             self.meta["max_retry_times"] = limits["retries"]
         if limits.get("robots") is False:
             self.meta["dont_obey_robotstxt"] = True
+        if limits.get("proxy"):  # Scrapy's HttpProxyMiddleware (credentials become Proxy-Authorization)
+            self.meta["proxy"] = limits["proxy"]
         self.headers = {"User-Agent": limits["user_agent"]} if limits.get("user_agent") else None
         self.missing_page: MissingPage | None = None  # what this site answers for a missing URL
         self.home = site["url"]
+        # a site on a private network links its neighbours there; a public one is not followed there
+        self.private_ok = bool(limits.get("private_addresses")) or is_private_host(urlsplit(self.home).hostname)
         self.hosts = {urlsplit(self.home).netloc} | {urlsplit(c["url"]).netloc for c in site.get("columns", [])}
         self.requested: set[str] = set()  # every URL requested once per run
         self.columns: dict[str, dict[str, Any]] = {}
@@ -161,6 +169,10 @@ class PortalCrawl:
     def parse_home(self, response: Response) -> Iterator[Any]:
         yield SiteVisitItem(self.site["name"], response.status, None, 200 <= response.status < 400)
         facts = yield from self._page(response, is_home=True)
+        if self.coverage.hold:  # a maintenance, error or challenge page: the site was not reached
+            yield SiteVisitItem(self.site["name"], response.status, self.coverage.hold, False)
+            yield from self._release_waiting()
+            return
         if facts is None:
             if self._confirm(response) is None and self._challenged(response) is None:
                 yield from self._release_waiting()  # no navigation to wait for (a retry comes back here)
@@ -239,8 +251,9 @@ class PortalCrawl:
         facts = yield from self._page(response, column_url=column_url)
         if facts is None:
             if first:
+                capped = 200 <= response.status < 300 and _is_html(response) and self.capped()
                 yield ListPageItem(self.site["name"], column_url, response.url, True, "unread",
-                                   error=f"HTTP {response.status}")
+                                   error="not read tonight: max_pages reached" if capped else f"HTTP {response.status}")
             return
         column = self.columns[column_url]
         listing = facts.listing
@@ -365,6 +378,10 @@ class PortalCrawl:
                 and (is_home or urlsplit(response.url).netloc in self.hosts)  # off-site: checked only
                 and not (redirected and not is_home and response.url in self.requested)):
             return False
+        if not is_home and self.capped():  # counted here: list pages and columns too
+            self.coverage.checked_only += 1
+            self.coverage.limit("max_pages")
+            return False
         if redirected:
             self.requested.add(response.url)  # crawled here, not again under its own URL
         self.coverage.read += 1
@@ -374,6 +391,9 @@ class PortalCrawl:
                 column_url: str | None = None) -> tuple[list[Any], PageFacts | None]:
         """The verdict and the page's stored facts; the facts to go on with (none for an error page)."""
         check = self._check_item(response, facts)
+        if is_home and facts is not None:
+            self.coverage.hold = (f"not the site: an error page ({check.note})" if check.verdict == "soft-404" else
+                                  not_the_site(facts.title, facts.text, len(facts.links), response.body[:20000]))
         if facts is None:
             return [check], None
         error_page = check.verdict == "soft-404"
@@ -391,6 +411,10 @@ class PortalCrawl:
             hashlib.sha1(response.body).hexdigest(), facts.hidden or None,
         )
         return [check, page], None if error_page else facts
+
+    def capped(self) -> bool:
+        """`max_pages` pages of the site were parsed tonight: the rest are only checked."""
+        return self.coverage.read >= self.max_pages
 
     def _links(self, facts: PageFacts) -> Iterator[Any]:
         yield from self._follow_links([link.url for link in facts.links])
@@ -420,6 +444,16 @@ class PortalCrawl:
         if url in self.requested:
             return
         self.requested.add(url)
+        if (problem := url_problem(url)) is not None:  # an href as written, that no request can carry
+            if url not in self.spider.decided:
+                self.spider.decided.add(url)
+                yield self._check(url, "malformed", note=problem)
+            return
+        if not self.private_ok and is_private_host(urlsplit(url).hostname):
+            if url not in self.spider.decided:
+                self.spider.decided.add(url)
+                yield self._check(url, "private", note="a loopback, private or link-local address: not fetched")
+            return
         internal = urlsplit(url).netloc in self.hosts
         if internal and not is_attachment(url) and not is_asset(url):
             plan = self.memory.page_plan(url, self.revisit_days)
@@ -446,7 +480,7 @@ class PortalCrawl:
             return
         # GET, not HEAD (servers mishandle HEAD), stopped after the first bytes: enough
         # for the status, the headers, a file signature and an error page's text
-        yield self.request(url, self.checked, self.check_failed, PRIORITY_CHECK, meta={"gw_sniff": True})
+        yield self.request(url, self.checked, self.check_failed, PRIORITY_CHECK, meta=_SNIFF)
 
     def _left(self) -> bool:
         """The night's budget is used: the URL is left for the next night (counted)."""
@@ -484,7 +518,7 @@ class PortalCrawl:
             return None
         request = response.request
         original = response.meta.get("redirect_urls", [request.url])[0]
-        meta = {"gw_attempt": 2, "gw_sniff": request.meta.get("gw_sniff", False)}
+        meta = {"gw_attempt": 2, **(_SNIFF if request.meta.get("gw_sniff") else {})}
         return self.request(original, request.callback, request.errback, request.priority, meta=meta,
                             cb_kwargs=request.cb_kwargs)
 

@@ -42,7 +42,8 @@ class Run(Base):
     as_of: Mapped[dt.date]  # the monitoring date every time rule uses
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
-    # crawling -> crawled -> checked; "aborted" when a killed run is found by the next one
+    # crawling -> crawled -> checked; "aborted" when a killed or stopped run is found by the next
+    # one, "failed" when writes were lost (govwatch.jobs): neither is ever checked
     status: Mapped[str] = mapped_column(String(16), default="crawling")
     sites: Mapped[list[Any]] = mapped_column(default=list)  # site names covered by this run
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -375,3 +376,17 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))  # login | login-failed | answer | revoke | recheck | user-...
     subject: Mapped[str | None] = mapped_column(String(300))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RunLockRow(Base):
+    """The run lock of a SQLite database (govwatch.lock): one row while a run holds it. A
+    PostgreSQL database is locked with an advisory lock instead and leaves this table empty."""
+
+    __tablename__ = "run_locks"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)  # "run"
+    token: Mapped[str] = mapped_column(String(64))  # the holder's own, for release and heartbeat
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int]
+    pid_started: Mapped[str | None] = mapped_column(String(32))  # tells a reused pid from the holder
+    acquired_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

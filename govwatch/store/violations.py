@@ -6,14 +6,16 @@ The checks say what they found in a run; this module merges it into the history:
 - found and open              -> ``last_seen`` moves on, detail refreshed;
 - found and fixed             -> ``reopened`` (the count is kept in ``detail.reopened``);
 - not found, subject rechecked -> ``fixed``;
-- not found, not rechecked    -> left exactly as it was (a bad night must not clear the list).
+- not found, not rechecked    -> left exactly as it was (a bad night must not clear the list);
+- found on a site ``on hold``  -> only an open violation moves on: nothing is opened or reopened
+  from a night that did not see the site as it is (a maintenance page, a collapsed crawl).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -39,6 +41,7 @@ def apply(
     sites: Iterable[str],
     found: Iterable[Any],  # objects with rule, site, url, page, column, detail, severity, key
     rechecked: Callable[[m.Violation], bool],
+    hold: Collection[str] = (),
 ) -> Outcome:
     out = Outcome()
     sites = list(sites)
@@ -52,6 +55,8 @@ def apply(
             continue  # a check may meet the same subject twice; one violation
         seen_keys.add(v.key)
         row = existing.get(v.key)
+        if v.site in hold and (row is None or row.status != "open"):
+            continue
         detail = dict(v.detail)
         if row is None:
             new_rows.append(dict(key=v.key, rule=rule, site=v.site, url=v.url, page=v.page, column=v.column,
