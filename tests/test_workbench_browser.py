@@ -76,7 +76,7 @@ def test_office_filters_opens_and_acknowledges_a_problem(served, browser, tmp_pa
     page.select_option("select[name=rule]", "dead-link")
     page.select_option("select[name=site]", PORTAL)
     page.click("form.filters button[type=submit]")
-    assert "rule=dead-link" in page.url
+    page.wait_for_url("**rule=dead-link**")
     first = page.locator("table.problems tbody tr td.num a").first
     vid = first.inner_text()
     first.click()
@@ -84,7 +84,7 @@ def test_office_filters_opens_and_acknowledges_a_problem(served, browser, tmp_pa
     page.screenshot(path=tmp_path / "problem.png", full_page=True)
     page.fill("form:has(input[value=false-alarm]) input[name=reason]", "人工核实链接可用")
     page.click("form:has(input[value=false-alarm]) button")
-    assert "已保存答复" in page.content()
+    page.wait_for_selector("text=已保存答复")  # after the POST's redirect, not the page it left
 
     page.goto(server.url + "/problems?rule=dead-link")
     assert page.locator(f"a[href='/problems/{vid}']").count() == 0
@@ -96,7 +96,7 @@ def test_office_filters_opens_and_acknowledges_a_problem(served, browser, tmp_pa
     page.goto(server.url + "/reports")
     page.fill("input[name=week]", f"{AS_OF.isocalendar()[0]}-W{AS_OF.isocalendar()[1]:02d}")
     page.click("form.inline button")
-    assert "已重新生成" in page.content()
+    page.wait_for_selector("text=已重新生成", timeout=120_000)  # the week's PDF is rebuilt first
     page.screenshot(path=tmp_path / "reports.png", full_page=True)
     for shot in ("week", "problems", "problem", "reports"):
         assert not_blank(tmp_path / f"{shot}.png"), shot
