@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
+import ahocorasick
 import yaml
 
 from checks import evidence
@@ -63,8 +64,28 @@ class SpamLexicon:
     def host_category(self, host: str) -> str | None:
         return next((cat for pattern, cat in self.hosts if pattern.search(host)), None)
 
+    @functools.cached_property
+    def automaton(self) -> ahocorasick.Automaton:
+        automaton = ahocorasick.Automaton()
+        for term in self.terms:
+            automaton.add_word(term, len(term))
+        automaton.make_automaton()
+        return automaton
+
     def term_hits(self, text: str) -> list[tuple[int, str]]:
-        return [(m.start(), m.group()) for m in self.screen.finditer(text)]
+        """(where, the term as written), leftmost and longest first, not overlapping — what
+        ``screen.finditer`` gives, in one Aho-Corasick pass (the regex was 12 % of a check step)."""
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a letter whose lower case is longer would shift positions
+            return [(m.start(), m.group()) for m in self.screen.finditer(text)]
+        hits: list[tuple[int, str]] = []
+        end = 0
+        for start, size in sorted(((last - size + 1, size) for last, size in self.automaton.iter(lowered)),
+                                  key=lambda hit: (hit[0], -hit[1])):
+            if start >= end:
+                hits.append((start, text[start: start + size]))
+                end = start + size
+        return hits
 
 
 @functools.lru_cache(maxsize=4)

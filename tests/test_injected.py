@@ -148,3 +148,14 @@ def test_the_report_line_says_what_was_planted_how_and_where():
     line = describe(v)
     assert "隐藏方式：文字与背景同色" in line and "位置：div#yqlj" in line and "内容片段：最新影视" in line
     assert "sign" not in line and display_url(v.url) == HOME + "a/1.html"
+
+
+def test_term_hits_are_the_screens_matches_leftmost_longest():
+    """The Aho-Corasick scan gives what the regex screen gives: leftmost, longest, no overlap,
+    as written (case kept), also where terms run into each other."""
+    lexicon = load_spam_lexicon()
+    terms = sorted(lexicon.terms)
+    texts = ["".join(terms), "通知".join(terms), " ".join(t.upper() for t in terms), "没有任何可疑内容的普通政务文本"]
+    for text in texts:
+        assert lexicon.term_hits(text) == [(m.start(), m.group()) for m in lexicon.screen.finditer(text)]
+    assert lexicon.term_hits(texts[0])  # the check can fail: there is something to find
