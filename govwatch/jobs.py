@@ -20,7 +20,6 @@ from checks import params as checks_params
 from checks.params import RuleSet
 from checks.registry import BrokenPlugin, load_registry
 from crawler.errors import Interrupted, NotCheckable, RunFailed
-from crawler.parsing import worker_count
 from govwatch.config import AccountConfig, Config, ConfigError, SiteConfig
 from govwatch.scores import store_verdicts
 from govwatch.store import models as m
@@ -97,8 +96,7 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
         log.info("no Chromium found: JavaScript-only columns will be recorded as unread")
     hosts = [([h for h in {urlsplit(site.url).hostname, *(urlsplit(c.url).hostname for c in site.columns)} if h],
               config.crawl_for(site)) for site in sites]
-    settings = Settings({**run_settings(config.crawl, hosts, database=store.url, run_id=run_id, progress=progress,
-                                      parse_workers=_parse_workers(config.crawl)),
+    settings = Settings({**run_settings(config.crawl, hosts, database=store.url, run_id=run_id, progress=progress),
                          **browser_settings(browser, config.crawl.timeout)}, priority="cmdline")
     settings["LOG_INSTALL_ROOT_HANDLER"] = False  # GovWatch configures logging itself
     specs = [{"site": {**site_spec(config, site), "known_columns": []}} for site in sites]
@@ -410,6 +408,3 @@ def check(config: Config, store: Store, run_id: int, as_of: dt.date | None = Non
         run.status = "checked"
     return result
 
-
-def _parse_workers(crawl: Any) -> int:
-    return worker_count(crawl.parse_workers)
