@@ -51,6 +51,7 @@ def serve(recorder: Recorder, host: str, shared: str, pause: float = 0.05) -> Th
 
         def do_GET(self) -> None:
             recorder.enter(host, self.path)
+            left = False
             try:
                 time.sleep(pause)  # long enough for simultaneous requests to overlap
                 status, body = 200, None
@@ -67,13 +68,18 @@ def serve(recorder: Recorder, host: str, shared: str, pause: float = 0.05) -> Th
                     body = b"%PDF-1.4" if self.path.endswith(".pdf") else _html("共享", "<p>正文</p>")
                 else:
                     status, body = 404, b"not found"
+                # out of flight before the answer goes out: once the client has it, it may send
+                # the next request before this thread would get to count this one as done
+                recorder.leave(host)
+                left = True
                 self.send_response(status)
                 self.send_header("Content-Type", "application/pdf" if body.startswith(b"%PDF") else "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
             finally:
-                recorder.leave(host)
+                if not left:
+                    recorder.leave(host)
 
         def log_message(self, *args) -> None:
             pass
