@@ -45,6 +45,7 @@ class ListPageItem:
     # (url, title, date, state, answered_on); state and answered_on for 留言 rows, else None
     items: list[tuple[str, str, dt.date | None, str | None, dt.date | None]] = field(default_factory=list)
     error: str | None = None
+    again: bool = False  # from a request redelivered after its worker went away (crawler.cluster)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class PageItem:
     last_modified: str | None = None
     content_hash: str | None = None
     hidden: list[dict[str, str]] | None = None  # outbound links hidden from readers
+    again: bool = False  # from a request redelivered after its worker went away (crawler.cluster)
 
 
 @dataclass

@@ -57,7 +57,7 @@ class PageErrorMiddleware:
         site = response.meta.get("gw_site")
         crawl = getattr(self.crawler.spider, "crawls", {}).get(site)
         if crawl is not None:
-            crawl.coverage.failed += 1
+            crawl.coverage.add("failed")
             crawl.coverage.limit("page_error")
         self.crawler.stats.inc_value("govwatch/page_errors")
         log.error("%s: could not analyse %s: %s: %s", site, response.url, type(exception).__name__, exception,

@@ -9,6 +9,7 @@ checks see every site whole (DESIGN: "facts carried over with the date they were
 from __future__ import annotations
 
 import logging
+import pickle
 import queue
 import threading
 import time
@@ -98,6 +99,13 @@ class StorePipeline:
         self.crawler = None
         self.write_errors = 0  # a run with lost writes is failed, never checked (govwatch.jobs)
         self.writer = _Writer(self._write)
+        # A worker of a shared run (crawler.cluster): leases acknowledged once their results are
+        # written, carried facts handed to Redis, a failed write told to the coordinator.
+        self.shared = None  # the run's Redis client
+        self.prefix = ""
+        self.on_written = None  # leases -> None, called in the writer thread after their batch
+        self.acks: list[str] = []
+        self.again: set[str] = set()  # pages a gone worker had stored: not stored twice
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -108,6 +116,11 @@ class StorePipeline:
         pipeline = cls(shared_store(url), run_id, crawler.settings.getint("GOVWATCH_BATCH_SIZE", 500))
         pipeline.stats = crawler.stats
         pipeline.crawler = crawler
+        if crawler.settings.get("GOVWATCH_QUEUE"):
+            from crawler.cluster import connect, run_prefix
+
+            pipeline.shared = connect(crawler.settings.get("GOVWATCH_QUEUE"))
+            pipeline.prefix = run_prefix(crawler.settings.get("GOVWATCH_NAMESPACE"), run_id)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -141,6 +154,11 @@ class StorePipeline:
         if self.stats is not None:
             self.stats.inc_value("govwatch/write_errors")
             self.stats.set_value("govwatch/write_error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+        if self.shared is not None:  # the coordinator fails the run
+            try:
+                self.shared.set(self.prefix + "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+            except Exception:  # noqa: BLE001 - Redis may be what failed
+                log.exception("could not tell the coordinator that a write failed")
         log.error("could not write to the database: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:300])
         if not closing and self.crawler is not None and self.crawler.engine is not None:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
@@ -160,6 +178,8 @@ class StorePipeline:
             if item.verdict not in ("ok", "redirected", "skipped"):
                 self._count("problems")
         elif isinstance(item, PageItem):
+            if item.again and self._stored(item.url):
+                return
             site_id = self._site_id(item.site)
             self._add(m.Page, run_id=self.run_id, site_id=site_id, url=item.url, status=item.status, kind=item.kind,
                       title=item.title, published=item.published, published_source=item.published_source,
@@ -206,7 +226,9 @@ class StorePipeline:
             self._flush()
 
     def _list_page(self, item: ListPageItem) -> None:
-        column_id = self.column_ids[item.site, item.column_url]
+        column_id = self._column_id(item.site, item.column_url)
+        if item.again and item.page_url in self.again:
+            return
         self.list_pages[column_id] += 1
         for url, title, date, state, answered_on in item.items:
             self._add(m.ColumnItem, column_id=column_id, url=url, title=title[:1000], date=date, state=state,
@@ -216,6 +238,35 @@ class StorePipeline:
             with self.store.session() as s, s.begin():
                 s.execute(update(m.Column).where(m.Column.id == column_id).values(kind=item.kind, error=item.error))
 
+    def _column_id(self, site: str, url: str) -> int:
+        """The column's row: written by this process, or by another worker of the run."""
+        if (site, url) not in self.column_ids:
+            self._sync()
+            with self.store.session() as s:
+                self.column_ids[site, url] = s.scalar(select(m.Column.id).where(
+                    m.Column.run_id == self.run_id, m.Column.site_id == self._site_id(site), m.Column.url == url))
+        return self.column_ids[site, url]
+
+    def _stored(self, url: str) -> bool:
+        """A page of a redelivered request already in the store (its worker went away after
+        writing it): nothing of it is written again."""
+        self._sync()
+        with self.store.session() as s:
+            found = s.scalar(select(m.Page.id).where(m.Page.run_id == self.run_id, m.Page.url == url).limit(1))
+        if found is not None:
+            self.again.add(url)
+        return found is not None
+
+    def acknowledge(self, lease: str) -> None:
+        self.acks.append(lease)
+
+    def flush_acks(self, force: bool = False) -> None:
+        """Hand waiting acknowledgements to the writer (with the rows before them)."""
+        if self.acks and not self.write_errors:
+            self._flush(force=True)
+            if force:
+                self.writer.drain()
+
     def _add(self, model: Any, **row: Any) -> None:
         self.rows[model].append(row)
         self.pending += 1
@@ -224,10 +275,15 @@ class StorePipeline:
         if self.stats is not None:
             self.stats.inc_value(f"govwatch/{key}")
 
-    def _flush(self) -> None:
-        if not self.pending:
+    def _flush(self, force: bool = False) -> None:
+        waiting = self.shared is not None and (self.acks or self.carried_pages or self.carried_checks or self.list_pages)
+        if not self.pending and not (force and waiting):
             return
         batch, self.rows = self.rows, defaultdict(list)
+        if self.shared is not None:
+            batch["_acks"], self.acks = self.acks, []
+            batch["_carried"] = (self.carried_pages, self.carried_checks, self.list_pages)
+            self.carried_pages, self.carried_checks, self.list_pages = {}, {}, defaultdict(int)
         self.pending = 0
         self.last_flush = time.monotonic()
         self.writer.submit(batch)
@@ -245,6 +301,22 @@ class StorePipeline:
             for kind in (carry.READ, carry.REVALIDATED, carry.CHECKED):  # the URL memory, in the same transaction
                 if batch.get(kind):
                     carry.remember(s, kind, batch[kind])
+        if self.shared is not None:
+            self._share(*batch["_carried"])
+            if batch["_acks"] and self.on_written is not None:
+                self.on_written(batch["_acks"])
+
+    def _share(self, pages: dict[str, CarryItem], checks: dict[str, int], list_pages: dict[int, int]) -> None:
+        """A worker's carried facts and list page counts, for the coordinator to apply when the
+        night's crawl is over (finish)."""
+        pipe = self.shared.pipeline(transaction=False)
+        for url, item in pages.items():
+            pipe.hsetnx(self.prefix + "carry_pages", url, pickle.dumps(item))
+        for url, run in checks.items():
+            pipe.hsetnx(self.prefix + "carry_checks", url, run)
+        for column_id, n in list_pages.items():
+            pipe.hincrby(self.prefix + "list_pages", column_id, n)
+        pipe.execute()
 
     @staticmethod
     def _columns(model: type, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -261,38 +333,51 @@ class StorePipeline:
             self._failed(exc, closing=True)
 
     def _close(self, spider, reason: str) -> None:
-        self._flush()
+        self._flush(force=True)
         self.writer.close()
-        # what earlier nights read and tonight did not: after tonight's own rows, which win
-        with self.store.session() as s, s.begin():
-            carry.carry_checks(s, self.run_id, self.carried_checks)
-            carry.carry_pages(s, self.run_id, list(self.carried_pages.values()))
+        if self.shared is not None:  # the coordinator finishes the run (govwatch.cluster)
+            return
         coverage = spider.coverage() if hasattr(spider, "coverage") else {}
-        with self.store.session() as s, s.begin():
-            # Column aggregates from their list rows: newest dated item, number of items.
-            for column_id in self.column_ids.values():
-                newest, dated, count = s.execute(
-                    select(func.max(m.ColumnItem.date), func.count(m.ColumnItem.date),
-                           func.count(func.distinct(m.ColumnItem.url)))
-                    .where(m.ColumnItem.column_id == column_id)
-                ).one()
-                s.execute(update(m.Column).where(m.Column.id == column_id)
-                          .values(newest_date=newest, dated_items=dated, item_count=count,
-                                  list_pages=self.list_pages[column_id]))
-            pages = dict(s.execute(select(m.Page.site_id, func.count()).where(m.Page.run_id == self.run_id)
-                                   .group_by(m.Page.site_id)).all())
-            links = dict(s.execute(select(m.Link.site_id, func.count()).where(m.Link.run_id == self.run_id)
-                                   .group_by(m.Link.site_id)).all())
-            for name, cover in coverage.items():
-                site_id = self._site_id(name)
-                # only a crawl that ran to its end counts as complete: an interrupted one, or a
-                # site whose night budget ran out, leaves its problems as they were (DESIGN: a
-                # bad night must not clear the list)
-                completed = (self.reached.get(name, False) and reason == "finished" and not cover["left"]
-                             and not cover.get("failed"))
-                s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id, m.SiteVisit.site_id == site_id)
-                          .values(completed=completed, pages=pages.get(site_id, 0), links=links.get(site_id, 0),
-                                  coverage=cover))
+        finish(self.store, self.run_id, coverage, self.carried_checks, list(self.carried_pages.values()),
+               dict(self.list_pages), self.reached, reason)
+
+
+def finish(store: Store, run_id: int, coverage: dict[str, dict[str, Any]], carried_checks: dict[str, int],
+           carried_pages: list[CarryItem], list_pages: dict[int, int], reached: dict[str, bool],
+           reason: str) -> None:
+    """After the night's crawl: the facts carried from earlier nights, the columns' aggregates,
+    and each site's visit (complete or not, its coverage). One process calls it when its engine
+    closes; a shared run's coordinator when the workers are done (govwatch.cluster)."""
+    with store.session() as s, s.begin():
+        # what earlier nights read and tonight did not: after tonight's own rows, which win
+        carry.carry_checks(s, run_id, carried_checks)
+        carry.carry_pages(s, run_id, carried_pages)
+    with store.session() as s, s.begin():
+        site_ids = dict(s.execute(select(m.Site.name, m.Site.id)).all())
+        # Column aggregates from their list rows: newest dated item, number of items.
+        for column_id in s.scalars(select(m.Column.id).where(m.Column.run_id == run_id)).all():
+            newest, dated, count = s.execute(
+                select(func.max(m.ColumnItem.date), func.count(m.ColumnItem.date),
+                       func.count(func.distinct(m.ColumnItem.url)))
+                .where(m.ColumnItem.column_id == column_id)
+            ).one()
+            s.execute(update(m.Column).where(m.Column.id == column_id)
+                      .values(newest_date=newest, dated_items=dated, item_count=count,
+                              list_pages=list_pages.get(column_id, 0)))
+        pages = dict(s.execute(select(m.Page.site_id, func.count()).where(m.Page.run_id == run_id)
+                               .group_by(m.Page.site_id)).all())
+        links = dict(s.execute(select(m.Link.site_id, func.count()).where(m.Link.run_id == run_id)
+                               .group_by(m.Link.site_id)).all())
+        for name, cover in coverage.items():
+            site_id = site_ids[name]
+            # only a crawl that ran to its end counts as complete: an interrupted one, or a
+            # site whose night budget ran out, leaves its problems as they were (DESIGN: a
+            # bad night must not clear the list)
+            completed = (reached.get(name, False) and reason == "finished" and not cover["left"]
+                         and not cover.get("failed"))
+            s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == run_id, m.SiteVisit.site_id == site_id)
+                      .values(completed=completed, pages=pages.get(site_id, 0), links=links.get(site_id, 0),
+                              coverage=cover))
 
 
 def _insert(session, model: type):

@@ -73,6 +73,9 @@ class Coverage:
     # why nothing of the site may be fixed or opened tonight (a maintenance page, a collapse)
     hold: str | None = None
 
+    def add(self, name: str, n: int = 1) -> None:
+        setattr(self, name, getattr(self, name) + n)
+
     def limit(self, name: str) -> None:
         self.limits[name] = self.limits.get(name, 0) + 1
 

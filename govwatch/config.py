@@ -293,6 +293,8 @@ class Config(_Model):
     """A validated sites file. Build it with load_config()."""
 
     database: str = Field(default=None, validate_default=True)  # type: ignore[assignment]
+    # redis://…: `govwatch run` coordinates `govwatch worker`s sharing the night (govwatch.cluster)
+    queue: str | None = None
     timezone: str = "Asia/Shanghai"
     archive: Path = Field(default=None, validate_default=True)  # type: ignore[assignment]
     organisation: str | None = None  # shown on the weekly report's cover
@@ -324,6 +326,23 @@ class Config(_Model):
         if m and m[2] != ":memory:" and not os.path.isabs(os.path.expanduser(m[2])):
             return f"{m[1]}{base / m[2]}{m[3] or ''}"
         return value
+
+    @field_validator("queue", mode="before")
+    @classmethod
+    def _queue(cls, value: Any) -> Any:
+        if value is None or not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not re.match(r"(rediss?|unix)://", value):
+            raise ValueError(f"{value.split('://')[0]!r} is not a queue GovWatch can use (e.g. redis://host:6379/0)")
+        return value
+
+    @model_validator(mode="after")
+    def _shared_store(self) -> "Config":
+        if self.queue and self.database.startswith("sqlite"):
+            raise ValueError("queue: workers on several machines share the night's results: "
+                             "`database:` must be PostgreSQL (postgresql+psycopg://…), not SQLite")
+        return self
 
     @field_validator("archive", mode="before")
     @classmethod

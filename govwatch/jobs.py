@@ -82,10 +82,13 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
     from scrapy.utils.reactor import install_reactor, is_reactor_installed
 
     from crawler.browser import browser_settings, find_browser
-    from crawler.revisit import Memory
     from crawler.settings import TWISTED_REACTOR, run_settings
     from crawler.spiders.night import NightSpider
 
+    if config.queue:  # the coordinator of workers sharing the night (govwatch.cluster)
+        from govwatch.cluster import coordinate
+
+        return coordinate(config, store, sites, as_of, accounts, full)
     run_id = start_run(store, config, sites, as_of, accounts)
     if progress is None:
         progress = sys.stderr.isatty()
@@ -94,27 +97,12 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
     browser = find_browser()
     if browser is None:
         log.info("no Chromium found: JavaScript-only columns will be recorded as unread")
-    hosts = [([h for h in {urlsplit(site.url).hostname, *(urlsplit(c.url).hostname for c in site.columns)} if h],
-              config.crawl_for(site)) for site in sites]
-    settings = Settings({**run_settings(config.crawl, hosts, database=store.url, run_id=run_id, progress=progress),
+    settings = Settings({**run_settings(config.crawl, host_politeness(config, sites), database=store.url,
+                                        run_id=run_id, progress=progress),
                          **browser_settings(browser, config.crawl.timeout)}, priority="cmdline")
     settings["LOG_INSTALL_ROOT_HANDLER"] = False  # GovWatch configures logging itself
-    specs = [{"site": {**site_spec(config, site), "known_columns": []}} for site in sites]
-    specs += [{"account": account_spec(config, a)} for a in accounts]
-    with store.session() as s:
-        site_ids = dict(s.execute(select(m.Site.name, m.Site.id).where(
-            m.Site.name.in_([x.name for x in [*sites, *accounts]]))).all())
-        seen = {} if full else memory_store.load(s, site_ids.values())
-        if not full:
-            for spec in specs:
-                if "site" in spec:
-                    spec["site"]["known_columns"] = memory_store.known_columns(s, site_ids[spec["site"]["name"]])
-
-    def links(run: int, url: str) -> list[str]:  # a carried page's links, as the crawl follows them
-        with store.session() as s:
-            return memory_store.page_links(s, run, url)
-
-    memory = Memory(seen, as_of, full=full, links=links)
+    specs = target_specs(config, store, sites, accounts, full)
+    memory = url_memory(store, [x.name for x in [*sites, *accounts]], as_of, full)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NightSpider)
     failures: list[str] = []
@@ -136,17 +124,58 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
         raise RunFailed(f"run {run_id}: a write to the database failed "
                         f"({crawler.stats.get_value('govwatch/write_error')}); the crawl was stopped, "
                         f"and the run is marked failed and will not be checked")
+    crawled(store, run_id, [x.name for x in [*sites, *accounts]],
+            bool(crawler.stats and crawler.stats.get_value("govwatch/degraded")), full)
+    return run_id
+
+
+def host_politeness(config: Config, sites: list[SiteConfig]) -> list[tuple[list[str], Any]]:
+    """Each site's hosts (home and columns) with its crawl settings: the run's download slots."""
+    return [([h for h in {urlsplit(site.url).hostname, *(urlsplit(c.url).hostname for c in site.columns)} if h],
+             config.crawl_for(site)) for site in sites]
+
+
+def target_specs(config: Config, store: Store, sites: list[SiteConfig], accounts: list[AccountConfig],
+                 full: bool) -> list[dict[str, Any]]:
+    """What the night spider crawls: each site (with the columns earlier nights found) and account."""
+    specs = [{"site": {**site_spec(config, site), "known_columns": []}} for site in sites]
+    specs += [{"account": account_spec(config, a)} for a in accounts]
+    if not full:
+        with store.session() as s:
+            site_ids = dict(s.execute(select(m.Site.name, m.Site.id).where(
+                m.Site.name.in_([x.name for x in sites]))).all())
+            for spec in specs:
+                if "site" in spec:
+                    spec["site"]["known_columns"] = memory_store.known_columns(s, site_ids[spec["site"]["name"]])
+    return specs
+
+
+def url_memory(store: Store, names: list[str], as_of: dt.date, full: bool):
+    """What earlier nights saw of the sites' URLs (crawler.revisit): tonight's plan per URL."""
+    from crawler.revisit import Memory
+
+    with store.session() as s:
+        site_ids = s.scalars(select(m.Site.id).where(m.Site.name.in_(names))).all()
+        seen = {} if full else memory_store.load(s, site_ids)
+
+    def links(run: int, url: str) -> list[str]:  # a carried page's links, as the crawl follows them
+        with store.session() as s:
+            return memory_store.page_links(s, run, url)
+
+    return Memory(seen, as_of, full=full, links=links)
+
+
+def crawled(store: Store, run_id: int, names: list[str], degraded: bool, full: bool) -> None:
+    """The run's crawl ended: its totals, collapsed sites held, and the run ready to check."""
     with store.session() as s, s.begin():
         run = s.get(m.Run, run_id)
         run.status, run.finished_at = "crawled", m.utcnow()
         visits = s.scalars(select(m.SiteVisit).where(m.SiteVisit.run_id == run_id)).all()
-        degraded = bool(crawler.stats and crawler.stats.get_value("govwatch/degraded"))
         hold_collapsed(s, run_id, visits)
         run.stats = {"pages": sum(v.pages for v in visits), "links": sum(v.links for v in visits),
                      "sites_completed": sum(v.completed for v in visits), "full": full,
                      # the canary failed during the crawl, which all sites share: no dead verdicts
-                     "degraded": sorted(x.name for x in [*sites, *accounts]) if degraded else []}
-    return run_id
+                     "degraded": sorted(names) if degraded else []}
 
 
 def _run_engine(process) -> int | None:

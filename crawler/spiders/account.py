@@ -31,14 +31,13 @@ class AccountCrawl(PortalCrawl):
                                   "crawl": account.get("crawl") or {}})
         self.account = account
         self.hosts = set()  # links in posts are checked, never crawled
-        self.home_read = True  # no navigation to wait for
+        self.state.release()  # no navigation to wait for
         self.local = ZoneInfo(account.get("timezone") or "Asia/Shanghai")  # the monitoring calendar
 
     def start_requests(self) -> Iterator[scrapy.Request]:
         if self.account.get("feed"):
             yield self.request(self.account["feed"], self.parse_source, self.source_failed, 100)
-        for url in self.account.get("pages", []):
-            self.requested.add(url)
+        for url in self.state.claim(list(self.account.get("pages", []))):
             yield self.request(url, self.parse_article, self.article_failed, 90)
 
     # -- the feed ------------------------------------------------------------------------------
@@ -87,7 +86,7 @@ class AccountCrawl(PortalCrawl):
 
     def _post(self, post: Post, source: str) -> Iterator[Any]:
         # a pinned (置顶) post keeps its place but not its date: it must not make an account look active
-        self.coverage.read += 1
+        self.coverage.add("read")
         day = post.published.astimezone(self.local).date() if post.published and not post.pinned else None
         yield PageItem(self.site["name"], post.url, 200, "post", post.title, day, f"{source}:post-time" if day else None,
                        post.text[: self.text_cap], None, [(url, anchor, "a") for url, anchor in post.links])

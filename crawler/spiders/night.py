@@ -22,18 +22,22 @@ from crawler.parsing import PageReader, worker_count
 from crawler.revisit import Memory
 from crawler.spiders.account import AccountCrawl
 from crawler.spiders.portal import SNIFF_BYTES, PortalCrawl
+from crawler.state import LocalRun, RedisRun
 
 
 class NightSpider(scrapy.Spider):
     name = "night"
 
     def __init__(self, targets: list[dict[str, Any]] = (), memory: Memory | None = None, browser: bool = False,
-                 **kwargs: Any) -> None:
+                 shared: LocalRun | RedisRun | None = None, started: float | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.browser = browser
         self.memory = memory or Memory({}, dt.date.today())
-        self.decided: set[str] = set()  # URLs only checked: one verdict per run, whichever site met them
-        self.started = time.monotonic()  # the sites' time budgets count from here
+        # what the crawl remembers (requested URLs, counters, URLs checked once per run): in this
+        # process, or in Redis when workers share the run (crawler.state, crawler.cluster)
+        self.shared = shared or LocalRun()
+        self.seeds = started is None  # a worker takes a run the coordinator seeded
+        self.started = started or time.time()  # the sites' time budgets count from here (wall clock: workers share it)
         self.reader = PageReader(0)  # from_crawler gives it worker processes (GOVWATCH_PARSE_WORKERS)
         self.crawls: dict[str, PortalCrawl] = {}
         for spec in targets:
@@ -50,7 +54,9 @@ class NightSpider(scrapy.Spider):
         return spider
 
     async def start(self):
-        self.started = time.monotonic()
+        if not self.seeds:
+            return
+        self.started = time.time()
         for crawl in self.crawls.values():
             for request in crawl.start_requests():
                 yield request

@@ -35,7 +35,6 @@ from crawler.extract.links import is_asset, is_attachment, is_private_host, url_
 from crawler.extract.page import PageFacts, analyse, decode_html, parse_html
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from crawler.middlewares import OutOfTime
-from crawler.revisit import Coverage
 from crawler.tlscheck import certificate_problems
 from crawler.verdicts import (
     DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, is_judged_file, judge_attachment, judge_page, not_the_site,
@@ -73,7 +72,7 @@ def _unless_left(errback):
     @functools.wraps(errback)
     def wrapper(self, failure: Failure):
         if failure.check(OutOfTime):
-            self.coverage.left += 1
+            self.coverage.add("left")
             self.coverage.limit("time_budget")
             return iter(())
         return errback(self, failure)
@@ -99,7 +98,9 @@ class PortalCrawl:
         self.phrases = SOFT_404_PHRASES + tuple(limits.get("soft_404_phrases", ()))
         self.browser = bool(getattr(spider, "browser", False))
         self.memory = spider.memory
-        self.coverage = Coverage()
+        # the crawl's sets and counters: in this process, or in Redis shared by workers (crawler.state)
+        self.state = spider.shared.site(self.name)
+        self.coverage = self.state.coverage
         # per-request settings of this site: the engine is shared, its politeness is per host
         self.meta: dict[str, Any] = {"gw_site": self.name}
         if "timeout" in limits:
@@ -111,28 +112,20 @@ class PortalCrawl:
         if limits.get("proxy"):  # Scrapy's HttpProxyMiddleware (credentials become Proxy-Authorization)
             self.meta["proxy"] = limits["proxy"]
         self.headers = {"User-Agent": limits["user_agent"]} if limits.get("user_agent") else None
-        self.missing_page: MissingPage | None = None  # what this site answers for a missing URL
         self.home = site["url"]
         # a site on a private network links its neighbours there; a public one is not followed there
         self.private_ok = bool(limits.get("private_addresses")) or is_private_host(urlsplit(self.home).hostname)
         self.hosts = {urlsplit(self.home).netloc} | {urlsplit(c["url"]).netloc for c in site.get("columns", [])}
-        self.requested: set[str] = set()  # every URL requested once per run
-        self.columns: dict[str, dict[str, Any]] = {}
-        self.list_pages: dict[str, int] = {}  # column url -> list pages requested
-        self.reads = 0  # pages requested for reading tonight (max_pages)
-        self.tls_hosts: set[str] = set()  # HTTPS hosts whose certificate was judged
-        # Links met before the home page's navigation was read wait for it: a configured
-        # column's page links the other columns, and followed first they would be crawled as
-        # plain pages, never as columns.
-        self.home_read = False
-        self.waiting: list[str] = []
+        # Links met before the home page's navigation was read wait for it (state.follow_or_wait):
+        # a configured column's page links the other columns, and followed first they would be
+        # crawled as plain pages, never as columns.
 
     @property
     def logger(self):
         return self.spider.logger
 
     def out_of_time(self) -> bool:
-        return self.budget is not None and time.monotonic() - self.spider.started > self.budget
+        return self.budget is not None and time.time() - self.spider.started > self.budget
 
     def request(self, url: str, callback, errback, priority: int, meta: dict[str, Any] | None = None,
                 cls=scrapy.Request, **kwargs: Any) -> scrapy.Request:
@@ -150,15 +143,15 @@ class PortalCrawl:
     def fingerprint(self, response: Response) -> Iterator[Any]:
         if 200 <= response.status < 300 and _is_html(response):
             facts = analyse(response.body, response.url, encoding=_header_charset(response))
-            self.missing_page = MissingPage(response.url if response.meta.get("redirect_urls") else None,
-                                            facts.title, len(facts.text))
+            self.state.set_missing_page(MissingPage(response.url if response.meta.get("redirect_urls") else None,
+                                                    facts.title, len(facts.text)))
         yield from self._start_crawl()
 
     def fingerprint_failed(self, failure: Failure) -> Iterator[Any]:
         yield from self._start_crawl()
 
     def _start_crawl(self) -> Iterator[Any]:
-        self.requested.add(self.home)
+        self.state.claim([self.home])
         yield self.request(self.home, self.parse_home, self.home_failed, 100)
         for col in self.site.get("columns", []):
             yield from self._column(col["name"], col["url"], col.get("category"), "config", col.get("owner"),
@@ -222,27 +215,25 @@ class PortalCrawl:
         yield from self._release_waiting()
 
     def _release_waiting(self) -> Iterator[Any]:
-        self.home_read = True
+        waiting = self.state.release()
         # columns found through articles' breadcrumbs on earlier nights: the articles may be
         # carried over tonight, unread, and their columns must still be read
         for col in self.site.get("known_columns", []):
             yield from self._column(col["name"], col["url"], col.get("category"), col.get("source", "breadcrumb"),
                                     None)
-        waiting, self.waiting = self.waiting, []
         yield from self._follow_all(waiting)
 
     def _column(self, name: str, url: str, category: str | None, source: str, owner: str | None,
                 browser: bool | None = None) -> Iterator[Any]:
-        if url in self.columns or url in self.requested:
+        if not self.state.claim([url]):
             return
         category = category or categorize(name)
         browser = browser if browser is not None else self.site.get("browser")
-        self.columns[url] = {"name": name, "category": category, "browser": browser}
+        self.state.add_column(url, {"name": name, "category": category, "browser": browser})
         yield ColumnItem(self.site["name"], name, url, category, source, owner)
-        self.list_pages[url] = 1
-        self.requested.add(url)
+        self.state.count_list_page(url, self.max_list_pages + 1)  # the first page is always read
         if url.endswith("/"):  # the same first page under its file name (a pager's 首页 link)
-            self.requested.update(url + index for index in _INDEX_NAMES)
+            self.state.claim([url + index for index in _INDEX_NAMES])
         meta = render_meta() if browser and self.browser else None
         yield self.request(url, self.parse_list, self.list_failed, PRIORITY_COLUMN, meta=meta,
                            cb_kwargs={"column_url": url, "first": True})
@@ -255,7 +246,7 @@ class PortalCrawl:
                 yield ListPageItem(self.site["name"], column_url, response.url, True, "unread",
                                    error="not read tonight: max_pages reached" if capped else f"HTTP {response.status}")
             return
-        column = self.columns[column_url]
+        column = self.state.column(column_url)
         listing = facts.listing
         if first and not listing.is_list and column["category"] != "static" and column["browser"] is not False \
                 and not response.meta.get("playwright"):
@@ -268,26 +259,23 @@ class PortalCrawl:
             yield from self._links(facts)
             return
         kind = "list" if listing.is_list else ("static" if column["category"] == "static" or facts.kind in ("article", "page") else "list")
-        yield ListPageItem(
-            self.site["name"], column_url, response.url, first, kind,
-            _rows(listing),
-        )
+        yield ListPageItem(self.site["name"], column_url, response.url, first, kind, _rows(listing),
+                           again=bool(response.meta.get("gw_again")))
         for page in listing.pages:
-            if page in self.requested:
+            if self.state.is_requested(page):
                 continue
-            if self.list_pages[column_url] >= self.max_list_pages:
-                self.coverage.limit("max_list_pages")
+            if not self.state.count_list_page(column_url, self.max_list_pages):
+                self.coverage.limit("max_list_pages")  # unclaimed: still followed as a plain link
                 continue
-            self.requested.add(page)
-            self.list_pages[column_url] += 1
+            if not self.state.claim([page]):
+                continue
             yield self.request(page, self.parse_list, self.check_failed, PRIORITY_LIST_PAGE,
                                cb_kwargs={"column_url": column_url, "first": False})
         if first and facts.hanweb is not None:  # the rest of a Hanweb list: dataproxy.jsp
             for url, method, form in facts.hanweb.requests(self.max_list_pages):
-                if url in self.requested:
+                if not self.state.claim([url]):
                     continue
-                self.requested.add(url)
-                self.list_pages[column_url] += 1
+                self.state.count_list_page(column_url, 2 ** 31)  # the proxy's own cap holds
                 headers = {"Referer": response.url}
                 if form is not None:
                     yield self.request(url, self.parse_proxy, self.proxy_failed, PRIORITY_LIST_PAGE,
@@ -376,15 +364,15 @@ class PortalCrawl:
         redirected = bool(response.meta.get("redirect_urls"))
         if not (200 <= response.status < 300 and _is_html(response)
                 and (is_home or urlsplit(response.url).netloc in self.hosts)  # off-site: checked only
-                and not (redirected and not is_home and response.url in self.requested)):
+                and not (redirected and not is_home and self.state.is_requested(response.url))):
             return False
         if not is_home and self.capped():  # counted here: list pages and columns too
-            self.coverage.checked_only += 1
+            self.coverage.add("checked_only")
             self.coverage.limit("max_pages")
             return False
         if redirected:
-            self.requested.add(response.url)  # crawled here, not again under its own URL
-        self.coverage.read += 1
+            self.state.claim([response.url])  # crawled here, not again under its own URL
+        self.coverage.add("read")
         return True
 
     def _record(self, response: Response, facts: PageFacts | None, is_home: bool = False,
@@ -408,7 +396,7 @@ class PortalCrawl:
             source, facts.text[: self.text_cap], facts.metadata or None,
             [(l.url, l.anchor, l.tag) for l in facts.links], gov_meta(facts.meta) or None,
             _header(response, b"ETag"), _header(response, b"Last-Modified"),
-            hashlib.sha1(response.body).hexdigest(), facts.hidden or None,
+            hashlib.sha1(response.body).hexdigest(), facts.hidden or None, bool(response.meta.get("gw_again")),
         )
         return [check, page], None if error_page else facts
 
@@ -420,38 +408,31 @@ class PortalCrawl:
         yield from self._follow_links([link.url for link in facts.links])
 
     def _follow_links(self, urls: list[str]) -> Iterator[Any]:
-        """A page's links, once the home page's navigation is known (see ``home_read``)."""
-        if not self.home_read:
-            self.waiting.extend(urls)
-            return
-        yield from self._follow_all(urls)
+        """A page's links, once the home page's navigation is known (state.follow_or_wait)."""
+        if self.state.follow_or_wait(urls):
+            yield from self._follow_all(urls)
 
     def _follow_all(self, urls: list[str], priority: int = PRIORITY_PAGE) -> Iterator[Any]:
         """Request, or carry over, each URL not met before. A carried page's own links are
         followed too, from a stack: chains of carried pages must not recurse."""
-        stack = list(reversed(urls))
+        stack = list(reversed(self.state.claim(urls)))  # claimed at once: one round trip in Redis
         while stack:
             url = stack.pop()
             for out in self._follow_one(url, priority):
                 if not isinstance(out, _Links):
                     yield out
-                elif self.home_read:
-                    stack.extend(reversed(out.urls))
-                else:  # a carried article of a configured column: its links wait like any others
-                    self.waiting.extend(out.urls)
+                # a carried article of a configured column: its links wait like any others
+                elif self.state.follow_or_wait(out.urls):
+                    stack.extend(reversed(self.state.claim(out.urls)))
 
     def _follow_one(self, url: str, priority: int) -> Iterator[Any]:
-        if url in self.requested:
-            return
-        self.requested.add(url)
+        """A URL claimed by this site (state.claim): request it, check it or carry it over."""
         if (problem := url_problem(url)) is not None:  # an href as written, that no request can carry
-            if url not in self.spider.decided:
-                self.spider.decided.add(url)
+            if self.spider.shared.decide(url):
                 yield self._check(url, "malformed", note=problem)
             return
         if not self.private_ok and is_private_host(urlsplit(url).hostname):
-            if url not in self.spider.decided:
-                self.spider.decided.add(url)
+            if self.spider.shared.decide(url):
                 yield self._check(url, "private", note="a loopback, private or link-local address: not fetched")
             return
         internal = urlsplit(url).netloc in self.hosts
@@ -462,21 +443,19 @@ class PortalCrawl:
                 return
             if self._left():
                 return
-            if self.reads < self.max_pages:
-                self.reads += 1
+            if self.state.count_read(self.max_pages):
                 headers = _validators(self.memory.seen[url]) if plan == "revalidate" else None
                 yield self.request(url, self.parse_page, self.check_failed, priority, headers=headers)
                 return
-            self.coverage.checked_only += 1
+            self.coverage.add("checked_only")
             self.coverage.limit("max_pages")
-        if url in self.spider.decided:  # another site of the run checks it: one verdict per URL
+        if not self.spider.shared.decide(url):  # another site of the run checks it: one verdict per URL
             return
-        self.spider.decided.add(url)
         if self.memory.keeps_verdict(url, self.revisit_days if internal else self.link_cache_days):
             yield CarryItem(self.name, url, "check", self.memory.seen[url].check_run)
             return
         if self._left():
-            self.spider.decided.discard(url)  # another site may still have time for it
+            self.spider.shared.undecide(url)  # another site may still have time for it
             return
         # GET, not HEAD (servers mishandle HEAD), stopped after the first bytes: enough
         # for the status, the headers, a file signature and an error page's text
@@ -486,16 +465,16 @@ class PortalCrawl:
         """The night's budget is used: the URL is left for the next night (counted)."""
         if not self.out_of_time():
             return False
-        self.coverage.left += 1
+        self.coverage.add("left")
         self.coverage.limit("time_budget")
         return True
 
     def _carry_page(self, url: str, from_run: int, revalidated: bool = False) -> Iterator[Any]:
         """Keep a known page's facts for tonight, and follow the links it had."""
         if revalidated:
-            self.coverage.revalidated += 1
+            self.coverage.add("revalidated")
         else:
-            self.coverage.carried += 1
+            self.coverage.add("carried")
             seen = self.memory.seen[url]
             if seen.check_run is not None:
                 yield CarryItem(self.name, url, "check", seen.check_run)
@@ -554,7 +533,7 @@ class PortalCrawl:
             elif urlsplit(original).netloc in self.hosts or facts is not None:
                 judged = judge_page(original, response.url, facts.title if facts else None,
                                     facts.text if facts else "", self.home, facts.refresh if facts else None,
-                                    phrases=self.phrases, missing_page=self.missing_page if urlsplit(original).netloc in self.hosts else None)
+                                    phrases=self.phrases, missing_page=self.state.get_missing_page() if urlsplit(original).netloc in self.hosts else None)
             if judged is not None:
                 verdict, note = judged.verdict, judged.note
         if verdict in ("ok", "redirected") and (problems := self._tls_problems(response)):
@@ -567,9 +546,8 @@ class PortalCrawl:
     def _tls_problems(self, response: Response) -> list[str]:
         """Certificate problems, once per HTTPS host and run (one warning, not one per page)."""
         host = urlsplit(response.url)
-        if host.scheme != "https" or host.netloc in self.tls_hosts or response.certificate is None:
+        if host.scheme != "https" or response.certificate is None or not self.state.first_tls(host.netloc):
             return []
-        self.tls_hosts.add(host.netloc)
         return certificate_problems(response.certificate.original.to_cryptography(), host.hostname or "")
 
     @_unless_left

@@ -1,0 +1,290 @@
+"""Several workers on one night (`queue:` in the sites file): Redis (the run's queue) and
+PostgreSQL (the store) are real servers; the portals are real HTTP servers on 127.0.0.x.
+
+Workers give exactly the violations one process gives, hosts stay polite for the whole cluster
+(measured on the server side), a worker killed with SIGKILL loses nothing and doubles nothing,
+a coordinator killed mid-night is resumed, and a lost Redis fails the run with a message.
+CI starts Redis and PostgreSQL (.ci/run); a missing server is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from conftest import govwatch, violations_json
+from govwatch.demo.server import PortalServer
+from test_incremental import write_site
+from test_one_engine import Recorder, serve
+
+pytestmark = pytest.mark.slow
+
+PG_ADMIN = os.environ.get("GOVWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("GOVWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
+FAST = {"GOVWATCH_WORKER_TIMEOUT": "3"}  # a killed worker's requests come back after 3 s
+
+
+@pytest.fixture
+def pg_url():
+    try:
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:
+        pytest.fail(f"the cluster tests need PostgreSQL at {PG_ADMIN} (set GOVWATCH_TEST_POSTGRES; "
+                    f".ci/run starts it): {type(exc).__name__}: {exc}")
+    name = f"govwatch_cluster_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'create database "{name}"'))
+    yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'drop database "{name}" with (force)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"the cluster tests need Redis at {REDIS} (set GOVWATCH_TEST_REDIS; .ci/run starts it): {exc}")
+    return REDIS
+
+
+def portals(tmp_path: Path, count: int, articles: int = 6) -> list[PortalServer]:
+    """``count`` small portals, each on its own loopback address (its own host)."""
+    servers = []
+    for i in range(count):
+        root = tmp_path / f"portal{i}"
+        write_site(root, articles=articles)
+        servers.append(PortalServer(root, host=f"127.0.0.{i + 2}").start())
+    return servers
+
+
+def sites_yaml(path: Path, urls: list[str], database: str, queue: str | None, crawl: str) -> str:
+    entries = "".join(f"  - name: 站点{i}\n    url: {url}\n" for i, url in enumerate(urls))
+    queue_line = f"queue: {queue}\n" if queue else ""
+    path.write_text(f"database: {database}\n{queue_line}crawl: {{{crawl}, robots: false}}\nsites:\n{entries}",
+                    "utf-8")
+    return str(path)
+
+
+def start_workers(sites: str, n: int, env: dict | None = None) -> list[subprocess.Popen]:
+    return [subprocess.Popen([sys.executable, "-m", "crawler", "worker", "--config", sites, "--once"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, **(env or {})}, start_new_session=True)
+            for _ in range(n)]
+
+
+def finish_workers(workers: list[subprocess.Popen]) -> list[str]:
+    out = []
+    for w in workers:
+        try:
+            _, err = w.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(w.pid, signal.SIGKILL)
+            _, err = w.communicate()
+        out.append(err)
+    return out
+
+
+def problems(sites: str) -> set[tuple[str, str, str]]:
+    return {(v["site"], v["rule"], v["url"]) for v in violations_json(sites)}
+
+
+def rows(database: str) -> dict[str, int]:
+    engine = create_engine(database)
+    with engine.connect() as conn:
+        out = {table: conn.execute(text(f"select count(*) from {table}")).scalar()
+               for table in ("pages", "links", "link_checks", "column_items", "columns")}
+        out["distinct pages"] = conn.execute(text("select count(*) from (select distinct run_id, url from pages) d")).scalar()
+    engine.dispose()
+    return out
+
+
+def single_rows(tmp_path: Path) -> dict[str, int]:
+    return rows(f"sqlite:///{tmp_path / 'one' / 'govwatch.db'}")
+
+
+def one_process(tmp_path: Path, urls: list[str], crawl: str) -> str:
+    (tmp_path / "one").mkdir()
+    sites = sites_yaml(tmp_path / "one" / "sites.yaml", urls, "sqlite:///govwatch.db", None, crawl)
+    govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+    return sites
+
+
+def test_three_workers_find_exactly_what_one_process_finds(tmp_path, pg_url, redis_url):
+    servers = portals(tmp_path, 30)
+    try:
+        urls = [s.url for s in servers]
+        crawl = "delay: 0, concurrency: 2"
+        single = one_process(tmp_path, urls, crawl)
+        sites = sites_yaml(tmp_path / "sites.yaml", urls, pg_url, redis_url, crawl)
+        workers = start_workers(sites, 3)
+        govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+        logs = finish_workers(workers)
+    finally:
+        for s in servers:
+            s.stop()
+    found = problems(sites)
+    assert len(found) >= 60 and {rule for _, rule, _ in found} >= {"dead-link"}  # every portal has dead links
+    assert found == problems(single)
+    assert rows(pg_url) == single_rows(tmp_path)
+    shares = [int(log.split(" crawled ")[1].split()[0]) for log in logs]
+    assert all(share > 0 for share in shares), logs  # each worker took part
+
+
+def test_politeness_holds_for_the_whole_cluster(tmp_path, pg_url, redis_url):
+    recorder = Recorder()
+    hosts = ["127.0.0.2", "127.0.0.3"]
+    servers = [serve(recorder, host, f"http://{host}:1/none", pause=0.05) for host in hosts]
+    try:
+        urls = [f"http://{h}:{s.server_address[1]}/" for h, s in zip(hosts, servers)]
+        sites = sites_yaml(tmp_path / "sites.yaml", urls, pg_url, redis_url, "concurrency: 1, delay: 0.2")
+        workers = start_workers(sites, 3)
+        govwatch("crawl", "--config", sites, "--as-of", "2026-11-23")
+        finish_workers(workers)
+    finally:
+        for s in servers:
+            s.shutdown()
+    for host in hosts:
+        assert recorder.peak[host] == 1  # three workers, one connection per host
+        starts = sorted(recorder.times[host])
+        gaps = [b - a for a, b in zip(starts, starts[1:])]
+        assert len(starts) > 10 and min(gaps) >= 0.18, gaps  # and the delay between requests
+
+
+def test_a_worker_killed_mid_night_loses_nothing_and_doubles_nothing(tmp_path, pg_url, redis_url):
+    servers = portals(tmp_path, 4, articles=20)
+    try:
+        urls = [s.url for s in servers]
+        crawl = "delay: 0.05, concurrency: 2"
+        single = one_process(tmp_path, urls, crawl)
+        sites = sites_yaml(tmp_path / "sites.yaml", urls, pg_url, redis_url, crawl)
+        workers = start_workers(sites, 2, FAST)
+        coordinator = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites,
+                                        "--as-of", "2026-11-23"], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True, env={**os.environ, **FAST})
+        _wait_for_pages(pg_url, 30)
+        os.killpg(workers[0].pid, signal.SIGKILL)  # the worker and its crawl process, mid-night
+        _, err = coordinator.communicate(timeout=240)
+        assert coordinator.returncode == 0, err
+        finish_workers(workers)
+    finally:
+        for s in servers:
+            s.stop()
+    assert "stopped answering" in err  # its leases went back to the queue
+    assert problems(sites) == problems(single)
+    assert rows(pg_url) == single_rows(tmp_path)
+
+
+def test_a_coordinator_killed_mid_night_is_resumed(tmp_path, pg_url, redis_url):
+    servers = portals(tmp_path, 3, articles=20)
+    try:
+        urls = [s.url for s in servers]
+        crawl = "delay: 0.05, concurrency: 2"
+        single = one_process(tmp_path, urls, crawl)
+        sites = sites_yaml(tmp_path / "sites.yaml", urls, pg_url, redis_url, crawl)
+        coordinator = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites,
+                                        "--as-of", "2026-11-23"], stderr=subprocess.PIPE, text=True)
+        workers = start_workers(sites, 1)
+        _wait_for_pages(pg_url, 20)
+        coordinator.kill()
+        coordinator.wait()
+        result = govwatch("run", "--config", sites, "--as-of", "2026-11-23")
+        finish_workers(workers)
+    finally:
+        for s in servers:
+            s.stop()
+    assert "resuming run 1" in result.stderr
+    assert problems(sites) == problems(single)
+    assert rows(pg_url) == single_rows(tmp_path)
+
+
+def test_losing_redis_fails_the_run_with_a_message(tmp_path, pg_url):
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is needed (Debian package redis-server; .ci/run installs it)")
+    port = _free_port()
+    redis_server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                     "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    servers = portals(tmp_path, 2, articles=30)
+    try:
+        _wait_port(port)
+        queue = f"redis://127.0.0.1:{port}/0"
+        sites = sites_yaml(tmp_path / "sites.yaml", [s.url for s in servers], pg_url, queue,
+                           "delay: 0.1, concurrency: 1")
+        coordinator = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites,
+                                        "--as-of", "2026-11-23"], stderr=subprocess.PIPE, text=True)
+        workers = start_workers(sites, 1)
+        _wait_for_pages(pg_url, 10)
+        redis_server.kill()  # and back, empty (no persistence): the run's queue is gone
+        redis_server.wait()
+        redis_server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        _, err = coordinator.communicate(timeout=120)
+        finish_workers(workers)
+    finally:
+        redis_server.kill()
+        for s in servers:
+            s.stop()
+    assert coordinator.returncode == 1, err
+    assert "marked failed" in err and "queue" in err
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("select status from runs")).scalar() == "failed"  # never "crawled"
+    engine.dispose()
+
+
+def test_queue_needs_a_shared_database(tmp_path):
+    sites = tmp_path / "sites.yaml"
+    sites.write_text("database: sqlite:///g.db\nqueue: redis://127.0.0.1:6379/0\nsites: []\n", "utf-8")
+    result = govwatch("worker", "--config", str(sites), check=False)
+    assert result.returncode == 2
+    assert "must be PostgreSQL" in result.stderr and "Traceback" not in result.stderr
+
+
+def _wait_for_pages(database: str, n: int, timeout: float = 60) -> None:
+    engine = create_engine(database)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect() as conn:
+                    if conn.execute(text("select count(*) from pages")).scalar() >= n:
+                        return
+            except Exception:  # the schema is being created
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"fewer than {n} pages stored after {timeout} s")
+    finally:
+        engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"redis-server did not start on port {port}")
