@@ -11,7 +11,8 @@ cd "$(dirname "$0")"
 packages="fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 python3-venv"
 extras=""
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages chromium poppler-utils"
+    # redis-server, postgresql: the distributed tests (tests/services.sh starts them)
+    packages="$packages chromium poppler-utils redis-server redis-tools postgresql-15 postgresql-client-15"
     extras="[test]"
 fi
 missing=""
@@ -26,3 +27,6 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q ".$extras"
+if [ "${1:-}" = "--test" ]; then
+    sh tests/services.sh
+fi

@@ -25,6 +25,7 @@ import hashlib
 import logging
 import os
 import pickle
+import resource
 import socket
 import sys
 import time
@@ -304,6 +305,20 @@ class ClusterScheduler(Scheduler):
                    queue_cls="crawler.cluster.LeaseQueue", dupefilter=_NoDupes(),
                    dupefilter_cls="crawler.cluster._NoDupes")
 
+    def open(self, spider) -> None:
+        # Scrapy-Redis 0.9.1 logs through the deprecated Spider.log(); the queue is the run's
+        self.spider = spider
+        self.queue = LeaseQueue(self.server, spider, self.queue_key, serializer=pickle)
+
+    def close(self, reason: str) -> None:  # the coordinator owns the run's keys
+        pass
+
+    def enqueue_request(self, request: Request) -> bool:
+        self.queue.push(request)  # every request is dont_filter (crawler.state claims URLs)
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
     def next_request(self):
         request = self.queue.pop()
         if request is not None and self.stats:
@@ -420,4 +435,6 @@ class ClusterLink:
             self.loop.stop()
         self.client.delete(alive_key(self.worker))
         crawled = self.crawler.stats.get_value("scheduler/dequeued/redis", 0)
-        print(f"run {self.run.run_id}: worker {self.worker} crawled {crawled} request(s) ({reason})", file=sys.stderr)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"run {self.run.run_id}: worker {self.worker} crawled {crawled} request(s) ({reason}), "
+              f"peak RSS {rss} MB", file=sys.stderr)

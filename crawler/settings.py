@@ -45,6 +45,11 @@ REDIRECT_MAX_TIMES = 10
 # takes items one by one anyway (batched, written in its own thread: crawler.pipelines), so one
 # is enough (measured on a 5,000-page portal: 58.4 s with 10, 51.9 s with 1).
 CONCURRENT_ITEMS = 1
+# Scrapy reads a callback's source to warn about `return value` in generators; its cache is keyed
+# by the bound method, which a run's workers create anew for each request they take from Redis
+# (seen in a worker's profile: tokenizing portal.py for every response). GovWatch's callbacks
+# are tested; the check is not needed.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # Many hosts in one engine: serve the least busy download slots first, so a slow host's
 # backlog does not fill the run's total concurrency while other hosts wait.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"

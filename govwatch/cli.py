@@ -305,13 +305,13 @@ def run(config_path: str, site: str | None, as_of: dt.datetime | None, full: boo
 @click.option("--once", is_flag=True, help="Crawl one run, then stop (default: wait for the next).")
 def worker(config_path: str, once: bool) -> None:
     """Crawl the runs that `govwatch run` queues in Redis (sites file: `queue:`), beside other workers."""
-    from govwatch.cluster import work
+    from govwatch.jobs import cluster_module
 
     config = load_config(config_path)
     if not config.queue:
         raise ConfigError(f"{config.path}: `queue:` is not set: a worker takes its work from a Redis queue "
                           "(e.g. queue: redis://127.0.0.1:6379/0)")
-    work(config, once=once)
+    cluster_module(config).work(config, once=once)
 
 
 def _notify(config: Config, store: Store, result) -> None:

@@ -212,26 +212,35 @@ def _forget(client, space: str, run_id: int) -> None:
 
 def work(config: Config, once: bool = False) -> None:
     """Crawl the runs the coordinator queues, one after the other, each in a fresh process (a
-    Scrapy engine runs once per process); with ``once``, one run, then return."""
-    client = _client(config)
-    key = current_key(namespace(config.database))
-    said = False
+    Scrapy engine runs once per process, and a night's memory is given back after it); with
+    ``once``, one run, then return."""
+    _client(config)  # a clear error now if the queue cannot be reached
     while True:
-        current = client.get(key)
-        if current is None:
-            if not said:
-                print(f"waiting for a run at {masked(config.queue)}", file=sys.stderr)
-                said = True
-            time.sleep(1.0)
-            continue
-        said = False
-        code = subprocess.call([sys.executable, "-m", "govwatch.cluster", str(config.path), current.decode()])
+        code = subprocess.call([sys.executable, "-m", "govwatch.cluster", str(config.path)])
         if code not in (0, 1):
             raise SystemExit(code)
         if once:
             return
-        while client.get(key) == current:  # the run is still being finished: do not take it again
-            time.sleep(1.0)
+
+
+def next_run(config: Config) -> None:
+    """One worker process: ready (everything imported) before the run exists, so it starts
+    crawling as soon as the coordinator has seeded; then waits until the run is finished."""
+    import scrapy.crawler  # noqa: F401  - imported while waiting, not after the run is there
+
+    import crawler.spiders.night  # noqa: F401
+
+    client = _client(config)
+    key = current_key(namespace(config.database))
+    said = False
+    while (current := client.get(key)) is None:
+        if not said:
+            print(f"waiting for a run at {masked(config.queue)}", file=sys.stderr)
+            said = True
+        time.sleep(0.2)
+    crawl_run(config, int(current))
+    while client.get(key) == current:  # being finished: not taken again by the next process
+        time.sleep(0.5)
 
 
 def crawl_run(config: Config, run_id: int) -> None:
@@ -279,13 +288,13 @@ def crawl_run(config: Config, run_id: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """`python -m govwatch.cluster SITES_FILE RUN_ID`: one worker process for one run."""
+    """`python -m govwatch.cluster SITES_FILE`: one worker process, for the next run."""
     from crawler import console
     from govwatch.config import load_config
 
     console.setup(0, False)
     try:
-        crawl_run(load_config(argv[0]), int(argv[1]))
+        next_run(load_config(argv[0]))
     except Interrupted:
         raise SystemExit(1)
 

@@ -86,9 +86,7 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
     from crawler.spiders.night import NightSpider
 
     if config.queue:  # the coordinator of workers sharing the night (govwatch.cluster)
-        from govwatch.cluster import coordinate
-
-        return coordinate(config, store, sites, as_of, accounts, full)
+        return cluster_module(config).coordinate(config, store, sites, as_of, accounts, full)
     run_id = start_run(store, config, sites, as_of, accounts)
     if progress is None:
         progress = sys.stderr.isatty()
@@ -127,6 +125,16 @@ def crawl(config: Config, store: Store, sites: list[SiteConfig], as_of: dt.date,
     crawled(store, run_id, [x.name for x in [*sites, *accounts]],
             bool(crawler.stats and crawler.stats.get_value("govwatch/degraded")), full)
     return run_id
+
+
+def cluster_module(config: Config):
+    """govwatch.cluster, or a clear error when the `cluster` extra is not installed."""
+    try:
+        from govwatch import cluster
+    except ImportError as exc:
+        raise ConfigError(f"{config.path}: queue: needs the cluster extra ({exc.name} is missing): "
+                          "pip install 'govwatch[cluster]'") from None
+    return cluster
 
 
 def host_politeness(config: Config, sites: list[SiteConfig]) -> list[tuple[list[str], Any]]:

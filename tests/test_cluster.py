@@ -30,7 +30,9 @@ from test_one_engine import Recorder, serve
 
 pytestmark = pytest.mark.slow
 
-PG_ADMIN = os.environ.get("GOVWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+# the role tests/services.sh makes (install.sh --test, .ci/run)
+PG_ADMIN = os.environ.get("GOVWATCH_TEST_CLUSTER_POSTGRES",
+                          "postgresql+psycopg://govwatch:govwatch@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("GOVWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
 FAST = {"GOVWATCH_WORKER_TIMEOUT": "3"}  # a killed worker's requests come back after 3 s
 
@@ -42,8 +44,8 @@ def pg_url():
         with admin.connect() as conn:
             conn.execute(text("select 1"))
     except Exception as exc:
-        pytest.fail(f"the cluster tests need PostgreSQL at {PG_ADMIN} (set GOVWATCH_TEST_POSTGRES; "
-                    f".ci/run starts it): {type(exc).__name__}: {exc}")
+        pytest.fail(f"the cluster tests need PostgreSQL at {PG_ADMIN} (set GOVWATCH_TEST_CLUSTER_POSTGRES; "
+                    f"tests/services.sh starts it): {type(exc).__name__}: {exc}")
     name = f"govwatch_cluster_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'create database "{name}"'))
@@ -60,7 +62,7 @@ def redis_url():
     try:
         redis.Redis.from_url(REDIS).ping()
     except redis.RedisError as exc:
-        pytest.fail(f"the cluster tests need Redis at {REDIS} (set GOVWATCH_TEST_REDIS; .ci/run starts it): {exc}")
+        pytest.fail(f"the cluster tests need Redis at {REDIS} (set GOVWATCH_TEST_REDIS; tests/services.sh starts it): {exc}")
     return REDIS
 
 
