@@ -69,7 +69,8 @@ def host_rate(folder: Path) -> int:
     return most
 
 
-def crawl_with(folder: Path, roots: list[Path], port: int, workers: int, concurrency: int, delay: float) -> dict:
+def crawl_with(folder: Path, roots: list[Path], port: int, workers: int, concurrency: int, delay: float,
+               parse_workers: int) -> dict:
     name = f"govwatch_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -78,7 +79,8 @@ def crawl_with(folder: Path, roots: list[Path], port: int, workers: int, concurr
     sites = "".join(f'  - name: "portal-{i}"\n    url: "http://{host(i)}:{port}/"\n' for i in range(len(roots)))
     config = folder / f"sites-{workers}.yaml"
     config.write_text(f"database: {database}\nqueue: {REDIS}\n"
-                      f"crawl: {{concurrency: {concurrency}, delay: {delay}, robots: false}}\nsites:\n{sites}", "utf-8")
+                      f"crawl: {{concurrency: {concurrency}, delay: {delay}, robots: false, parse_workers: {parse_workers}}}\n"
+                      f"sites:\n{sites}", "utf-8")
     for log in (folder / "logs").glob("*.log"):
         log.write_text("")
     subprocess.run(["kill", "-USR1", (folder / "ngx" / "nginx.pid").read_text().strip()], check=True)
@@ -118,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", default="1,2,3", help="worker counts to measure, e.g. 1,2")
     ap.add_argument("--delay", type=float, default=0.0, help="seconds between requests to one host")
     ap.add_argument("--concurrency", type=int, default=4, help="connections per host")
+    ap.add_argument("--parse-workers", type=int, default=0,
+                    help="page-analysis processes per worker (0: one process per worker, one per core)")
     ap.add_argument("--port", type=int, default=18400)
     ap.add_argument("--out", type=Path, default=None, help="working folder (default: a new one in /tmp)")
     ap.add_argument("--json", type=Path, default=None, help="write the figures here too")
@@ -132,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         roots.append(root)
     pid = start_nginx(folder, roots, args.port)
     try:
-        results = [crawl_with(folder, roots, args.port, int(n), args.concurrency, args.delay)
+        results = [crawl_with(folder, roots, args.port, int(n), args.concurrency, args.delay, args.parse_workers)
                    for n in args.workers.split(",")]
     finally:
         subprocess.run(["kill", pid.read_text().strip()])
@@ -142,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
               f"  {r['peak_rss_mb']}")
     base = results[0]["pages_per_s"]
     summary = {"sites": args.sites, "pages": args.pages, "delay": args.delay, "concurrency": args.concurrency,
+               "parse_workers": args.parse_workers,
                "cpus": os.cpu_count(), "results": results,
                "speedup": {r["workers"]: round(r["pages_per_s"] / base, 2) for r in results}}
     if args.json:

@@ -365,7 +365,8 @@ class ClusterLink:
         crawler.signals.connect(link.closed, signal=signals.spider_closed)
         crawler.signals.connect(link.idle, signal=signals.spider_idle)
         crawler.signals.connect(link.left_downloader, signal=signals.request_left_downloader)
-        crawler.signals.connect(link.response_received, signal=signals.response_received)
+        # as it arrives, before RetryAfterMiddleware waits and retries (no response_received then)
+        crawler.signals.connect(link.response_downloaded, signal=signals.response_downloaded)
         return link
 
     def _pipeline(self):
@@ -416,7 +417,7 @@ class ClusterLink:
         if (lease := request.meta.get("_gw_lease")) and (slot := request.meta.get("_gw_slot")) is not None:
             self.run.release(slot, lease)
 
-    def response_received(self, response, request, spider) -> None:
+    def response_downloaded(self, response, request, spider) -> None:
         if response.status in (429, 503) and (value := response.headers.get("Retry-After")):
             from crawler.middlewares import retry_after_seconds
 

@@ -9,12 +9,17 @@ unless asked for with -v.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 
 # Scrapy's per-request download failures: recorded as verdicts by the spiders' errbacks
 _VERDICT_LOGGERS = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt",
                     "scrapy.core.scraper", "scrapy_playwright")
 _VERDICT_MESSAGES = ("Gave up retrying", "Error downloading", "Error while obtaining start requests")
+
+
+# a URL's credentials (database, queue, proxy URLs: Scrapy logs its settings with -vv)
+_USERINFO = re.compile(r"([a-z][\w+.-]*://)[^\s/@]+@", re.I)
 
 
 class ConsoleFormatter(logging.Formatter):
@@ -26,6 +31,9 @@ class ConsoleFormatter(logging.Formatter):
         self.debug = debug
 
     def format(self, record: logging.LogRecord) -> str:
+        return _USERINFO.sub(r"\1***@", self._format(record))
+
+    def _format(self, record: logging.LogRecord) -> str:
         if self.debug or not record.exc_info:
             return super().format(record)
         exc = record.exc_info[1]
