@@ -299,7 +299,7 @@ def test_message_uses_the_path_as_given(tmp_path: Path, monkeypatch) -> None:
         # unknown keys, listing the known ones
         (MINIMAL + "crawl:\n  delya: 2\n",
          ":5: crawl.delya: unknown key (did you mean 'delay'? known: concurrency, delay, max_pages,"),
-        ("databse: x\n" + MINIMAL, ":1: databse: unknown key (did you mean 'database'? known: database, timezone,"),
+        ("databse: x\n" + MINIMAL, ":1: databse: unknown key (did you mean 'database'? known: database, queue, timezone,"),
         (MINIMAL + "    crawl: {robot: false}\n", ":4: sites[0].crawl.robot: unknown key (did you mean 'robots'?"),
         (MINIMAL + "    columns:\n      - name: x\n        url: /x\n        categry: news\n",
          ":7: sites[0].columns[0].categry: unknown key (did you mean 'category'? known: name, url, category,"),
