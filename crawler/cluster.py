@@ -126,15 +126,23 @@ for i = 3, #ARGV do
   redis.call('HDEL', p .. 'leases', ARGV[i])
   redis.call('HDEL', p .. 'lease_slot', ARGV[i])
   redis.call('SREM', p .. 'worker:' .. ARGV[2], ARGV[i])
+  redis.call('DEL', p .. 'claims:' .. ARGV[i])
 end
 return #ARGV - 2
 """
 
-# A gone worker's leases back to the queue, first in line, marked as delivered before ("1").
+# A gone worker's leases back to the queue, first in line, marked as delivered before ("1"); the
+# URLs their callbacks claimed without getting the requests to the queue are claimed no more
+# (crawler.state.LeaseState), so the requests crawled again claim them again.
 _REQUEUE = """
 local p, w = ARGV[1], ARGV[2]
 local leases = redis.call('SMEMBERS', p .. 'worker:' .. w)
 for _, lease in ipairs(leases) do
+  local claims = redis.call('HGETALL', p .. 'claims:' .. lease)
+  for i = 1, #claims, 2 do
+    for key in string.gmatch(claims[i + 1], '[^\\n]+') do redis.call('SREM', key, claims[i]) end
+  end
+  redis.call('DEL', p .. 'claims:' .. lease)
   local member = redis.call('HGET', p .. 'leases', lease)
   local slot = redis.call('HGET', p .. 'lease_slot', lease)
   if member and slot then
@@ -184,13 +192,17 @@ class RunQueue:
             pipe.hset(self.prefix + "slot_delay", host, int(slot["delay"] * 1000))
         pipe.execute()
 
-    def push(self, member: bytes, slot: str, priority: int) -> None:
+    def push(self, member: bytes, slot: str, priority: int, claims: str | None = None, url: str = "") -> None:
+        """Queue a request; ``claims``: the lease whose callback claimed ``url`` (the claim is
+        kept: the request is in the queue now)."""
         # higher priority first; within one, the newest first (depth first, as Scrapy's default)
         score = -priority * 1e9 - (time.time() % 1e8)
         pipe = self.client.pipeline(transaction=True)
         pipe.zadd(self.prefix + "q:" + slot, {member: score})
         pipe.sadd(self.prefix + "slots", slot)
         pipe.incr(self.prefix + "pending")
+        if claims:
+            pipe.hdel(claims, url)
         pipe.execute()
 
     def pop(self, worker: str, lease: str) -> tuple[str, bytes] | None:
@@ -239,18 +251,21 @@ def encode(request: Request) -> bytes:
     data = request.replace(callback=None, errback=None).to_dict()
     data["gw_callback"] = request.callback.__name__ if request.callback else None
     data["gw_errback"] = request.errback.__name__ if request.errback else None
-    data["meta"].pop("_gw_lease", None)
-    data["meta"].pop("_gw_slot", None)
+    for key in ("_gw_lease", "_gw_slot", "_gw_claims"):  # this worker's, not the request's
+        data["meta"].pop(key, None)
     data["token"] = uuid.uuid4().hex  # two equal requests are two members of the sorted set
     return b"0" + pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def decode(member: bytes, spider: Any) -> Request:
+def decode(member: bytes, spider: Any, claims: str | None = None) -> Request:
+    """The request, its callbacks bound to its site's crawl (for ``claims``: the lease's)."""
     data = pickle.loads(member[1:])
     callback, errback = data.pop("gw_callback"), data.pop("gw_errback")
     data.pop("token", None)
     request = request_from_dict(data)
     crawl = spider.crawls[request.meta["gw_site"]]
+    if claims:
+        crawl = crawl.leased(claims)
     request.callback = getattr(crawl, callback) if callback else None
     request.errback = getattr(crawl, errback) if errback else None
     if member[:1] == b"1":  # a gone worker had it: what it stored of it is not stored again
@@ -274,7 +289,8 @@ class LeaseQueue(Base):
         return self.run.pending()
 
     def push(self, request: Request) -> None:
-        self.run.push(encode(request), slot_of(request.url), request.priority)
+        self.run.push(encode(request), slot_of(request.url), request.priority, request.meta.get("_gw_claims"),
+                      request.url)
 
     def pop(self, timeout: int = 0) -> Request | None:
         lease = uuid.uuid4().hex[:16]
@@ -282,7 +298,7 @@ class LeaseQueue(Base):
         if out is None:
             return None
         slot, member = out
-        request = decode(member, self.spider)
+        request = decode(member, self.spider, self.run.prefix + "claims:" + lease)
         request.meta["_gw_lease"] = lease
         request.meta["_gw_slot"] = slot
         return request

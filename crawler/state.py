@@ -126,16 +126,24 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
 if #ARGV > 0 then redis.call('RPUSH', KEYS[2], unpack(ARGV)) end
 return 0
 """
+# The list is kept: a home page crawled again (its worker went away) releases the same URLs,
+# and the claims let through those not requested yet.
 _RELEASE = """
 redis.call('SET', KEYS[1], '1')
-local waiting = redis.call('LRANGE', KEYS[2], 0, -1)
-redis.call('DEL', KEYS[2])
-return waiting
+return redis.call('LRANGE', KEYS[2], 0, -1)
 """
+# Claim URLs in a set (KEYS[1]); with a lease's claims hash (KEYS[2]), write each claim down
+# there too: url -> the set(s) it was claimed in (crawler.state.LeaseState)
 _CLAIM = """
 local out = {}
 for i, url in ipairs(ARGV) do
-  if redis.call('SADD', KEYS[1], url) == 1 then out[#out + 1] = url end
+  if redis.call('SADD', KEYS[1], url) == 1 then
+    out[#out + 1] = url
+    if KEYS[2] then
+      local was = redis.call('HGET', KEYS[2], url)
+      redis.call('HSET', KEYS[2], url, was and (was .. '\\n' .. KEYS[1]) or KEYS[1])
+    end
+  end
 end
 return out
 """
@@ -202,10 +210,11 @@ class RedisState:
         self._release = client.register_script(_RELEASE)
         self._count_below = client.register_script(_COUNT_BELOW)
 
-    def claim(self, urls: list[str]) -> list[str]:
+    def claim(self, urls: list[str], claims: str | None = None) -> list[str]:
         if not urls:
             return []
-        return [u.decode() for u in self._claim(keys=[self.prefix + "requested"], args=urls)]
+        keys = [self.prefix + "requested", *([claims] if claims else [])]
+        return [u.decode() for u in self._claim(keys=keys, args=urls)]
 
     def is_requested(self, url: str) -> bool:
         return bool(self.client.sismember(self.prefix + "requested", url))
@@ -262,16 +271,51 @@ class RedisRun:
 
     def __init__(self, client: Any, prefix: str) -> None:
         self.client = client
-        self.prefix = prefix  # e.g. "govwatch:run:12:"
+        self.prefix = prefix  # e.g. "govwatch:<installation>:run:12:"
+        self._claim = client.register_script(_CLAIM)
 
     def site(self, name: str) -> RedisState:
         return RedisState(self.client, f"{self.prefix}site:{name}:")
 
-    def decide(self, url: str) -> bool:
-        return bool(self.client.sadd(self.prefix + "decided", url))
+    def decide(self, url: str, claims: str | None = None) -> bool:
+        keys = [self.prefix + "decided", *([claims] if claims else [])]
+        return bool(self._claim(keys=keys, args=[url]))
 
     def undecide(self, url: str) -> None:
         self.client.srem(self.prefix + "decided", url)
 
     def is_decided(self, url: str) -> bool:
         return bool(self.client.sismember(self.prefix + "decided", url))
+
+
+
+class LeaseState:
+    """A site's state while one leased request of a shared run is processed: what it claims is
+    also written down under the lease until the request is acknowledged, and each claim is
+    struck off when its request reaches the queue (crawler.cluster.RunQueue.push). If the
+    worker goes away in between, the claims left are taken back (crawler.cluster: _REQUEUE),
+    so the request, crawled again, claims them again: nothing is lost, nothing requested twice."""
+
+    def __init__(self, state: "RedisState", claims: str) -> None:
+        self._state = state
+        self._claims = claims
+
+    def claim(self, urls: list[str]) -> list[str]:
+        return self._state.claim(urls, self._claims)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._state, name)
+
+
+class LeaseRun:
+    """The run-wide part for one leased request (see LeaseState)."""
+
+    def __init__(self, run: "RedisRun", claims: str) -> None:
+        self._run = run
+        self._claims = claims
+
+    def decide(self, url: str) -> bool:
+        return self._run.decide(url, self._claims)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._run, name)

@@ -304,6 +304,47 @@ def test_losing_redis_fails_the_run_with_a_message(tmp_path, pg_url):
     engine.dispose()
 
 
+def test_claims_of_a_gone_worker_are_taken_back(redis_url):
+    """A callback claims URLs, then its worker dies before all their requests reach the queue:
+    the request comes back, and what was claimed without a request can be claimed again."""
+    import redis
+    from scrapy import Request
+
+    from crawler.cluster import RunQueue, decode, encode, run_prefix, slot_of
+    from crawler.spiders.night import NightSpider
+    from crawler.state import RedisRun
+
+    client = redis.Redis.from_url(redis_url)
+    space = f"govwatch:test{uuid.uuid4().hex[:8]}:"
+    prefix = run_prefix(space, 1)
+    try:
+        spider = NightSpider(targets=[{"site": {"name": "县", "url": "http://127.0.0.9/", "columns": []}}],
+                             shared=RedisRun(client, prefix), started=time.time())
+        queue = RunQueue(client, space, 1, concurrency=4, delay=0)
+        crawl = spider.crawls["县"]
+        first = crawl.request("http://127.0.0.9/list.html", crawl.parse_page, crawl.check_failed, 10)
+        queue.push(encode(first), slot_of(first.url), first.priority)
+        slot, member = queue.pop("w1", "lease1")
+        taken = decode(member, spider, prefix + "claims:lease1")
+        twin = taken.callback.__self__
+        assert twin.state.claim(["http://127.0.0.9/a.html", "http://127.0.0.9/b.html"]) == [
+            "http://127.0.0.9/a.html", "http://127.0.0.9/b.html"]
+        assert twin.spider.shared.decide("http://other.example/x.pdf")
+        child = twin.request("http://127.0.0.9/a.html", twin.parse_page, twin.check_failed, 20)
+        queue.push(encode(child), slot_of(child.url), child.priority, child.meta["_gw_claims"], child.url)
+        # the worker dies here: b.html and the check of x.pdf never reached the queue
+        assert queue.requeue("w1") == 1 and queue.leased() == 0 and queue.pending() == 2
+        again = [decode(m, spider) for m in client.zrange(prefix + "q:127.0.0.9", 0, -1)]
+        assert [r.url for r in again if r.meta.get("gw_again")] == ["http://127.0.0.9/list.html"]
+        state = spider.crawls["县"].state
+        assert state.claim(["http://127.0.0.9/a.html", "http://127.0.0.9/b.html"]) == ["http://127.0.0.9/b.html"]
+        assert spider.shared.decide("http://other.example/x.pdf")
+    finally:
+        keys = list(client.scan_iter(match=space + "*"))
+        if keys:
+            client.delete(*keys)
+
+
 def test_queue_needs_a_shared_database(tmp_path):
     sites = tmp_path / "sites.yaml"
     sites.write_text("database: sqlite:///g.db\nqueue: redis://127.0.0.1:6379/0\nsites: []\n", "utf-8")

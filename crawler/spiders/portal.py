@@ -10,6 +10,7 @@ pipeline, what to re-read tonight in ``crawler.revisit``; this only decides what
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import hashlib
@@ -35,6 +36,7 @@ from crawler.extract.links import is_asset, is_attachment, is_private_host, url_
 from crawler.extract.page import PageFacts, analyse, decode_html, parse_html
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
 from crawler.middlewares import OutOfTime
+from crawler.state import LeaseRun, LeaseState
 from crawler.tlscheck import certificate_problems
 from crawler.verdicts import (
     DEAD_STATUSES, SOFT_404_PHRASES, MissingPage, is_judged_file, judge_attachment, judge_page, not_the_site,
@@ -123,6 +125,15 @@ class PortalCrawl:
     @property
     def logger(self):
         return self.spider.logger
+
+    def leased(self, claims: str) -> "PortalCrawl":
+        """This site's crawl for one request leased from a shared run's queue (crawler.cluster):
+        its claims are written down under the lease until it is done (crawler.state.LeaseState)."""
+        twin = copy.copy(self)
+        twin.state = LeaseState(self.state, claims)
+        twin.spider = _SpiderView(self.spider, LeaseRun(self.spider.shared, claims))
+        twin.meta = {**self.meta, "_gw_claims": claims}
+        return twin
 
     def out_of_time(self) -> bool:
         return self.budget is not None and time.time() - self.spider.started > self.budget
@@ -557,6 +568,17 @@ class PortalCrawl:
             yield self._check(failure.request.url, "blocked", status, error=f"browser: {error}")
             return
         yield self._check(failure.request.url, verdict, error=error, attempts=failure.request.meta.get("gw_attempt", 1))
+
+
+class _SpiderView:
+    """The night spider with another run-wide state (PortalCrawl.leased)."""
+
+    def __init__(self, spider: Any, shared: Any) -> None:
+        self._spider = spider
+        self.shared = shared
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._spider, name)
 
 
 @dataclass(frozen=True)
