@@ -86,6 +86,7 @@ def worker_name() -> str:
 # Take the next request of a host that may be sent one now (see the module's docstring).
 _POP = """
 local p, now = ARGV[1], tonumber(ARGV[2])
+for i = 8, #ARGV, 2 do redis.call('ZREM', p .. 'busy:' .. ARGV[i], ARGV[i + 1]) end
 local slots = redis.call('SMEMBERS', p .. 'slots')
 local n = #slots
 if n == 0 then return false end
@@ -193,30 +194,38 @@ class RunQueue:
         pipe.execute()
 
     def push(self, member: bytes, slot: str, priority: int, claims: str | None = None, url: str = "") -> None:
-        """Queue a request; ``claims``: the lease whose callback claimed ``url`` (the claim is
-        kept: the request is in the queue now)."""
-        # higher priority first; within one, the newest first (depth first, as Scrapy's default)
-        score = -priority * 1e9 - (time.time() % 1e8)
+        self.push_many([(member, slot, priority, claims, url)])
+
+    def push_many(self, requests: list[tuple[bytes, str, int, str | None, str]]) -> None:
+        """Queue requests (member, slot, priority, claims, url) in one transaction; ``claims``:
+        the lease whose callback claimed ``url`` (the claim is kept: its request is queued)."""
         pipe = self.client.pipeline(transaction=True)
-        pipe.zadd(self.prefix + "q:" + slot, {member: score})
-        pipe.sadd(self.prefix + "slots", slot)
-        pipe.incr(self.prefix + "pending")
-        if claims:
-            pipe.hdel(claims, url)
+        for member, slot, priority, claims, url in requests:
+            # higher priority first; within one, the newest first (depth first, as Scrapy's default)
+            pipe.zadd(self.prefix + "q:" + slot, {member: -priority * 1e9 - (time.time() % 1e8)})
+            pipe.sadd(self.prefix + "slots", slot)
+            if claims:
+                pipe.hdel(claims, url)
+        pipe.incrby(self.prefix + "pending", len(requests))
         pipe.execute()
 
-    def pop(self, worker: str, lease: str) -> tuple[str, bytes] | None:
+    def pop(self, worker: str, lease: str, released: list[tuple[str, str]] = ()) -> tuple[str, bytes] | None:
+        """The next request a host may be sent now, leased to ``worker``; first the hosts of
+        ``released`` downloads (slot, lease) are given back."""
         out = self._pop(args=[self.prefix, _now_ms(), worker, lease, self.concurrency, self.delay_ms,
-                              self.busy_ttl_ms])
+                              self.busy_ttl_ms, *(x for pair in released for x in pair)])
         return (out[0].decode(), out[1]) if out else None
 
     def ack(self, worker: str, leases: list[str]) -> None:
         if leases:
             self._ack(args=[self.prefix, worker, *leases])
 
-    def release(self, slot: str, lease: str) -> None:
-        """The download is over: the host may take another (the lease lasts until stored)."""
-        self.client.zrem(self.prefix + "busy:" + slot, lease)
+    def release(self, released: list[tuple[str, str]]) -> None:
+        """Downloads (slot, lease) are over: their hosts may take others (leases last until stored)."""
+        pipe = self.client.pipeline(transaction=False)
+        for slot, lease in released:
+            pipe.zrem(self.prefix + "busy:" + slot, lease)
+        pipe.execute()
 
     def hold(self, slot: str, seconds: float) -> None:
         """No request to the host from any worker for ``seconds`` (Retry-After)."""
@@ -285,16 +294,34 @@ class LeaseQueue(Base):
                             settings.getfloat("GOVWATCH_HOST_DELAY", 1.0),
                             settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 60)
 
+        # Sent to Redis together, not one round trip each: a callback's new requests (before its
+        # lease is acknowledged, and before this worker takes its next request), and the hosts
+        # of finished downloads (with the next pop, or by ClusterLink's tick).
+        self.pushes: list[tuple[bytes, str, int, str | None, str]] = []
+        self.released: list[tuple[str, str]] = []
+
     def __len__(self) -> int:
-        return self.run.pending()
+        return self.run.pending() + len(self.pushes)
 
     def push(self, request: Request) -> None:
-        self.run.push(encode(request), slot_of(request.url), request.priority, request.meta.get("_gw_claims"),
-                      request.url)
+        self.pushes.append((encode(request), slot_of(request.url), request.priority, request.meta.get("_gw_claims"),
+                            request.url))
+
+    def flush(self, pushes_only: bool = False) -> None:
+        if self.pushes:
+            pushes, self.pushes = self.pushes, []
+            self.run.push_many(pushes)
+        if self.released and not pushes_only:
+            released, self.released = self.released, []
+            self.run.release(released)
 
     def pop(self, timeout: int = 0) -> Request | None:
+        if self.pushes:
+            pushes, self.pushes = self.pushes, []
+            self.run.push_many(pushes)
         lease = uuid.uuid4().hex[:16]
-        out = self.run.pop(self.worker, lease)
+        released, self.released = self.released, []
+        out = self.run.pop(self.worker, lease, released)
         if out is None:
             return None
         slot, member = out
@@ -403,9 +430,12 @@ class ClusterLink:
         slot = self.crawler.engine._slot  # Scrapy 2.19: called once a request's output is processed
         remove = slot.remove_request
 
+        queue = slot.scheduler.queue
+
         def remove_request(request: Request) -> None:
             remove(request)
             if lease := request.meta.get("_gw_lease"):
+                queue.flush(pushes_only=True)  # its new requests are queued before it can be acknowledged
                 pipeline.acknowledge(lease)  # after the batch holding its results is written
 
         slot.remove_request = remove_request
@@ -422,6 +452,7 @@ class ClusterLink:
             self._degraded = True  # the canary failed: the coordinator marks the run degraded
             self.client.set(self.run.prefix + "degraded", "1")
         if self.crawler.engine and self.crawler.engine._slot:
+            self.crawler.engine._slot.scheduler.queue.flush()
             self.crawler.engine._slot.nextcall.schedule()
             self._pipeline().flush_acks()
 
@@ -431,7 +462,7 @@ class ClusterLink:
 
     def left_downloader(self, request: Request, spider) -> None:
         if (lease := request.meta.get("_gw_lease")) and (slot := request.meta.get("_gw_slot")) is not None:
-            self.run.release(slot, lease)
+            self.crawler.engine._slot.scheduler.queue.released.append((slot, lease))
 
     def response_downloaded(self, response, request, spider) -> None:
         if response.status in (429, 503) and (value := response.headers.get("Retry-After")):
@@ -442,6 +473,7 @@ class ClusterLink:
                 self.run.hold(slot_of(request.url), min(wait, self.max_wait))
 
     def idle(self, spider) -> None:
+        self.crawler.engine._slot.scheduler.queue.flush()
         pipeline = self._pipeline()
         pipeline.flush_acks(force=True)
         if self.client.get(current_key(self.run.space)) == str(self.run.run_id).encode():

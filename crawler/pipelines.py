@@ -222,6 +222,8 @@ class StorePipeline:
                 s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == self.run_id,
                                                      m.SiteVisit.site_id == site_id)
                           .values(home_status=item.home_status, home_error=item.home_error, reached=item.reached))
+        if isinstance(item, PageItem) and item.kind == "list":
+            return  # its list rows come next: in the same batch, so a list page is stored whole or not
         if self.pending >= self.batch_size or time.monotonic() - self.last_flush > self.flush_seconds:
             self._flush()
 

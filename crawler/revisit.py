@@ -76,6 +76,13 @@ class Coverage:
     def add(self, name: str, n: int = 1) -> None:
         setattr(self, name, getattr(self, name) + n)
 
+    def take_read(self, limit: int | None) -> bool:
+        """One more page read tonight, unless ``limit`` pages are."""
+        if limit is not None and self.read >= limit:
+            return False
+        self.read += 1
+        return True
+
     def limit(self, name: str) -> None:
         self.limits[name] = self.limits.get(name, 0) + 1
 

@@ -164,9 +164,17 @@ class RedisCoverage:
     def __init__(self, client: Any, key: str) -> None:
         self.client = client
         self.key = key  # hash: the counters; key:limits: limit -> count; key:hold: why held
+        self._count_below = client.register_script(_COUNT_BELOW)
 
     def add(self, name: str, n: int = 1) -> None:
         self.client.hincrby(self.key, name, n)
+
+    def take_read(self, limit: int | None) -> bool:
+        """One more page read tonight, unless ``limit`` pages are (one round trip)."""
+        if limit is None:
+            self.add("read")
+            return True
+        return bool(self._count_below(keys=[self.key], args=["read", limit]))
 
     def limit(self, name: str) -> None:
         self.client.hincrby(self.key + ":limits", name, 1)
@@ -205,6 +213,7 @@ class RedisState:
         self.coverage = RedisCoverage(client, prefix + "coverage")
         self._columns: dict[str, dict[str, Any]] = {}
         self._missing: Any = _UNKNOWN
+        self._home_read = False
         self._claim = client.register_script(_CLAIM)
         self._follow_or_wait = client.register_script(_FOLLOW_OR_WAIT)
         self._release = client.register_script(_RELEASE)
@@ -238,7 +247,11 @@ class RedisState:
         return bool(self.client.sadd(self.prefix + "tls", host))
 
     def follow_or_wait(self, urls: list[str]) -> bool:
-        return bool(self._follow_or_wait(keys=[self.prefix + "home_read", self.prefix + "waiting"], args=urls))
+        if self._home_read:  # once read, always: no round trip
+            return True
+        self._home_read = bool(self._follow_or_wait(keys=[self.prefix + "home_read", self.prefix + "waiting"],
+                                                    args=urls))
+        return self._home_read
 
     def release(self) -> list[str]:
         return [u.decode() for u in self._release(keys=[self.prefix + "home_read", self.prefix + "waiting"])]

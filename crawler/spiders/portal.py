@@ -377,13 +377,12 @@ class PortalCrawl:
                 and (is_home or urlsplit(response.url).netloc in self.hosts)  # off-site: checked only
                 and not (redirected and not is_home and self.state.is_requested(response.url))):
             return False
-        if not is_home and self.capped():  # counted here: list pages and columns too
+        if not self.coverage.take_read(None if is_home else self.max_pages):  # list pages and columns too
             self.coverage.add("checked_only")
             self.coverage.limit("max_pages")
             return False
         if redirected:
             self.state.claim([response.url])  # crawled here, not again under its own URL
-        self.coverage.add("read")
         return True
 
     def _record(self, response: Response, facts: PageFacts | None, is_home: bool = False,
