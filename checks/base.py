@@ -17,8 +17,12 @@ A check is a class (built-in or plugin) with:
                 not found again becomes ``fixed`` only when the run looked at its subject again;
                 a site, column or link the run could not reach leaves its problems open. A check
                 about something else overrides ``rechecked(run, previous)``;
-- ``message(detail)`` the violation's evidence as one Chinese line for reports and notifications
-                (the default reads the common evidence keys; checks.evidence);
+- ``Detail``    a frozen dataclass of its evidence (optional): a violation's ``detail`` may be
+                one, and is stored as a dict (fields declared with ``optional()`` are left out
+                while None: evidence only some cases have);
+- ``message(detail)`` the violation's evidence as one Chinese line for reports, notifications
+                and the workbench, from the stored dict (the default reads the common evidence
+                keys; each built-in writes its own from checks.evidence's pieces);
 - ``points``    optional: its deduction points (checks.scoring) for a plugin;
 - rules that build on another rule read that rule's parameters in effect with
   ``Other.params_in(run)``, never its defaults.
@@ -52,15 +56,28 @@ class Violation:
     def __post_init__(self) -> None:
         # typed evidence: a check may give its own frozen `Detail` dataclass; stored as a dict
         if dataclasses.is_dataclass(self.detail) and not isinstance(self.detail, type):
-            object.__setattr__(self, "detail", _plain_detail(dataclasses.asdict(self.detail)))
+            object.__setattr__(self, "detail", _plain_detail(self.detail))
 
     @property
     def key(self) -> str:
         return violation_key(self.rule, self.site, self.url)
 
 
+_OPTIONAL = "govwatch.optional"
+
+
+def optional(default: Any = None) -> Any:
+    """A ``Detail`` field some violations have and others not: left out of the stored evidence
+    while None (``how: str | None = optional()``)."""
+    return field(default=default, metadata={_OPTIONAL: True})
+
+
 def _plain_detail(value: Any) -> Any:
-    """JSON-ready: tuples as lists, dates as ISO strings."""
+    """JSON-ready: dataclasses as dicts (in field order, ``optional()`` fields that are None
+    left out), tuples as lists, dates as ISO strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain_detail(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not (f.metadata.get(_OPTIONAL) and getattr(value, f.name) is None)}
     if isinstance(value, dict):
         return {k: _plain_detail(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -95,6 +112,7 @@ class Check:
     severity: ClassVar[str] = "deduction"
     status: ClassVar[str] = "stable"  # preview | stable
     Params: ClassVar[type] = NoParams
+    Detail: ClassVar[type | None] = None  # the evidence, typed (optional)
     # parameters naming files (a str or a list of them): relative paths in the sites file are
     # resolved against the sites file's folder, as every path there is (cron starts in /)
     path_params: ClassVar[tuple[str, ...]] = ()
@@ -109,9 +127,12 @@ class Check:
         return SUBJECTS[self.subject](run, previous)
 
     def message(self, detail: dict[str, Any]) -> str:
-        """The violation's evidence as one Chinese line for reports and notifications (e.g.
-        状态码 404；出现在 3 个页面). Override to lead with the rule's own sentence:
-        ``return evidence.describe(detail, lead=[...], used={keys said})``."""
+        """The violation's evidence as one Chinese line for reports, notifications and the
+        workbench (e.g. 状态码 404；出现在 3 个页面), from its stored ``detail`` (a dict: rows
+        written by older versions may lack newer keys). The default is the common line; override
+        to say it in the rule's words (``evidence.line(evidence.field("原值", d.get("value")), ...)``,
+        or ``evidence.describe(detail, lead=[...], used={keys said})``). The registry adds what
+        the violation's history says (曾整改后复现 2 次)."""
         return evidence.describe(detail)
 
     @classmethod

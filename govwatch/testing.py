@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checks.base import Check, Note, Violation
+from checks.registry import load_checks, sentence
 from govwatch.store import models as m
 from govwatch.store.db import Store
 from govwatch.store.view import PreviousViolation, RunView
@@ -125,8 +126,6 @@ class RunBuilder:
     def view(self, rule_params: dict[str, Any] | None = None) -> RunView:
         self._s.flush()
         params = {}
-        from checks.registry import load_checks
-
         registry = load_checks(plugins=False)
         for rule, overrides in self.rules.items():
             if rule in registry:
@@ -141,7 +140,7 @@ class RunBuilder:
         found = Found()
         for out in check.check(self.view({check.id: effective}), effective):
             (found.notes if isinstance(out, Note) else found.violations).append(out)
-        found.messages = [check.message(dict(v.detail)) for v in found.violations]
+        found.messages = [sentence(check, v.detail) for v in found.violations]  # as reports ask it
         return found
 
     def rechecked(self, check: type[Check] | Check, violation: Violation, **params: Any) -> bool:

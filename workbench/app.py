@@ -260,6 +260,7 @@ def create_app(config: Config, store: Store | None = None, *, session_seconds: i
             cls = load_checks().get(v.rule)
             return render(request, "problem.html", who, v=v, status=queries.status_of(v, active), answer=active,
                           history=answers.history(s, v.id), evidence=queries.evidence(s, v),
+                          sentence=queries.sentence(v),
                           owner=queries.Owners(config, s).of(v.site, v.column), rule_title=cls.title if cls else v.rule,
                           can_recheck=recheck.supported(v.rule), today=today)
 

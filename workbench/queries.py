@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select, true
 
+from checks.registry import message
 from govwatch.config import Config
 from govwatch.store import answers
 from govwatch.store import models as m
@@ -156,6 +157,15 @@ class ProblemRow:
     owner: str | None
     status: str  # open | acknowledged | exempt | fixed
     answer: m.Answer | None = None
+
+    @property
+    def sentence(self) -> str:
+        """The problem in one Chinese line, as the weekly report says it (asked of its check)."""
+        return sentence(self.v)
+
+
+def sentence(v: m.Violation) -> str:
+    return message(v.rule, v.detail or {})
 
 
 def status_of(v: m.Violation, answer: m.Answer | None) -> str:
