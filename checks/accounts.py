@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from checks import evidence
-from checks.base import Check, Note, Violation
+from checks.base import Check, Note, Points, Violation
 from govwatch.store.view import PreviousViolation, RunView, SiteView
 
 
@@ -155,6 +155,7 @@ class AccountUnreachable(Check):
     title = "政务新媒体无法访问"
     source = "国办秘函〔2019〕19号 政务新媒体检查指标；国办发〔2018〕123号（账号管理）"
     severity = "deduction"
+    points = Points(1, 5)  # no scheme's value known: the default of a rule without one
 
     @dataclass(frozen=True)
     class Detail:

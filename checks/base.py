@@ -23,7 +23,9 @@ A check is a class (built-in or plugin) with:
 - ``message(detail)`` the violation's evidence as one Chinese line for reports, notifications
                 and the workbench, from the stored dict (the default reads the common evidence
                 keys; each built-in writes its own from checks.evidence's pieces);
-- ``points``    optional: its deduction points (checks.scoring) for a plugin;
+- ``points``    a deduction rule's cost in the national verdict (checks.scoring): ``Points(per
+                problem, cap, home_points)`` or ``(per_problem, cap)``; a deduction rule without
+                one costs 1 per problem, at most 5; the sites file's ``scoring.points`` overrides;
 - rules that build on another rule read that rule's parameters in effect with
   ``Other.params_in(run)``, never its defaults.
 """
@@ -105,6 +107,15 @@ class NoParams:
     pass
 
 
+@dataclass(frozen=True)
+class Points:
+    """What each open problem of a deduction rule costs in the 100-point score (checks.scoring)."""
+
+    points: float  # per open problem
+    cap: float  # at most this much for the rule (单项指标扣分之和不超过本项指标总分值)
+    home_points: float | None = None  # link rules: a problem linked from the home page
+
+
 class Check:
     id: ClassVar[str]
     title: ClassVar[str]
@@ -113,6 +124,7 @@ class Check:
     status: ClassVar[str] = "stable"  # preview | stable
     Params: ClassVar[type] = NoParams
     Detail: ClassVar[type | None] = None  # the evidence, typed (optional)
+    points: ClassVar[Points | tuple[float, float] | None] = None  # deduction rules (checks.scoring)
     # parameters naming files (a str or a list of them): relative paths in the sites file are
     # resolved against the sites file's folder, as every path there is (cron starts in /)
     path_params: ClassVar[tuple[str, ...]] = ()

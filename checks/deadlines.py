@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from checks import evidence
-from checks.base import Check, Note, Violation, optional
+from checks.base import Check, Note, Points, Violation, optional
 from checks.workdays import UnknownYear, WorkCalendar, estimated_calendar_note
 from govwatch.store.view import PageView, PreviousViolation, RunView
 
@@ -288,6 +288,7 @@ class InterpretationOverdue(Check):
     title = "政策解读发布不及时"
     source = "政策解读“三同步”：解读材料最迟于政策文件公开发布后3个工作日内发布"
     severity = "deduction"
+    points = Points(1, 5)  # provincial schemes' value
 
     @dataclass(frozen=True)
     class Params:
@@ -382,6 +383,7 @@ class InterpretationUnlinked(Check):
     title = "政策解读未与政策文件双向关联"
     source = "政策解读与政策文件双向关联（政府网站检查：解读稿应与政策原文双向关联）"
     severity = "deduction"
+    points = Points(0.5, 5)  # provincial schemes' value
 
     @dataclass(frozen=True)
     class Params:
@@ -537,6 +539,7 @@ class AnnualReportOverdue(Check):
     title = "政府信息公开工作年度报告未按时发布"
     source = "政府信息公开条例 第四十九条（部门1月31日前、本级政府3月31日前）"
     severity = "deduction"
+    points = Points(5, 5)  # provincial schemes' value: one report a year
 
     @dataclass(frozen=True)
     class Params:
@@ -705,6 +708,7 @@ class ScheduleOverdue(Check):
     title = "定期发布栏目未按期更新"
     source = "栏目发布周期（本配置：月报/季报/年报）；国办秘函〔2019〕19号 栏目不更新"
     severity = "deduction"
+    points = Points(2, 10)  # provincial schemes' value
     subject = "column"  # a column removed from the site has no cadence left
 
     @dataclass(frozen=True)

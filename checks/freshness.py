@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from dateutil.relativedelta import relativedelta
 
 from checks import evidence
-from checks.base import Check, Note, Violation
+from checks.base import Check, Note, Points, Violation
 from govwatch.store.view import ColumnView, RunView
 
 
@@ -41,6 +41,7 @@ class StaleColumn(Check):
     title = "栏目不更新"
     source = "国办秘函〔2019〕19号 栏目不更新（逐栏列出；累计达到否决线见“栏目不更新（单项否决）”）"
     severity = "deduction"
+    points = Points(5, 20)  # 政策文件 一级栏目 6 个月未更新 扣5分 (国管局 2019 self-check) [S]
     subject = "column"
 
     @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class BlankColumn(Check):
     title = "空白栏目"
     source = "国办秘函〔2019〕19号 空白栏目（逐栏列出；5个及以上单项否决）"
     severity = "deduction"
+    points = Points(5, 20)  # as a stale column (provincial schemes)
     subject = "column"
 
     @dataclass(frozen=True)

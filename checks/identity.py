@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from checks import evidence
-from checks.base import Check, Note, Violation
+from checks.base import Check, Note, Points, Violation
 from govwatch.store.view import PreviousViolation, RunView
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -83,6 +83,7 @@ class MissingSiteIdentity(Check):
     title = "网站标识缺失或不规范"
     source = "政府网站发展指引（国办发〔2017〕47号）及其网页设计规范；国办秘函〔2019〕19号"
     severity = "deduction"
+    points = Points(3, 3)  # provincial schemes' value: once per site
 
     @dataclass(frozen=True)
     class Params:

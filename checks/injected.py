@@ -26,7 +26,7 @@ import ahocorasick
 import yaml
 
 from checks import evidence
-from checks.base import Check, Note, Violation
+from checks.base import Check, Note, Points, Violation
 from govwatch.store.view import RunView
 
 LEXICON = Path(__file__).resolve().parent / "spam" / "injected.yaml"
@@ -207,6 +207,7 @@ class InjectedContent(Check):
     title = "网页被植入暗链或违规内容"
     source = "国办发〔2017〕47号《政府网站发展指引》（安全防护：防篡改、防挂马、防暗链）；国办秘函〔2019〕19号 严重安全问题（单项否决，须人工确认）"
     severity = "deduction"
+    points = Points(5, 20)  # provincial schemes' value (a confirmed one is a veto)
     # the site read to the end settles it: hidden links and text of pages carried over from an
     # earlier night are judged again with the run, and a new host is a finding about the site
     subject = "site"

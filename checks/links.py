@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Iterator
 
 from checks import evidence
-from checks.base import Check, Violation
+from checks.base import Check, Points, Violation
 from checks.subjects import CONCLUSIVE  # noqa: F401  (re-exported: verdicts that settle a URL)
 from govwatch.store.view import RunView
 
@@ -40,6 +40,10 @@ class LinkDetail:
     pages: tuple[FoundOn, ...]  # at most the rule's max_pages
     page_count: int  # every page it is on
     on_home_page: bool
+
+
+# 链接可用性: about 1 point per unusable link on the home page, a fraction elsewhere [R]
+LINK_POINTS = Points(0.1, 10, home_points=1)
 
 
 class LinkVerdictCheck(Check):
@@ -110,6 +114,7 @@ class DeadLink(LinkVerdictCheck):
     title = "死链"
     source = "国办秘函〔2019〕19号 政府网站检查指标：链接可用性"
     severity = "deduction"
+    points = LINK_POINTS
     verdicts = ("dead",)
 
 
@@ -135,6 +140,7 @@ class Soft404(LinkVerdictCheck):
     title = "伪装正常的错误页面"
     source = "国办秘函〔2019〕19号 政府网站检查指标：链接可用性"
     severity = "deduction"
+    points = LINK_POINTS
     verdicts = ("soft-404",)
 
 
@@ -157,6 +163,7 @@ class BadAttachment(LinkVerdictCheck):
     title = "附件无法打开"
     source = "国办秘函〔2019〕19号 政府网站检查指标：链接可用性、办事服务"
     severity = "deduction"
+    points = LINK_POINTS
     verdicts = ("bad-attachment",)
 
 

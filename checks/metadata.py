@@ -10,7 +10,7 @@ from typing import Any, Iterator
 from dateutil.relativedelta import relativedelta
 
 from checks import evidence
-from checks.base import Check, Violation
+from checks.base import Check, Points, Violation
 from govwatch.store.view import RunView
 
 
@@ -42,6 +42,7 @@ class MissingMetadata(Check):
     title = "信息公开元数据缺失"
     source = "政府信息公开条例；政府网站发展指引（国办发〔2017〕47号）"
     severity = "deduction"
+    points = Points(0.5, 5)  # provincial schemes' value
     subject = "document"
 
     @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class MalformedDocNumber(Check):
     title = "发文字号不规范"
     source = "GB/T 9704-2012《党政机关公文格式》7.2.4"
     severity = "deduction"
+    points = Points(0.5, 5)  # provincial schemes' value
     subject = "document"
 
     @dataclass(frozen=True)
@@ -162,6 +164,7 @@ class InconsistentDates(Check):
     title = "发布日期早于成文日期"
     source = "政府信息公开条例 第二十六条"
     severity = "deduction"
+    points = Points(0.5, 5)  # provincial schemes' value
     subject = "document"
 
     @dataclass(frozen=True)
@@ -219,6 +222,7 @@ class ExpiredButValid(Check):
     title = "失效文件仍标注有效"
     source = "政府网站发展指引（国办发〔2017〕47号）；各省行政规范性文件管理规定（有效期）"
     severity = "deduction"
+    points = Points(1, 5)  # provincial schemes' value
     subject = "document"
 
     @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import yaml
 from pypinyin import Style, pinyin
 
 from checks import evidence
-from checks.base import Check, Violation, optional
+from checks.base import Check, Points, Violation, optional
 from checks.wording import default_lexicon, page_text
 from govwatch.store.view import PreviousViolation, RunView
 
@@ -167,6 +167,7 @@ class NameVariant(Check):
     title = "规范名称错别字（同音、形近）"
     source = "国办秘函〔2019〕19号 表述错误（国名等严重表述错误为单项否决项，须人工确认）"
     severity = "deduction"
+    points = Points(2, 10)  # as wording-error
     # the page read again settles it (``rechecked``: the subject URL carries the variant)
     subject = "document"
 

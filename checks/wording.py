@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from checks import evidence
-from checks.base import Check, Note, Violation, optional
+from checks.base import Check, Note, Points, Violation, optional
 from govwatch.store.view import PageView, PreviousViolation, RunView
 
 KINDS = ("typo", "renamed", "formulation")
@@ -463,6 +463,7 @@ class WordingError(Check):
     source = ("国办秘函〔2019〕19号 严重表述错误（单项否决项，须人工确认后认定）；新华社新闻信息报道中的禁用词和慎用词；"
               "2018年、2023年党和国家机构改革")
     severity = "deduction"
+    points = Points(2, 10)  # provincial schemes' value
 
     @dataclass(frozen=True)
     class Params:
