@@ -13,6 +13,7 @@ from checks.freshness import BlankColumn, StaleColumn, StaleColumnEarlyWarning, 
 from checks.metadata import MissingMetadata
 from checks.registry import load_checks, message
 from checks.registry import sentence as registry_sentence
+from govwatch.store.view import PreviousViolation
 from govwatch.testing import RunBuilder
 
 AS_OF = dt.date(2026, 11, 22)
@@ -206,3 +207,30 @@ def test_typed_evidence_is_stored_as_plain_json_and_optional_fields_only_when_se
     assert v.detail == {"status": None, "pages": [{"url": "http://x.gov.cn/a", "anchor": "甲"}]}
     v = Violation("x", "县", "http://x.gov.cn/", detail=_Detail(404, (), note="页面不存在"))
     assert v.detail == {"status": 404, "pages": [], "note": "页面不存在"}
+
+
+def test_run_builder_builds_runs_into_a_store_for_tests_of_fixed(tmp_path):
+    from checks.interaction import MessageUnanswered
+    from govwatch.store import models as m
+    from govwatch.store.db import Store
+    from govwatch.store.view import RunView
+
+    store = Store(f"sqlite:///{tmp_path}/t.db")
+    runs = []
+    for day, state in ((dt.date(2026, 11, 22), "unanswered"), (dt.date(2026, 11, 23), "answered")):
+        with RunBuilder(day, store=store) as run:
+            run.site("县", "http://x.gov.cn/", home_error=None)
+            run.column("县", "县长信箱", "http://x.gov.cn/hd/", "interaction",
+                       items=[("http://x.gov.cn/hd/1.html", "留言", "2026-01-05", state, "2026-01-06")])
+            run.link("县", "http://x.gov.cn/", "http://x.gov.cn/hd/", verdict=None)
+        runs.append(run.run_id)
+    with store.session() as s:
+        assert s.query(m.Site).count() == 1 and s.query(m.LinkCheck).count() == 0  # one site; no verdict asked for
+        first = list(MessageUnanswered().check(RunView(s, runs[0], dt.date(2026, 11, 22), ("县",)),
+                                               MessageUnanswered.Params()))
+        assert [v.detail["state"] for v in first] == ["unanswered"]
+        previous = PreviousViolation(first[0].key, first[0].rule, "县", first[0].url, first[0].page, first[0].column,
+                                     "open", dict(first[0].detail))
+        # the next run read the column again and the message was answered in time: fixed
+        assert MessageUnanswered().rechecked(RunView(s, runs[1], dt.date(2026, 11, 23), ("县",)), previous)
+    store.close()
