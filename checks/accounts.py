@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
-from checks.base import Check, Note, Violation
+from checks import evidence
+from checks.base import Check, Note, Points, Violation
 from govwatch.store.view import PreviousViolation, RunView, SiteView
 
 
@@ -21,9 +22,26 @@ def newest_post(run: RunView, account: SiteView) -> tuple[dt.date | None, int]:
     return run.newest_published(("post",)).get(account.name, (None, 0))
 
 
-def _stale_detail(run: RunView, newest: dt.date | None, posts: int, limit: int) -> dict:
-    return {"newest": newest.isoformat() if newest else None,
-            "days": (run.as_of - newest).days if newest else None, "limit_days": limit, "posts": posts}
+@dataclass(frozen=True)
+class StaleDetail:
+    """An account's newest post against the window (the veto's and the early warning's evidence)."""
+
+    newest: str | None
+    days: int | None  # since the newest post
+    limit_days: int
+    posts: int  # posts the run read
+
+
+def _stale_detail(run: RunView, newest: dt.date | None, posts: int, limit: int) -> StaleDetail:
+    return StaleDetail(newest.isoformat() if newest else None, (run.as_of - newest).days if newest else None,
+                       limit, posts)
+
+
+def stale_sentence(detail: dict[str, Any]) -> str:
+    """最新信息 2026-11-02，已 20 天未更新（要求 14 天内）；抓取帖文（条）：3"""
+    d = detail
+    fresh = evidence.freshness(d.get("newest"), d.get("days"), limit_days=d.get("limit_days"))
+    return evidence.line(fresh or "未读到带日期的帖文", evidence.field("抓取帖文（条）", d.get("posts")))
 
 
 class AccountStale(Check):
@@ -55,6 +73,11 @@ class AccountStale(Check):
     @dataclass(frozen=True)
     class Params:
         days: int = 14
+
+    Detail = StaleDetail
+
+    def message(self, detail: dict[str, Any]) -> str:
+        return stale_sentence(detail)
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         for account in run.accounts():
@@ -93,6 +116,11 @@ class AccountStaleEarlyWarning(Check):
     class Params:
         days: int = 7
 
+    Detail = StaleDetail
+
+    def message(self, detail: dict[str, Any]) -> str:
+        return stale_sentence(detail)
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         veto_line = run.as_of - dt.timedelta(days=AccountStale.params_in(run).days)
         for account in run.accounts():
@@ -127,13 +155,23 @@ class AccountUnreachable(Check):
     title = "政务新媒体无法访问"
     source = "国办秘函〔2019〕19号 政务新媒体检查指标；国办发〔2018〕123号（账号管理）"
     severity = "deduction"
+    points = Points(1, 5)  # no scheme's value known: the default of a rule without one
+
+    @dataclass(frozen=True)
+    class Detail:
+        status: int | str | None  # the HTTP status, else the error class
+        error: str | None
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """状态码 404, 状态：timeout."""
+        return evidence.status(detail.get("status")) or evidence.line("未能读取", evidence.field("错误", detail.get("error")))
 
     def check(self, run: RunView, params) -> Iterator[Violation]:
         for account in run.accounts():
             if not account.reached and not account.degraded:
-                yield Violation(self.id, account.name, account.url,
-                                detail={"status": account.home_status if account.home_status is not None
-                                        else account.home_error, "error": account.home_error})
+                yield Violation(self.id, account.name, account.url, detail=self.Detail(
+                    account.home_status if account.home_status is not None else account.home_error,
+                    account.home_error))
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         return run.site(previous.site) is not None  # the run tried it: reached now means fixed

@@ -9,7 +9,6 @@ from fractions import Fraction
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
-from checks import evidence
 from checks.base import Check, Note, Violation
 from govwatch.store.view import PreviousViolation, ProbeView, RunView
 
@@ -42,7 +41,23 @@ def probe_window(run: RunView, site: str, days: int) -> Window:
     return Window(first, run.as_of, run.probes(site, utc_midnight(first), utc_midnight(run.as_of + dt.timedelta(days=1))))
 
 
-def _detail(run: RunView, window: Window, params: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ProbeDetail:
+    """The week's probes of a home page: the evidence of the veto and of its early warning."""
+
+    probes: int
+    failed: int
+    ratio: float  # failed / probes
+    days: int
+    since: str  # the window's first and last local dates
+    until: str
+    first_failure: str  # local time
+    last_failure: str
+    errors: dict[str, int]  # the commonest reasons, with their counts
+    limit: float  # the ratio the rule reports from
+
+
+def _detail(run: RunView, window: Window, params: Any, limit: float) -> ProbeDetail:
     tz = ZoneInfo(run.timezone)
     failed = window.failed
 
@@ -50,17 +65,30 @@ def _detail(run: RunView, window: Window, params: Any) -> dict[str, Any]:
         return p.at.replace(tzinfo=dt.timezone.utc).astimezone(tz).isoformat(timespec="seconds")
 
     reasons = Counter(p.error or (f"HTTP {p.status}" if p.status is not None else "failed") for p in failed)
-    return {
-        "probes": len(window.probes),
-        "failed": len(failed),
-        "ratio": round(len(failed) / len(window.probes), 4),
-        "days": params.days,
-        "since": window.first.isoformat(),
-        "until": window.last.isoformat(),
-        "first_failure": local(failed[0]),
-        "last_failure": local(failed[-1]),
-        "errors": dict(reasons.most_common(5)),  # the commonest reasons, with their counts
-    }
+    return ProbeDetail(
+        probes=len(window.probes),
+        failed=len(failed),
+        ratio=round(len(failed) / len(window.probes), 4),
+        days=params.days,
+        since=window.first.isoformat(),
+        until=window.last.isoformat(),
+        first_failure=local(failed[0]),
+        last_failure=local(failed[-1]),
+        errors=dict(reasons.most_common(5)),
+        limit=limit,
+    )
+
+
+def probe_sentence(d: dict[str, Any], limit_word: str) -> str:
+    """2026-11-16 至 2026-11-22 探测 21 次，失败 21 次，失败率 100.0%（上限 5%）."""
+    s = f"{d['since']} 至 {d['until']} " if d.get("since") and d.get("until") else ""
+    s += f"近 {d['days']} 天" if d.get("days") and not s else ""
+    s += f"探测 {d.get('probes', 0)} 次，失败 {d.get('failed', 0)} 次"
+    if isinstance(d.get("ratio"), (int, float)):
+        s += f"，失败率 {d['ratio']:.1%}"
+    if isinstance(d.get("limit"), (int, float)):
+        s += f"（{limit_word} {d['limit']:.0%}）"
+    return s
 
 
 class SiteUnreachable(Check):
@@ -104,18 +132,10 @@ class SiteUnreachable(Check):
         max_failure_ratio: float = 0.05
         min_probes: int = 140
 
+    Detail = ProbeDetail
+
     def message(self, detail: dict[str, Any]) -> str:
-        d = detail
-        if not d.get("probes"):
-            return evidence.describe(d)
-        s = f"{d['since']} 至 {d['until']} " if d.get("since") and d.get("until") else ""
-        s += f"近 {d['days']} 天" if d.get("days") and not s else ""
-        s += f"探测 {d['probes']} 次，失败 {d.get('failed', 0)} 次"
-        if isinstance(d.get("ratio"), (int, float)):
-            s += f"，失败率 {d['ratio']:.1%}"
-        if isinstance(d.get("limit"), (int, float)):
-            s += f"（上限 {d['limit']:.0%}）"
-        return evidence.describe(d, lead=[s], used={"days", "probes", "failed", "ratio", "limit", "since", "until"})
+        return probe_sentence(detail, "上限")
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         for site in run.portals():  # accounts are judged by account-unreachable
@@ -127,7 +147,7 @@ class SiteUnreachable(Check):
                            site=site.name, subject=site.url)
             elif window.at_least(params.max_failure_ratio):
                 yield Violation(self.id, site.name, site.url,
-                                detail={**_detail(run, window, params), "limit": params.max_failure_ratio})
+                                detail=_detail(run, window, params, params.max_failure_ratio))
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         """Enough probes in this run's window: a clean week then fixes the violation."""
@@ -172,13 +192,18 @@ class SiteUnreachableEarlyWarning(Check):
         max_failure_ratio: float = 0.05
         min_probes: int = 140
 
+    Detail = ProbeDetail
+
+    def message(self, detail: dict[str, Any]) -> str:
+        return probe_sentence(detail, "预警线")
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for site in run.portals():  # accounts are judged by account-unreachable
             window = probe_window(run, site.name, params.days)
             if (len(window.probes) >= params.min_probes and window.at_least(params.warning_ratio)
                     and not window.at_least(params.max_failure_ratio)):
                 yield Violation(self.id, site.name, site.url,
-                                detail={**_detail(run, window, params), "limit": params.warning_ratio})
+                                detail=_detail(run, window, params, params.warning_ratio))
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         return SiteUnreachable.rechecked(self, run, previous)  # same window, same min_probes

@@ -17,9 +17,15 @@ A check is a class (built-in or plugin) with:
                 not found again becomes ``fixed`` only when the run looked at its subject again;
                 a site, column or link the run could not reach leaves its problems open. A check
                 about something else overrides ``rechecked(run, previous)``;
-- ``message(detail)`` the violation's evidence as one Chinese line for reports and notifications
-                (the default reads the common evidence keys; checks.evidence);
-- ``points``    optional: its deduction points (checks.scoring) for a plugin;
+- ``Detail``    a frozen dataclass of its evidence (optional): a violation's ``detail`` may be
+                one, and is stored as a dict (fields declared with ``optional()`` are left out
+                while None: evidence only some cases have);
+- ``message(detail)`` the violation's evidence as one Chinese line for reports, notifications
+                and the workbench, from the stored dict (the default reads the common evidence
+                keys; each built-in writes its own from checks.evidence's pieces);
+- ``points``    a deduction rule's cost in the national verdict (checks.scoring): ``Points(per
+                problem, cap, home_points)`` or ``(per_problem, cap)``; a deduction rule without
+                one costs 1 per problem, at most 5; the sites file's ``scoring.points`` overrides;
 - rules that build on another rule read that rule's parameters in effect with
   ``Other.params_in(run)``, never its defaults.
 """
@@ -52,15 +58,28 @@ class Violation:
     def __post_init__(self) -> None:
         # typed evidence: a check may give its own frozen `Detail` dataclass; stored as a dict
         if dataclasses.is_dataclass(self.detail) and not isinstance(self.detail, type):
-            object.__setattr__(self, "detail", _plain_detail(dataclasses.asdict(self.detail)))
+            object.__setattr__(self, "detail", _plain_detail(self.detail))
 
     @property
     def key(self) -> str:
         return violation_key(self.rule, self.site, self.url)
 
 
+_OPTIONAL = "govwatch.optional"
+
+
+def optional(default: Any = None) -> Any:
+    """A ``Detail`` field some violations have and others not: left out of the stored evidence
+    while None (``how: str | None = optional()``)."""
+    return field(default=default, metadata={_OPTIONAL: True})
+
+
 def _plain_detail(value: Any) -> Any:
-    """JSON-ready: tuples as lists, dates as ISO strings."""
+    """JSON-ready: dataclasses as dicts (in field order, ``optional()`` fields that are None
+    left out), tuples as lists, dates as ISO strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain_detail(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not (f.metadata.get(_OPTIONAL) and getattr(value, f.name) is None)}
     if isinstance(value, dict):
         return {k: _plain_detail(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -88,6 +107,15 @@ class NoParams:
     pass
 
 
+@dataclass(frozen=True)
+class Points:
+    """What each open problem of a deduction rule costs in the 100-point score (checks.scoring)."""
+
+    points: float  # per open problem
+    cap: float  # at most this much for the rule (单项指标扣分之和不超过本项指标总分值)
+    home_points: float | None = None  # link rules: a problem linked from the home page
+
+
 class Check:
     id: ClassVar[str]
     title: ClassVar[str]
@@ -95,6 +123,8 @@ class Check:
     severity: ClassVar[str] = "deduction"
     status: ClassVar[str] = "stable"  # preview | stable
     Params: ClassVar[type] = NoParams
+    Detail: ClassVar[type | None] = None  # the evidence, typed (optional)
+    points: ClassVar[Points | tuple[float, float] | None] = None  # deduction rules (checks.scoring)
     # parameters naming files (a str or a list of them): relative paths in the sites file are
     # resolved against the sites file's folder, as every path there is (cron starts in /)
     path_params: ClassVar[tuple[str, ...]] = ()
@@ -109,9 +139,12 @@ class Check:
         return SUBJECTS[self.subject](run, previous)
 
     def message(self, detail: dict[str, Any]) -> str:
-        """The violation's evidence as one Chinese line for reports and notifications (e.g.
-        状态码 404；出现在 3 个页面). Override to lead with the rule's own sentence:
-        ``return evidence.describe(detail, lead=[...], used={keys said})``."""
+        """The violation's evidence as one Chinese line for reports, notifications and the
+        workbench (e.g. 状态码 404；出现在 3 个页面), from its stored ``detail`` (a dict: rows
+        written by older versions may lack newer keys). The default is the common line; override
+        to say it in the rule's words (``evidence.line(evidence.field("原值", d.get("value")), ...)``,
+        or ``evidence.describe(detail, lead=[...], used={keys said})``). The registry adds what
+        the violation's history says (曾整改后复现 2 次)."""
         return evidence.describe(detail)
 
     @classmethod

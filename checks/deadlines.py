@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from checks import evidence
-from checks.base import Check, Note, Violation
+from checks.base import Check, Note, Points, Violation, optional
 from checks.workdays import UnknownYear, WorkCalendar, estimated_calendar_note
 from govwatch.store.view import PageView, PreviousViolation, RunView
 
@@ -288,22 +288,37 @@ class InterpretationOverdue(Check):
     title = "政策解读发布不及时"
     source = "政策解读“三同步”：解读材料最迟于政策文件公开发布后3个工作日内发布"
     severity = "deduction"
+    points = Points(1, 5)  # provincial schemes' value
 
     @dataclass(frozen=True)
     class Params:
         max_workdays: int = 3
         policy_categories: tuple[str, ...] = ("policy", "notice")
 
+    @dataclass(frozen=True)
+    class Detail:
+        title: str | None  # the 解读's
+        policy: str  # the policy document's URL
+        policy_title: str | None
+        policy_published: str
+        published: str  # the 解读's
+        workdays: int  # working days after the policy's publication
+        limit: int
+        deadline: str  # the last day in time
+        paired_by: str  # link | title
+        calendar: str | None = optional()  # counted on the estimated calendar: says so
+
     def message(self, detail: dict[str, Any]) -> str:
+        """政策文件发布于 …，解读发布于 …，相隔 14 个工作日（要求 3 个工作日内）；标题：…；政策文件：…；截止日期：…"""
         d = detail
-        if d.get("workdays") is None:
-            return evidence.describe(d)
         s = f"政策文件发布于 {d['policy_published']}，" if d.get("policy_published") else ""
         s += f"解读发布于 {d['published']}，" if d.get("published") else ""
-        limit = d.get("limit") or d.get("max_workdays")
-        s += f"相隔 {d['workdays']} 个工作日" + (f"（要求 {limit} 个工作日内）" if limit else "")
-        return evidence.describe(d, lead=[s], used={"policy_published", "published", "workdays", "limit",
-                                                   "max_workdays"})
+        limit = d.get("limit") or d.get("max_workdays")  # max_workdays: rows of older versions
+        if d.get("workdays") is not None:
+            s += f"相隔 {d['workdays']} 个工作日" + (f"（要求 {limit} 个工作日内）" if limit else "")
+        return evidence.line(s.rstrip("，"), evidence.field("标题", d.get("title")),
+                             evidence.field("政策文件", d.get("policy_title")),
+                             evidence.field("截止日期", d.get("deadline")), evidence.field("日历", d.get("calendar")))
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         calendar = WorkCalendar.for_run(run)
@@ -325,13 +340,12 @@ class InterpretationOverdue(Check):
             if days > params.max_workdays:
                 # the deadline lies between the two dates, in years the calendar knows
                 deadline = calendar.add_workdays(policy.date, params.max_workdays)
-                detail = {
-                    "title": interp.title, "policy": policy.url, "policy_title": policy.title,
-                    "policy_published": policy.date.isoformat(), "published": interp.date.isoformat(),
-                    "workdays": days, "limit": params.max_workdays, "deadline": deadline.isoformat(),
-                    "paired_by": pair.by}
-                if estimated := calendar.estimated_between(policy.date, interp.date):
-                    detail["calendar"] = estimated_calendar_note(estimated)
+                estimated = calendar.estimated_between(policy.date, interp.date)
+                detail = self.Detail(
+                    title=interp.title, policy=policy.url, policy_title=policy.title,
+                    policy_published=policy.date.isoformat(), published=interp.date.isoformat(),
+                    workdays=days, limit=params.max_workdays, deadline=deadline.isoformat(), paired_by=pair.by,
+                    calendar=estimated_calendar_note(estimated) if estimated else None)
                 yield Violation(self.id, interp.site, interp.url, page=interp.url, column=interp.column,
                                 detail=detail)
 
@@ -369,11 +383,26 @@ class InterpretationUnlinked(Check):
     title = "政策解读未与政策文件双向关联"
     source = "政策解读与政策文件双向关联（政府网站检查：解读稿应与政策原文双向关联）"
     severity = "deduction"
+    points = Points(0.5, 5)  # provincial schemes' value
 
     @dataclass(frozen=True)
     class Params:
         title_pairs: bool = False
         policy_categories: tuple[str, ...] = ("policy", "notice")
+
+    @dataclass(frozen=True)
+    class Detail:
+        title: str | None  # the 解读's
+        policy: str  # the policy document's URL
+        policy_title: str | None
+        missing: tuple[str, ...]  # the directions not linked: 政策文件→解读, 解读→政策文件
+        paired_by: str  # link | title
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """缺少：政策文件→解读；标题：…；政策文件：…"""
+        d = detail
+        return evidence.line(evidence.missing(d.get("missing")), evidence.field("标题", d.get("title")),
+                             evidence.field("政策文件", d.get("policy_title")))
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         pairs, ambiguous = pair_documents(run, params.policy_categories)
@@ -384,9 +413,8 @@ class InterpretationUnlinked(Check):
             missing = ([] if pair.to_interpretation else ["政策文件→解读"]) + ([] if pair.to_policy else ["解读→政策文件"])
             if missing:
                 interp, policy = pair.interpretation, pair.policy
-                yield Violation(self.id, interp.site, interp.url, page=interp.url, column=interp.column, detail={
-                    "title": interp.title, "policy": policy.url, "policy_title": policy.title,
-                    "missing": missing, "paired_by": pair.by})
+                yield Violation(self.id, interp.site, interp.url, page=interp.url, column=interp.column,
+                                detail=self.Detail(interp.title, policy.url, policy.title, tuple(missing), pair.by))
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         return _pair_rechecked(run, previous)
@@ -511,6 +539,7 @@ class AnnualReportOverdue(Check):
     title = "政府信息公开工作年度报告未按时发布"
     source = "政府信息公开条例 第四十九条（部门1月31日前、本级政府3月31日前）"
     severity = "deduction"
+    points = Points(5, 5)  # provincial schemes' value: one report a year
 
     @dataclass(frozen=True)
     class Params:
@@ -521,10 +550,27 @@ class AnnualReportOverdue(Check):
             _month_day("department_due", self.department_due)
             _month_day("government_due", self.government_due)
 
+    @dataclass(frozen=True)
+    class Detail:
+        year: int  # the report's year
+        deadline: str
+        kind: str  # government | department: which deadline applies
+        kind_guessed: bool  # from the site's name (the sites file gives no `kind`)
+        problem: str  # missing | late
+        # a late report:
+        title: str | None = optional()
+        published: str | None = optional()
+        days_late: int | None = optional()
+
     def message(self, detail: dict[str, Any]) -> str:
-        if detail.get("problem") == "missing" and detail.get("year"):
-            return evidence.describe(detail, lead=[f"未找到{detail['year']}年度报告"], used={"year", "state", "problem"})
-        return evidence.describe(detail)
+        """未找到2025年度报告；截止日期：2026-03-31, or 逾期发布；年度：…；截止日期：…；标题：…；发布日期：…；逾期天数：…"""
+        d = detail
+        if d.get("problem") == "missing":
+            lead = f"未找到{d['year']}年度报告" if d.get("year") else "未发布"
+            return evidence.line(lead, evidence.field("截止日期", d.get("deadline")))
+        return evidence.line("逾期发布" if d.get("problem") == "late" else "", evidence.field("年度", d.get("year")),
+                             evidence.field("截止日期", d.get("deadline")), evidence.field("标题", d.get("title")),
+                             evidence.field("发布日期", d.get("published")), evidence.field("逾期天数", d.get("days_late")))
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         year = run.as_of.year - 1
@@ -550,7 +596,7 @@ class AnnualReportOverdue(Check):
             if not reports:
                 if run.as_of > deadline:
                     yield Violation(self.id, site.name, f"{site.url}#annual-report-{year}", page=site.url,
-                                    detail={**base, "problem": "missing"})
+                                    detail=self.Detail(**base, problem="missing"))
                 continue
             dated = [r for r in reports if r[2] is not None]
             if not dated:
@@ -559,9 +605,9 @@ class AnnualReportOverdue(Check):
                 continue
             url, title, published, column = min(dated, key=lambda r: r[2])
             if published > deadline:
-                yield Violation(self.id, site.name, url, page=url, column=column, detail={
-                    **base, "problem": "late", "title": title, "published": published.isoformat(),
-                    "days_late": (published - deadline).days})
+                yield Violation(self.id, site.name, url, page=url, column=column, detail=self.Detail(
+                    **base, problem="late", title=title, published=published.isoformat(),
+                    days_late=(published - deadline).days))
 
     @staticmethod
     def _reports(run: RunView, site: str, year: int,
@@ -662,7 +708,29 @@ class ScheduleOverdue(Check):
     title = "定期发布栏目未按期更新"
     source = "栏目发布周期（本配置：月报/季报/年报）；国办秘函〔2019〕19号 栏目不更新"
     severity = "deduction"
+    points = Points(2, 10)  # provincial schemes' value
     subject = "column"  # a column removed from the site has no cadence left
+
+    @dataclass(frozen=True)
+    class Detail:
+        schedule: str  # monthly | quarterly | yearly
+        period: str  # the period missed: 2026-10, 2026-Q3, 2025
+        period_start: str
+        period_end: str
+        due_days: int
+        deadline: str
+        newest: str | None  # the column's newest dated item, if any
+        items: int  # dated items listed
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """最新信息 2026-01-26；更新周期：每季度；周期：2026年第三季度；截止日期：2026-09-30"""
+        d = detail
+        schedule = d.get("schedule")
+        return evidence.line(evidence.freshness(d["newest"]) if d.get("newest") else "栏目无带日期的信息",
+                             evidence.field("更新周期", evidence.SCHEDULES.get(schedule, schedule)
+                                            if isinstance(schedule, str) else schedule),
+                             evidence.field("周期", evidence.period_cn(d["period"]) if d.get("period") else None),
+                             evidence.field("截止日期", d.get("deadline")))
 
     def check(self, run: RunView, params) -> Iterator[Violation | Note]:
         scheduled = {key: s for key, s in run.column_settings.items() if s.get("schedule")}
@@ -686,8 +754,8 @@ class ScheduleOverdue(Check):
             if any(start <= d <= deadline for d in dates):
                 continue
             newest = max(dates, default=None)
-            yield Violation(self.id, site, url, page=url, column=column.name, detail={
-                "schedule": settings["schedule"], "period": label, "period_start": start.isoformat(),
-                "period_end": end.isoformat(), "due_days": due_days, "deadline": deadline.isoformat(),
-                "newest": newest.isoformat() if newest else None, "items": len(dates)})
+            yield Violation(self.id, site, url, page=url, column=column.name, detail=self.Detail(
+                schedule=settings["schedule"], period=label, period_start=start.isoformat(),
+                period_end=end.isoformat(), due_days=due_days, deadline=deadline.isoformat(),
+                newest=newest.isoformat() if newest else None, items=len(dates)))
 

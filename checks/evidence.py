@@ -1,10 +1,11 @@
-"""Evidence as people read it: a violation's ``detail`` as one Chinese line.
+"""Evidence as people read it: the pieces a rule's sentence (``Check.message``) is made of.
 
-``describe(detail)`` reads the evidence keys the rules share (状态码, 缺少, 最新信息 ...) and
-labels the rest; a rule whose evidence needs its own words overrides ``Check.message`` and
-passes its lead sentence and the keys it used (``describe(detail, lead, used)``). Reports and
-notifications ask the registry for the sentence (checks.registry.message), so built-ins and
-plugins take the same path. Pure and stdlib-only.
+Each built-in check writes its own sentence from these pieces (``line``, ``field``, ``status``,
+``missing``, ``freshness``, ``found_on``, ``count``, ``note``): what it says lives with the rule.
+``describe(detail)`` is the common line for a check that writes none (a plugin's default): it
+reads the evidence keys rules share (状态码, 缺少, 最新信息 ...) and labels the rest. Reports,
+notifications and the workbench ask the registry for the sentence (checks.registry.message), so
+built-ins and plugins take the same path. Pure and stdlib-only.
 """
 
 from __future__ import annotations
@@ -13,19 +14,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+# Labels of evidence keys any rule may use; a rule's own keys are labelled by its message.
 _DETAIL_LABELS = {
     "status": "状态码", "error": "错误", "reason": "原因", "message": "说明", "note": "说明",
     "content_type": "内容类型", "value": "原值", "expected": "应为", "found": "实际",
     "wrong": "错误用语", "right": "建议改为", "title": "标题", "published": "发布日期",
     "working_days": "工作日", "limit": "时限", "deadline": "截止日期", "count": "数量",
-    "category": "栏目类别", "location": "跳转至", "problems": "问题",
-    # the national rules' evidence
-    "date": "留言日期", "answered_on": "答复日期", "probes": "探测次数", "failed": "失败次数",
-    "ratio": "失败率", "since": "起", "until": "止", "sentence": "原句", "policy_title": "政策文件",
-    "policy_published": "政策发布日期", "workdays": "相隔工作日", "max_workdays": "时限（工作日）",
-    "year": "年度", "period": "周期", "schedule": "更新周期", "newest_item": "最新信息", "ended": "失效日期",
-    "basis": "失效依据", "有效性": "有效性", "faults": "问题", "成文日期": "成文日期", "发布日期": "发布日期",
-    "days_late": "逾期天数", "missing_links": "缺少关联", "posts": "抓取帖文（条）",
+    "category": "栏目类别", "location": "跳转至", "problems": "问题", "date": "日期", "since": "起", "until": "止",
+    "sentence": "原句", "year": "年度", "period": "周期", "schedule": "更新周期",
     # a deadline counted on the estimated calendar (checks.workdays) says so
     "calendar": "日历",
 }
@@ -36,13 +32,17 @@ _HIDDEN_KEYS = {"pages", "anchor", "reopened", "reopen_count", "checked_at", "pa
                 "kind_guessed", "in_title", "level", "lexicon", "version", "first_failure", "last_failure", "column",
                 "policy", "identity", "tags", "kind", "state", "problem", "veto_candidate", "errors", "period_start",
                 "period_end", "due_days", "paired_by", "offset", "scope", "lexicon_version", "tag",
-                # the wording lexicon's provenance (cases from other cities' 通报): read in a one-liner
-                # it looks as if those cities made the error
+                # a lexicon's provenance (cases from other cities' 通报): read in a one-liner it looks
+                # as if those cities made the error
                 "source"}
-_SCHEDULES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
+# What the violation's history adds to every rule's evidence (govwatch.store.violations): the
+# registry says it after the rule's own sentence.
+LIFECYCLE_KEYS = ("reopened", "reopen_count")
+SCHEDULES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
 _QUARTERS = "一二三四"
 # Punctuation a value may end with; the one-liner joins values with ；, so it would be doubled.
 _TRAILING_PUNCT = "。；;，,、 \t\n"
+_EMPTY = (None, "", [], {}, ())
 
 
 def period_cn(period: object) -> str:
@@ -60,7 +60,7 @@ def period_cn(period: object) -> str:
     return s
 
 
-def _clean(value: object) -> str:
+def clean(value: object) -> str:
     return str(value).strip().rstrip(_TRAILING_PUNCT)
 
 
@@ -68,11 +68,90 @@ def _clean(value: object) -> str:
 _NOTES = ((re.compile(r"^an HTML page served as (\.\w+)$"), r"链接指向 \1 文件，实际返回的是网页"),)
 
 
-def _translate_note(note: str) -> str:
+def translate_note(note: str) -> str:
     for pattern, chinese in _NOTES:
         if pattern.match(note):
             return pattern.sub(chinese, note)
     return note
+
+
+# -- the pieces of a sentence -----------------------------------------------------------------
+
+
+def line(*parts: str | None) -> str:
+    """The non-empty parts, joined as the reports join evidence: 状态码 404；位于首页."""
+    return "；".join(p for p in parts if p)
+
+
+def text(value: Any) -> str:
+    """A value as one clean piece of text: lists joined with 、, nested evidence left out (for the
+    JSON/XLSX exports), trailing punctuation dropped; "" for nothing."""
+    if isinstance(value, Mapping) or value in _EMPTY:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(c for c in (clean(x) for x in value) if c)
+    return clean(value)
+
+
+def field(label: str, value: Any) -> str:
+    """标签：值, or "" when there is no value (0 is a value)."""
+    shown = text(value)
+    return f"{label}：{shown}" if shown else ""
+
+
+def status(value: Any) -> str:
+    """An HTTP status (状态码 404) or an error class (状态：dns); "" when neither is known."""
+    if value is None or value == "":
+        return ""
+    return f"状态码 {value}" if isinstance(value, int) or str(value).isdigit() else f"状态：{value}"
+
+
+def missing(names: Any) -> str:
+    """缺少：发文字号、索引号."""
+    if not names:
+        return ""
+    return "缺少：" + "、".join(str(m) for m in (names if isinstance(names, (list, tuple)) else [names]))
+
+
+def freshness(newest: Any, days: Any = None, window: Any = None, limit_days: Any = None) -> str:
+    """最新信息 2026-04-01，已 200 天未更新（要求 6个月 内更新）: the window in the indicators' own
+    words when known (6个月, 1年), else the limit in days."""
+    if not newest and days is None:
+        return ""  # nothing dated: a window alone says nothing
+    s = f"最新信息 {newest}，" if newest else ""
+    if days is not None:
+        s += f"已 {days} 天未更新"
+    if window:
+        s += f"（要求 {clean(window)} 内更新）"
+    elif limit_days is not None:
+        s += f"（要求 {limit_days} 天内）"
+    return s.rstrip("，")
+
+
+def found_on(d: Mapping[str, Any]) -> str:
+    """位于首页；出现在 3 个页面 (a link's sources)."""
+    page_count = d.get("page_count")
+    return line("位于首页" if d.get("on_home_page") else "",
+                f"出现在 {page_count} 个页面" if isinstance(page_count, int) and page_count > 1 else "")
+
+
+def count(n: Any) -> str:
+    """数量：3; once is what a problem means, so only a repeat is said."""
+    return "" if n == 1 else field("数量", n)
+
+
+def note(value: Any) -> str:
+    """说明：…, the link checker's English notes in Chinese."""
+    return field("说明", translate_note(value) if isinstance(value, str) else value)
+
+
+def reopened(d: Mapping[str, Any]) -> str:
+    """曾整改后复现 2 次: from the violation's history, not from the rule."""
+    n = d.get("reopen_count") or d.get("reopened")
+    return f"曾整改后复现 {n} 次" if isinstance(n, int) and n > 0 else ""
+
+
+# -- the common line ---------------------------------------------------------------------------
 
 
 def describe(d: Mapping[str, Any], lead: Iterable[str] = (), used: Iterable[str] = (),
@@ -84,52 +163,33 @@ def describe(d: Mapping[str, Any], lead: Iterable[str] = (), used: Iterable[str]
     parts: list[str] = list(lead)
     used = set(used)
     if d.get("missing") and "missing" not in used:
-        missing = d["missing"]
-        names = missing if isinstance(missing, (list, tuple)) else [missing]
-        parts.append("缺少：" + "、".join(str(m) for m in names))
+        parts.append(missing(d["missing"]))
         used.add("missing")
     if ("newest" in d or "days" in d) and not used & {"newest", "days"}:
-        s = f"最新信息 {d['newest']}，" if d.get("newest") else ""
-        if d.get("days") is not None:
-            s += f"已 {d['days']} 天未更新"
-        if d.get("window"):  # the indicators' own words: 6个月, 1年
-            s += f"（要求 {_clean(d['window'])} 内更新）"
-        elif d.get("limit_days") is not None:
-            s += f"（要求 {d['limit_days']} 天内）"
-        parts.append(s.rstrip("，"))
+        parts.append(freshness(d.get("newest"), d.get("days"), d.get("window"), d.get("limit_days")))
         used |= {"newest", "days", "limit_days", "window", "category"}
     for key in ("state", "problem"):
         if key not in used and d.get(key) in _STATES:
             parts.append(_STATES[d[key]])
     if "status" in d and "status" not in used:
-        st = d["status"]
-        parts.append(f"状态码 {st}" if isinstance(st, int) or str(st).isdigit() else f"状态：{st}")
+        parts.append(status(d["status"]))
         used |= {"status", "error"}
-    if d.get("on_home_page"):
-        parts.append("位于首页")
-    if isinstance(d.get("page_count"), int) and d["page_count"] > 1:
-        parts.append(f"出现在 {d['page_count']} 个页面")
+    parts.append(found_on(d))
     for k, val in d.items():
-        if k in used or k in _HIDDEN_KEYS or val in (None, "", [], {}):
+        if k in used or k in _HIDDEN_KEYS:
             continue
+        label = labels.get(k, k)
         if k == "count" and val == 1:
-            continue  # once is what a problem means; only a repeat is worth saying
+            continue  # once is what a problem means
         if k in ("note", "message") and isinstance(val, str):
-            val = _translate_note(val)
-        if k == "schedule":
-            val = _SCHEDULES.get(val, val)
-        if k == "period":
-            val = period_cn(val)
-        if isinstance(val, (list, tuple)):
-            val = "、".join(c for c in (_clean(x) for x in val) if c)
-        elif isinstance(val, Mapping):
-            continue  # nested evidence is for the JSON/XLSX exports, not a one-liner
-        if k == "ratio" and isinstance(val, (int, float)):
-            val = f"{val:.1%}"
-        val = _clean(val)
-        if val:
-            parts.append(f"{labels.get(k, k)}：{val}")
-    reopened = d.get("reopen_count") or d.get("reopened")
-    if isinstance(reopened, int) and reopened > 0:
-        parts.append(f"曾整改后复现 {reopened} 次")
-    return "；".join(parts)
+            parts.append(field(label, translate_note(val)))
+        elif k == "schedule":
+            parts.append(field(label, SCHEDULES.get(val, val) if isinstance(val, str) else val))
+        elif k == "period":
+            parts.append(field(label, period_cn(val) if val not in _EMPTY else val))
+        elif k == "ratio" and isinstance(val, (int, float)) and not isinstance(val, bool):
+            parts.append(f"{label}：{val:.1%}")
+        else:
+            parts.append(field(label, val))
+    parts.append(reopened(d))
+    return line(*parts)

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from dateutil.relativedelta import relativedelta
 
 from checks import evidence
-from checks.base import Check, Note, Violation
+from checks.base import Check, Note, Points, Violation
 from govwatch.store.view import ColumnView, RunView
 
 
@@ -41,6 +41,7 @@ class StaleColumn(Check):
     title = "栏目不更新"
     source = "国办秘函〔2019〕19号 栏目不更新（逐栏列出；累计达到否决线见“栏目不更新（单项否决）”）"
     severity = "deduction"
+    points = Points(5, 20)  # 政策文件 一级栏目 6 个月未更新 扣5分 (国管局 2019 self-check) [S]
     subject = "column"
 
     @dataclass(frozen=True)
@@ -51,6 +52,20 @@ class StaleColumn(Check):
         personnel_months: int = 12
         plan_months: int = 12
         other_months: int = 12
+
+    @dataclass(frozen=True)
+    class Detail:
+        category: str
+        newest: str  # the newest item's date
+        days: int  # since then, to the monitoring date
+        limit_days: int  # the window in days on this monitoring date
+        window: str  # the window in the indicators' words: 14天, 6个月, 1年
+        items: int
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """最新信息 2026-05-06，已 200 天未更新（要求 6个月 内更新）."""
+        d = detail
+        return evidence.freshness(d.get("newest"), d.get("days"), d.get("window"), d.get("limit_days"))
 
     @staticmethod
     def limit(params: Params, category: str, as_of: dt.date) -> dt.date | None:
@@ -82,14 +97,14 @@ class StaleColumn(Check):
                 limit = self.limit(params, column.category, run.as_of)
                 yield Violation(
                     self.id, column.site, column.url, page=column.url, column=column.name,
-                    detail={
-                        "category": column.category,
-                        "newest": column.newest_date.isoformat(),
-                        "days": (run.as_of - column.newest_date).days,
-                        "limit_days": (run.as_of - limit).days,
-                        "window": self.window(params, column.category),
-                        "items": column.item_count,
-                    },
+                    detail=self.Detail(
+                        category=column.category,
+                        newest=column.newest_date.isoformat(),
+                        days=(run.as_of - column.newest_date).days,
+                        limit_days=(run.as_of - limit).days,
+                        window=self.window(params, column.category),
+                        items=column.item_count,
+                    ),
                 )
 
 
@@ -114,20 +129,26 @@ class BlankColumn(Check):
     title = "空白栏目"
     source = "国办秘函〔2019〕19号 空白栏目（逐栏列出；5个及以上单项否决）"
     severity = "deduction"
+    points = Points(5, 20)  # as a stale column (provincial schemes)
     subject = "column"
 
     @dataclass(frozen=True)
     class Params:
         categories: tuple[str, ...] = ("news", "notice", "policy", "personnel", "plan", "interpretation", "other")
 
+    @dataclass(frozen=True)
+    class Detail:
+        category: str
+        list_pages: int  # list pages read, all empty
+
     def message(self, detail: dict[str, Any]) -> str:
-        return evidence.describe(detail, lead=["栏目从未发布信息"], used={"category"})
+        return "栏目从未发布信息"
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for column in run.columns():
             if is_blank(column) and column.category in params.categories:
                 yield Violation(self.id, column.site, column.url, page=column.url, column=column.name,
-                                detail={"category": column.category, "list_pages": column.list_pages})
+                                detail=self.Detail(column.category, column.list_pages))
 
 
 
@@ -161,6 +182,20 @@ class HomepageStale(Check):
     class Params:
         days: int = 14
 
+    @dataclass(frozen=True)
+    class Detail:
+        newest: str  # the newest dated item of the home page (or of its columns)
+        days: int
+        limit_days: int
+        navigation_only: bool  # the home page shows no date: its columns' newest item counted
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """最新信息 2026-10-01，已 52 天未更新（要求 14 天内）, and for a home page that only
+        leads to the columns, that their newest item was counted."""
+        d = detail
+        return evidence.line(evidence.freshness(d.get("newest"), d.get("days"), limit_days=d.get("limit_days")),
+                             "首页未显示日期，按各栏目最新信息计" if d.get("navigation_only") else "")
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for page in run.pages(kinds=("home",), text=False, meta=False):
             newest = page.published  # for a home page: its newest dated item (see the spider)
@@ -173,8 +208,8 @@ class HomepageStale(Check):
                     continue
             if newest < run.as_of - dt.timedelta(days=params.days):
                 yield Violation(self.id, page.site, page.url, page=page.url,
-                                detail={"newest": newest.isoformat(), "days": (run.as_of - newest).days,
-                                        "limit_days": params.days, "navigation_only": navigation})
+                                detail=self.Detail(newest.isoformat(), (run.as_of - newest).days, params.days,
+                                                   navigation))
 
 
 def is_blank(column: ColumnView) -> bool:
@@ -216,6 +251,24 @@ class TooManyStaleColumns(Check):
         any: int = 10
         blank: int = 5
 
+    @dataclass(frozen=True)
+    class Detail:
+        stale_dated: int  # stale news + notice/policy columns
+        stale: int  # stale columns of any category
+        blank: int
+        lines: tuple[str, ...]  # the veto lines reached: dated, any, blank
+        columns: tuple[str, ...]  # the stale, then the blank columns
+
+    _LINES = {"dated": "动态要闻、通知公告、政策文件类栏目不更新", "any": "栏目不更新总数", "blank": "空白栏目数"}
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """不更新栏目 7 个（其中动态要闻、通知公告、政策文件类 6 个），空白栏目 1 个；达到否决线：…；涉及栏目：…"""
+        d = detail
+        counts = (f"不更新栏目 {d.get('stale', 0)} 个（其中动态要闻、通知公告、政策文件类 {d.get('stale_dated', 0)} 个），"
+                  f"空白栏目 {d.get('blank', 0)} 个")
+        lines = [self._LINES.get(line, line) for line in d.get("lines") or ()]
+        return evidence.line(counts, evidence.field("达到否决线", lines), evidence.field("涉及栏目", d.get("columns")))
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for site in run.sites():
             if not site.completed:
@@ -225,10 +278,9 @@ class TooManyStaleColumns(Check):
             hits = {"dated": len(dated) >= params.dated, "any": len(stale) >= params.any,
                     "blank": len(blank) >= params.blank}
             if any(hits.values()):
-                yield Violation(self.id, site.name, site.url, page=site.url, detail={
-                    "stale_dated": len(dated), "stale": len(stale), "blank": len(blank),
-                    "lines": [k for k, hit in hits.items() if hit],
-                    "columns": [c.name for c in stale + blank]})
+                yield Violation(self.id, site.name, site.url, page=site.url, detail=self.Detail(
+                    len(dated), len(stale), len(blank), tuple(k for k, hit in hits.items() if hit),
+                    tuple(c.name for c in stale + blank)))
 
 
 class StaleColumnEarlyWarning(Check):
@@ -255,6 +307,14 @@ class StaleColumnEarlyWarning(Check):
         stale: int = 6
         blank: int = 2
 
+    @dataclass(frozen=True)
+    class Detail:
+        stale: int
+        blank: int
+
+    def message(self, detail: dict[str, Any]) -> str:
+        return f"不更新栏目 {detail.get('stale', 0)} 个，空白栏目 {detail.get('blank', 0)} 个，接近单项否决线"
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         veto = TooManyStaleColumns.params_in(run)
         for site in run.sites():
@@ -265,4 +325,4 @@ class StaleColumnEarlyWarning(Check):
             vetoed = len(dated) >= veto.dated or len(stale) >= veto.any or len(blank) >= veto.blank
             if not vetoed and (len(stale) > params.stale or len(blank) > params.blank):
                 yield Violation(self.id, site.name, site.url, page=site.url,
-                                detail={"stale": len(stale), "blank": len(blank)})
+                                detail=self.Detail(len(stale), len(blank)))

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from checks.base import Check, Note, Violation
+from checks import evidence
+from checks.base import Check, Note, Points, Violation
 from govwatch.store.view import PreviousViolation, RunView
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -82,6 +83,7 @@ class MissingSiteIdentity(Check):
     title = "网站标识缺失或不规范"
     source = "政府网站发展指引（国办发〔2017〕47号）及其网页设计规范；国办秘函〔2019〕19号"
     severity = "deduction"
+    points = Points(3, 3)  # provincial schemes' value: once per site
 
     @dataclass(frozen=True)
     class Params:
@@ -99,6 +101,18 @@ class MissingSiteIdentity(Check):
                 raise ValueError(f"parameter 'required': unknown item(s) {', '.join(map(str, unknown))} "
                                  f"(known: {', '.join(LABELS)})")
 
+    @dataclass(frozen=True)
+    class Detail:
+        missing: tuple[str, ...]  # the footer items not found (their Chinese labels)
+        problems: tuple[str, ...]  # one Chinese line per other problem (malformed numbers, tags)
+        items: dict[str, dict[str, Any]]  # per footer item: status, found, expected, faults
+        tags: dict[str, Any]  # the <meta> tags per page kind
+        identity: dict[str, Any]  # what the home page showed
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """缺少：网站标识码、ICP备案号；问题：…"""
+        return evidence.line(evidence.missing(detail.get("missing")), evidence.field("问题", detail.get("problems")))
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         for site in run.portals():  # accounts have no footer
             if run.site_settings and site.name not in run.site_settings:
@@ -113,13 +127,7 @@ class MissingSiteIdentity(Check):
                 continue
             yield Violation(
                 self.id, site.name, site.url, page=identity.get("url") or site.url,
-                detail={
-                    "missing": missing,
-                    "problems": problems + tag_problems,
-                    "items": items,
-                    "tags": tags,
-                    "identity": _summary(identity),
-                },
+                detail=self.Detail(tuple(missing), tuple(problems + tag_problems), items, tags, _summary(identity)),
             )
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:

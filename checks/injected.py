@@ -26,7 +26,7 @@ import ahocorasick
 import yaml
 
 from checks import evidence
-from checks.base import Check, Note, Violation
+from checks.base import Check, Note, Points, Violation
 from govwatch.store.view import RunView
 
 LEXICON = Path(__file__).resolve().parent / "spam" / "injected.yaml"
@@ -42,12 +42,50 @@ HOW_CN = {
     "opacity:0": "完全透明（opacity:0）", "tiny iframe": "极小的内嵌框架（iframe）",
     "text coloured like its background": "文字与背景同色", "hidden attribute": "hidden属性",
 }
-# the report line: what each sign is, and the evidence keys as a 通报 names them
+# the report line: what each sign is
 _SIGNS = {"hidden-link": "隐藏的外部链接（疑似暗链）", "spam-text": "页面含博彩、色情等违规文字",
           "spam-link": "链接文字或域名涉及违规内容", "new-host": "大量页面新出现同一外部链接"}
-_LABELS = {"snippet": "内容片段", "how": "隐藏方式", "where": "位置", "host": "外链域名", "terms": "命中词"}
-# kept for the JSON/XLSX exports: the sign is the lead, the rest is too long for one line
-_UNSAID = {"sign", "categories", "examples", "target"}
+
+
+@dataclass(frozen=True)
+class InjectedDetail:
+    """What every sign of planted content records; each sign adds its own evidence."""
+
+    veto_candidate: bool  # 暗链 and spam fail a site once a person confirms them
+    lexicon_version: str
+    sign: str  # hidden-link | spam-text | spam-link | new-host
+
+
+@dataclass(frozen=True)
+class HiddenLinkDetail(InjectedDetail):
+    how: str  # how it is hidden, in Chinese
+    where: str | None  # the hiding element (div#yqlj)
+    snippet: str  # the anchor text, else the target
+    host: str
+    count: int  # suspicious hidden links on the page
+    examples: tuple[str, ...]  # their targets (for the exports)
+
+
+@dataclass(frozen=True)
+class SpamTextDetail(InjectedDetail):
+    snippet: str
+    terms: tuple[str, ...]
+    categories: tuple[str, ...]  # gambling, porn, ... (for the exports)
+
+
+@dataclass(frozen=True)
+class SpamLinkDetail(InjectedDetail):
+    snippet: str
+    host: str
+    terms: tuple[str, ...]
+    target: str
+
+
+@dataclass(frozen=True)
+class NewHostDetail(InjectedDetail):
+    host: str
+    pages: int  # pages linking to it
+    examples: tuple[str, ...]  # some of them
 
 
 @dataclass(frozen=True)
@@ -169,6 +207,7 @@ class InjectedContent(Check):
     title = "网页被植入暗链或违规内容"
     source = "国办发〔2017〕47号《政府网站发展指引》（安全防护：防篡改、防挂马、防暗链）；国办秘函〔2019〕19号 严重安全问题（单项否决，须人工确认）"
     severity = "deduction"
+    points = Points(5, 20)  # provincial schemes' value (a confirmed one is a veto)
     # the site read to the end settles it: hidden links and text of pages carried over from an
     # earlier night are judged again with the run, and a new host is a finding about the site
     subject = "site"
@@ -190,9 +229,16 @@ class InjectedContent(Check):
             if not 0 < self.new_host_share <= 1:
                 raise ValueError(f"parameter 'new_host_share' must be in (0, 1], got {self.new_host_share!r}")
 
+    Detail = InjectedDetail  # one of its four signs: HiddenLinkDetail, SpamTextDetail, ...
+
     def message(self, detail: dict[str, Any]) -> str:
-        sign = _SIGNS.get(detail.get("sign"))
-        return evidence.describe(detail, lead=[sign] if sign else [], used=_UNSAID, labels=_LABELS)
+        """隐藏的外部链接（疑似暗链）；隐藏方式：…；位置：…；内容片段：…；外链域名：…; the targets,
+        categories and examples are for the exports."""
+        d = detail
+        return evidence.line(_SIGNS.get(d.get("sign"), ""), evidence.field("隐藏方式", d.get("how")),
+                             evidence.field("位置", d.get("where")), evidence.field("内容片段", d.get("snippet")),
+                             evidence.field("外链域名", d.get("host")), evidence.count(d.get("count")),
+                             evidence.field("命中词", d.get("terms")))
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         lexicon = load_spam_lexicon()
@@ -202,16 +248,16 @@ class InjectedContent(Check):
             findings = [h for h in hidden if self._suspicious(h, lexicon, allowed)]
             if findings:
                 first = findings[0]
-                yield Violation(self.id, site, f"{url}#injected-hidden-link", page=url, detail={
-                    **base, "sign": "hidden-link", "how": HOW_CN.get(first["how"], first["how"].replace("class", "隐藏样式类")),
-                    "where": first.get("where"),
-                    "snippet": first.get("anchor") or first["target"], "host": host_of(first["target"]),
-                    "count": len(findings), "examples": [h["target"] for h in findings[:5]]})
+                yield Violation(self.id, site, f"{url}#injected-hidden-link", page=url, detail=HiddenLinkDetail(
+                    **base, sign="hidden-link", how=HOW_CN.get(first["how"], first["how"].replace("class", "隐藏样式类")),
+                    where=first.get("where"), snippet=first.get("anchor") or first["target"],
+                    host=host_of(first["target"]), count=len(findings),
+                    examples=tuple(h["target"] for h in findings[:5])))
         own = {s.name: host_of(s.url) for s in run.sites()}
         for page in run.pages(meta=False):
             if found := spam_in_text(f"{page.title or ''}\n{page.text}", lexicon, params.window):
                 yield Violation(self.id, page.site, f"{page.url}#injected-spam-text", page=page.url,
-                                column=page.column, detail={**base, "sign": "spam-text", **found})
+                                column=page.column, detail=SpamTextDetail(**base, sign="spam-text", **found))
         yield from self._anchors_and_new_hosts(run, params, lexicon, allowed, own, base)
 
     @staticmethod
@@ -245,9 +291,10 @@ class InjectedContent(Check):
             terms = lexicon.term_hits(link.anchor)
             if (terms or lexicon.host_category(host)) and page_url not in spam_anchor_pages:
                 spam_anchor_pages.add(page_url)
-                yield Violation(self.id, site, f"{page_url}#injected-spam-link", page=page_url, column=column, detail={
-                    **base, "sign": "spam-link", "snippet": link.anchor or link.target, "host": host,
-                    "terms": sorted({t for _, t in terms}), "target": link.target})
+                yield Violation(self.id, site, f"{page_url}#injected-spam-link", page=page_url, column=column,
+                                detail=SpamLinkDetail(**base, sign="spam-link", snippet=link.anchor or link.target,
+                                                      host=host, terms=tuple(sorted({t for _, t in terms})),
+                                                      target=link.target))
         for site, hosts in sorted(by_site.items()):
             wanted = max(params.new_host_pages, params.new_host_share * pages_of_site.get(site, 0))
             crowded = {h: p for h, p in hosts.items() if len(p) >= wanted}
@@ -261,6 +308,6 @@ class InjectedContent(Check):
             home = next((s.url for s in run.sites() if s.name == site), "")
             for host, pages in sorted(crowded.items()):
                 if host not in earlier:
-                    yield Violation(self.id, site, f"{home}#injected-new-host-{host}", page=min(pages), detail={
-                        **base, "sign": "new-host", "host": host, "pages": len(pages),
-                        "examples": sorted(pages)[:5]})
+                    yield Violation(self.id, site, f"{home}#injected-new-host-{host}", page=min(pages),
+                                    detail=NewHostDetail(**base, sign="new-host", host=host, pages=len(pages),
+                                                         examples=tuple(sorted(pages)[:5])))

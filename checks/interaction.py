@@ -58,6 +58,17 @@ class MessageUnanswered(Check):
         limit_months: int = 3
         excluded: tuple[str, ...] = ("访谈", "调查", "征集", "信访", "纪检", "举报")
 
+    @dataclass(frozen=True)
+    class Detail:
+        date: str  # when the message was left
+        state: str  # unanswered | answered (late)
+        answered_on: str | None
+        days: int  # waiting until the monitoring date, or until the reply
+        deadline: str
+        limit_months: int
+        title: str
+        column: str
+
     @staticmethod
     def in_scope(column: ColumnView, params: Params) -> bool:
         return column.category == "interaction" and not any(word in column.name for word in params.excluded)
@@ -75,9 +86,17 @@ class MessageUnanswered(Check):
         return item.answered_on is not None and item.answered_on > deadline
 
     def message(self, detail: dict[str, Any]) -> str:
-        if detail.get("days") is None:
-            return evidence.describe(detail)
-        return evidence.describe(detail, lead=[f"已等待 {detail['days']} 天"], used={"days"})
+        """已等待 100 天；未答复；留言日期：…；截止日期：…；标题：…, or for a late reply
+        留言 109 天后才答复；答复日期：…"""
+        d = detail
+        days = d.get("days")
+        if d.get("state") == "answered":
+            lead = f"留言 {days} 天后才答复" if days is not None else "逾期答复"
+        else:
+            lead = evidence.line(f"已等待 {days} 天" if days is not None else "",
+                                 "未答复" if d.get("state") == "unanswered" else "")
+        return evidence.line(lead, evidence.field("留言日期", d.get("date")), evidence.field("答复日期", d.get("answered_on")),
+                             evidence.field("截止日期", d.get("deadline")), evidence.field("标题", d.get("title")))
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         seen: set[tuple[str, str]] = set()  # one message listed in two columns is one problem
@@ -105,16 +124,16 @@ class MessageUnanswered(Check):
     def _violation(self, column: ColumnView, item: ColumnItemView, params: Params, as_of: dt.date) -> Violation:
         until = as_of if item.state == "unanswered" else item.answered_on
         deadline = item.date + relativedelta(months=params.limit_months)
-        return Violation(self.id, item.site, item.url, page=column.url, column=column.name, detail={
-            "date": item.date.isoformat(),
-            "state": item.state,
-            "answered_on": item.answered_on.isoformat() if item.answered_on else None,
-            "days": (until - item.date).days,  # days waiting (until now, or until the reply)
-            "deadline": deadline.isoformat(),
-            "limit_months": params.limit_months,
-            "title": item.title,
-            "column": column.name,
-        })
+        return Violation(self.id, item.site, item.url, page=column.url, column=column.name, detail=self.Detail(
+            date=item.date.isoformat(),
+            state=item.state,
+            answered_on=item.answered_on.isoformat() if item.answered_on else None,
+            days=(until - item.date).days,  # days waiting (until now, or until the reply)
+            deadline=deadline.isoformat(),
+            limit_months=params.limit_months,
+            title=item.title,
+            column=column.name,
+        ))
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         """The message's column was read again: a message now answered in time, or gone, is fixed."""

@@ -8,11 +8,42 @@ is hidden but never counted as dead: ``link-blocked``, ``link-rate-limited``, ``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Iterator
+from typing import Any, ClassVar, Iterator
 
-from checks.base import Check, Violation
+from checks import evidence
+from checks.base import Check, Points, Violation
 from checks.subjects import CONCLUSIVE  # noqa: F401  (re-exported: verdicts that settle a URL)
 from govwatch.store.view import RunView
+
+
+@dataclass(frozen=True)
+class FoundOn:
+    """A page the link is on, with its anchor text (the evidence a department needs to fix it)."""
+
+    url: str
+    anchor: str
+    tag: str
+
+
+@dataclass(frozen=True)
+class LinkDetail:
+    """A link problem's evidence: the link checker's verdict on the target and where it is linked."""
+
+    status: int | str | None  # the HTTP status, else the error class (dns, timeout, ...)
+    verdict: str
+    error: str | None
+    note: str | None  # the checker's note (页面不存在, an HTML page served as .pdf)
+    headers: dict[str, str] | None
+    redirects: list[str] | None
+    attempts: int
+    checked_at: str
+    pages: tuple[FoundOn, ...]  # at most the rule's max_pages
+    page_count: int  # every page it is on
+    on_home_page: bool
+
+
+# 链接可用性: about 1 point per unusable link on the home page, a fraction elsewhere [R]
+LINK_POINTS = Points(0.1, 10, home_points=1)
 
 
 class LinkVerdictCheck(Check):
@@ -20,10 +51,16 @@ class LinkVerdictCheck(Check):
 
     verdicts: ClassVar[tuple[str, ...]]
     subject = "link"
+    Detail = LinkDetail
 
     @dataclass(frozen=True)
     class Params:
         max_pages: int = 50
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """状态码 404；位于首页；出现在 3 个页面；说明：页面不存在."""
+        return evidence.line(evidence.status(detail.get("status")), evidence.found_on(detail),
+                             evidence.note(detail.get("note")))
 
     def check(self, run: RunView, params) -> Iterator[Violation]:
         homes = {s.name: s.url for s in run.sites()}
@@ -34,22 +71,20 @@ class LinkVerdictCheck(Check):
                     continue
                 yield Violation(
                     self.id, site, link.url, page=sources[0].page,
-                    detail={
-                        "status": link.status if link.status is not None else link.error,
-                        "verdict": link.verdict,
-                        "error": link.error,
-                        "note": link.note,
-                        "headers": link.headers,
-                        "redirects": link.redirects,
-                        "attempts": link.attempts,
-                        "checked_at": link.checked_at.isoformat(timespec="seconds"),
-                        "pages": [{"url": s.page, "anchor": s.anchor, "tag": s.tag}
-                                  for s in sources[: params.max_pages]],
-                        "page_count": len(sources),
-                        "on_home_page": any(s.page == homes.get(site) for s in sources),
-                    },
+                    detail=LinkDetail(
+                        status=link.status if link.status is not None else link.error,
+                        verdict=link.verdict,
+                        error=link.error,
+                        note=link.note,
+                        headers=link.headers,
+                        redirects=link.redirects,
+                        attempts=link.attempts,
+                        checked_at=link.checked_at.isoformat(timespec="seconds"),
+                        pages=tuple(FoundOn(s.page, s.anchor, s.tag) for s in sources[: params.max_pages]),
+                        page_count=len(sources),
+                        on_home_page=any(s.page == homes.get(site) for s in sources),
+                    ),
                 )
-
 
 
 class DeadLink(LinkVerdictCheck):
@@ -79,6 +114,7 @@ class DeadLink(LinkVerdictCheck):
     title = "死链"
     source = "国办秘函〔2019〕19号 政府网站检查指标：链接可用性"
     severity = "deduction"
+    points = LINK_POINTS
     verdicts = ("dead",)
 
 
@@ -104,6 +140,7 @@ class Soft404(LinkVerdictCheck):
     title = "伪装正常的错误页面"
     source = "国办秘函〔2019〕19号 政府网站检查指标：链接可用性"
     severity = "deduction"
+    points = LINK_POINTS
     verdicts = ("soft-404",)
 
 
@@ -126,6 +163,7 @@ class BadAttachment(LinkVerdictCheck):
     title = "附件无法打开"
     source = "国办秘函〔2019〕19号 政府网站检查指标：链接可用性、办事服务"
     severity = "deduction"
+    points = LINK_POINTS
     verdicts = ("bad-attachment",)
 
 

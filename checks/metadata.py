@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from dateutil.relativedelta import relativedelta
 
-from checks.base import Check, Violation
+from checks import evidence
+from checks.base import Check, Points, Violation
 from govwatch.store.view import RunView
 
 
@@ -41,12 +42,23 @@ class MissingMetadata(Check):
     title = "信息公开元数据缺失"
     source = "政府信息公开条例；政府网站发展指引（国办发〔2017〕47号）"
     severity = "deduction"
+    points = Points(0.5, 5)  # provincial schemes' value
     subject = "document"
 
     @dataclass(frozen=True)
     class Params:
         fields: tuple[str, ...] = ("索引号", "发文机关", "发文字号", "成文日期", "发布日期")
         categories: tuple[str, ...] = ("policy", "notice", "personnel", "plan")
+
+    @dataclass(frozen=True)
+    class Detail:
+        missing: tuple[str, ...]  # the required fields the block lacks (DESIGN's JSON contract)
+        title: str | None
+        metadata: dict[str, str]  # the block as read
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """缺少：索引号、成文日期；标题：…"""
+        return evidence.line(evidence.missing(detail.get("missing")), evidence.field("标题", detail.get("title")))
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         column_urls = {(c.site, c.name): c.url for c in run.columns()}
@@ -60,8 +72,7 @@ class MissingMetadata(Check):
             missing = [f for f in params.fields if not page.metadata.get(f)]
             if missing:
                 yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
-                                detail={"missing": missing, "title": page.title,
-                                        "metadata": page.metadata})
+                                detail=self.Detail(tuple(missing), page.title, page.metadata))
 
 
 
@@ -106,11 +117,24 @@ class MalformedDocNumber(Check):
     title = "发文字号不规范"
     source = "GB/T 9704-2012《党政机关公文格式》7.2.4"
     severity = "deduction"
+    points = Points(0.5, 5)  # provincial schemes' value
     subject = "document"
 
     @dataclass(frozen=True)
     class Params:
         exempt: tuple[str, ...] = ("无", "暂无", "/", "-")
+
+    @dataclass(frozen=True)
+    class Detail:
+        value: str  # the 发文字号 as written
+        faults: tuple[str, ...]  # what is wrong with it, in Chinese
+        title: str | None
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """原值：示府办发[2026]18号；问题：年份用了方括号 []（应为六角括号〔〕）；标题：…"""
+        d = detail
+        return evidence.line(evidence.field("原值", d.get("value")), evidence.field("问题", d.get("faults")),
+                             evidence.field("标题", d.get("title")))
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for page in run.pages(kinds=("article", "page"), text=False, meta=False):
@@ -119,7 +143,7 @@ class MalformedDocNumber(Check):
                 continue
             faults = [text for pattern, text in _NUMBER_FAULTS if pattern.search(value)] or ["不符合 机关代字〔年份〕序号号"]
             yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
-                            detail={"value": value, "faults": faults, "title": page.title})
+                            detail=self.Detail(value, tuple(faults), page.title))
 
 
 class InconsistentDates(Check):
@@ -140,14 +164,27 @@ class InconsistentDates(Check):
     title = "发布日期早于成文日期"
     source = "政府信息公开条例 第二十六条"
     severity = "deduction"
+    points = Points(0.5, 5)  # provincial schemes' value
     subject = "document"
+
+    @dataclass(frozen=True)
+    class Detail:
+        成文日期: str
+        发布日期: str
+        title: str | None
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """成文日期：2025-12-15；发布日期：2025-12-12；标题：…"""
+        d = detail
+        return evidence.line(evidence.field("成文日期", d.get("成文日期")), evidence.field("发布日期", d.get("发布日期")),
+                             evidence.field("标题", d.get("title")))
 
     def check(self, run: RunView, params) -> Iterator[Violation]:
         for page in run.pages(kinds=("article", "page"), text=False, meta=False):
             written, published = page.metadata.get("成文日期"), page.metadata.get("发布日期")
             if written and published and _ISO.match(written) and _ISO.match(published) and published < written:
                 yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
-                                detail={"成文日期": written, "发布日期": published, "title": page.title})
+                                detail=self.Detail(written, published, page.title))
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -185,6 +222,7 @@ class ExpiredButValid(Check):
     title = "失效文件仍标注有效"
     source = "政府网站发展指引（国办发〔2017〕47号）；各省行政规范性文件管理规定（有效期）"
     severity = "deduction"
+    points = Points(1, 5)  # provincial schemes' value
     subject = "document"
 
     @dataclass(frozen=True)
@@ -192,6 +230,19 @@ class ExpiredButValid(Check):
         valid_words: tuple[str, ...] = ("有效", "现行有效")
         default_years: int = 0
         provisional_years: int = 0
+
+    @dataclass(frozen=True)
+    class Detail:
+        有效性: str  # as the block says it (有效, 现行有效)
+        ended: str  # when it stopped being valid
+        basis: str  # what that date rests on (废止日期, 有效期 5年，自成文日期起算, ...)
+        title: str | None
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """有效性：有效；失效日期：2026-11-17；失效依据：废止日期；标题：…"""
+        d = detail
+        return evidence.line(evidence.field("有效性", d.get("有效性")), evidence.field("失效日期", d.get("ended")),
+                             evidence.field("失效依据", d.get("basis")), evidence.field("标题", d.get("title")))
 
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         for page in run.pages(kinds=("article", "page"), text=False, meta=False):
@@ -201,8 +252,7 @@ class ExpiredButValid(Check):
             ended, basis = validity_end(md, page.title or "", page.column or "", params)
             if ended is not None and ended < run.as_of:
                 yield Violation(self.id, page.site, page.url, page=page.url, column=page.column,
-                                detail={"有效性": md["有效性"], "ended": ended.isoformat(), "basis": basis,
-                                        "title": page.title})
+                                detail=self.Detail(md["有效性"], ended.isoformat(), basis, page.title))
 
 
 _DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")

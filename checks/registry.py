@@ -19,9 +19,10 @@ import functools
 import importlib
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from typing import Any
 
 from checks import evidence
 from checks.base import SEVERITIES, Check
@@ -163,14 +164,22 @@ def default_registry() -> Registry:
     return load_registry()
 
 
-def message(rule: str, detail: dict) -> str:
+def sentence(check: type[Check] | Check, detail: Mapping[str, Any]) -> str:
+    """A violation's sentence: the check's ``message`` of its evidence, then what the violation's
+    history adds (曾整改后复现 2 次), the same for every check."""
+    check = check() if isinstance(check, type) else check
+    own = {k: v for k, v in detail.items() if k not in evidence.LIFECYCLE_KEYS}
+    return evidence.line(str(check.message(own)), evidence.reopened(detail))
+
+
+def message(rule: str, detail: Mapping[str, Any]) -> str:
     """The sentence for a violation of ``rule``: asked of its check, built-in or plugin; a rule no
     loaded check defines (retired, or a plugin not installed here) gets the common line."""
     cls = default_registry().get(rule)
     if cls is None:
         return evidence.describe(detail)
     try:
-        return str(cls().message(dict(detail)))
+        return sentence(cls, detail)
     except Exception as exc:  # a plugin's sentence must never break a report
         log.warning("check %s: message failed (%s: %s); showing its evidence as it is", rule, type(exc).__name__, exc)
         return evidence.describe(detail)

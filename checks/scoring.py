@@ -6,9 +6,11 @@ open problem, at most ``cap`` for the rule (单项指标扣分之和不超过本
 passes (合格) from ``pass_mark`` (60). The bonus part (加分指标, portals above 80) cannot be
 judged by a crawler and is left out.
 
-The national per-item points could not be confirmed from the official text
-(research/national-indicators.md §1.4 marks them [R]); the defaults below are the values
-seen in self-checks and provincial schemes, and every one is a sites-file setting::
+Each deduction rule declares its points on its class (``points = Points(5, 20)``, beside its
+detector and its sentence; a plugin may write ``(per_problem, cap)``); one without costs
+``DEFAULT`` (1 per problem, at most 5). The national per-item points could not be confirmed from
+the official text (research/national-indicators.md §1.4 marks them [R]): the built-ins carry the
+values seen in self-checks and provincial schemes, and every one is a sites-file setting::
 
     scoring:
       pass_mark: 60
@@ -16,47 +18,24 @@ seen in self-checks and provincial schemes, and every one is a sites-file settin
         dead-link: {points: 0.1, home_points: 1, cap: 10}
         stale-column: {points: 5, cap: 20}
 
-A plugin check takes part with its own ``points = (per_problem, cap)`` class attribute;
-warnings never cost points.
+Warnings and veto items never cost points.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
+
+from checks.base import Check, Points
+
+__all__ = ["DEFAULT", "FAIL", "PASS", "PLUGIN_DEFAULT", "UNDECIDED", "Points", "Problem", "Verdict", "judge",
+           "points_table", "rule_points"]
 
 PASS, FAIL, UNDECIDED = "合格", "不合格", "未判定"
 
-
-@dataclass(frozen=True)
-class Points:
-    points: float  # per open problem
-    cap: float  # at most this much for the rule
-    home_points: float | None = None  # link rules: a problem linked from the home page
-
-
-# 链接可用性: about 1 point per home-page link, a fraction elsewhere [R]; 政策文件 一级栏目
-# 6 个月未更新 扣5分 (国管局 2019 self-check) [S]; the rest are provincial-scheme values.
-DEFAULT_POINTS: dict[str, Points] = {
-    "dead-link": Points(0.1, 10, home_points=1),
-    "soft-404": Points(0.1, 10, home_points=1),
-    "bad-attachment": Points(0.1, 10, home_points=1),
-    "stale-column": Points(5, 20),
-    "blank-column": Points(5, 20),
-    "missing-metadata": Points(0.5, 5),
-    "malformed-doc-number": Points(0.5, 5),
-    "inconsistent-dates": Points(0.5, 5),
-    "expired-but-valid": Points(1, 5),
-    "interpretation-overdue": Points(1, 5),
-    "interpretation-unlinked": Points(0.5, 5),
-    "annual-report-overdue": Points(5, 5),
-    "schedule-overdue": Points(2, 10),
-    "wording-error": Points(2, 10),
-    "injected-content": Points(5, 20),
-    "name-variant": Points(2, 10),
-    "missing-site-identity": Points(3, 3),
-}
-PLUGIN_DEFAULT = Points(1, 5)
+DEFAULT = Points(1, 5)  # a deduction rule that declares no points (a plugin's, or one retired)
+PLUGIN_DEFAULT = DEFAULT  # the name of earlier versions
 
 
 @dataclass(frozen=True)
@@ -76,19 +55,34 @@ class Verdict:
     reason: str
 
 
-def points_table(overrides: dict[str, dict[str, float]] | None = None,
-                 plugin_points: dict[str, tuple[float, float]] | None = None) -> dict[str, Points]:
-    table = dict(DEFAULT_POINTS)
-    for rule, (per, cap) in (plugin_points or {}).items():
-        table.setdefault(rule, Points(per, cap))
+def rule_points(check: type[Check]) -> Points | None:
+    """What an open problem of ``check`` costs: its declared ``points``, else ``DEFAULT`` for a
+    deduction rule; None for veto items and warnings."""
+    if check.severity != "deduction":
+        return None
+    declared = getattr(check, "points", None)
+    if declared is None:
+        return DEFAULT
+    return declared if isinstance(declared, Points) else Points(*declared)
+
+
+def points_table(overrides: Mapping[str, Mapping[str, float]] | None = None,
+                 checks: Mapping[str, type[Check]] | None = None) -> dict[str, Points]:
+    """Points per deduction rule: each check's own (``checks``: the registry's, by default),
+    with the sites file's ``scoring.points`` over them."""
+    if checks is None:
+        from checks.registry import default_registry  # the registry imports every check module
+
+        checks = default_registry().checks
+    table = {rule: points for rule, cls in checks.items() if (points := rule_points(cls)) is not None}
     for rule, values in (overrides or {}).items():
-        base = table.get(rule, PLUGIN_DEFAULT)
+        base = table.get(rule, DEFAULT)
         table[rule] = Points(values.get("points", base.points), values.get("cap", base.cap),
                              values.get("home_points", base.home_points))
     return table
 
 
-def judge(site: str, problems: Iterable[Problem], reached: bool, table: dict[str, Points],
+def judge(site: str, problems: Iterable[Problem], reached: bool, table: Mapping[str, Points],
           pass_mark: float = 60) -> Verdict:
     """The verdict from a site's open problems; ``reached``: this run read the site."""
     problems = list(problems)
@@ -101,10 +95,10 @@ def judge(site: str, problems: Iterable[Problem], reached: bool, table: dict[str
     for p in problems:
         if p.severity != "deduction":
             continue
-        rule = table.get(p.rule, PLUGIN_DEFAULT)
+        rule = table.get(p.rule, DEFAULT)
         each = rule.home_points if rule.home_points is not None and p.detail.get("on_home_page") else rule.points
         taken[p.rule] = taken.get(p.rule, 0.0) + each
-    deductions = {rule: round(min(value, table.get(rule, PLUGIN_DEFAULT).cap), 2) for rule, value in taken.items()}
+    deductions = {rule: round(min(value, table.get(rule, DEFAULT).cap), 2) for rule, value in taken.items()}
     score = round(max(0.0, 100 - sum(deductions.values())), 2)
     verdict = PASS if score >= pass_mark else FAIL
     reason = f"扣分指标得分 {score:g}" + ("" if verdict == PASS else f"，低于 {pass_mark:g} 分")

@@ -19,7 +19,7 @@ import yaml
 from pypinyin import Style, pinyin
 
 from checks import evidence
-from checks.base import Check, Violation
+from checks.base import Check, Points, Violation, optional
 from checks.wording import default_lexicon, page_text
 from govwatch.store.view import PreviousViolation, RunView
 
@@ -167,6 +167,7 @@ class NameVariant(Check):
     title = "规范名称错别字（同音、形近）"
     source = "国办秘函〔2019〕19号 表述错误（国名等严重表述错误为单项否决项，须人工确认）"
     severity = "deduction"
+    points = Points(2, 10)  # as wording-error
     # the page read again settles it (``rechecked``: the subject URL carries the variant)
     subject = "document"
 
@@ -183,6 +184,16 @@ class NameVariant(Check):
                     raise ValueError(f"parameter {name!r} must be a list of strings, got {value!r}")
                 object.__setattr__(self, name, tuple(value))
 
+    @dataclass(frozen=True)
+    class Detail:
+        wrong: str  # the variant as found
+        right: str  # the official name's characters it replaces
+        how: str  # 同音 | 形近
+        count: int  # occurrences on the page
+        sentence: str
+        lexicon_version: str
+        veto_candidate: bool | None = optional()  # the name of the state: for a person to confirm
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation]:
         names = load_names()
         listed = default_lexicon().screen
@@ -198,20 +209,20 @@ class NameVariant(Check):
                 yield Violation(self.id, page.site, f"{page.url}#wording-variant-{wrong}", page=page.url,
                                 column=page.column, detail=self._detail(text, hits, names))
 
-    @staticmethod
-    def _detail(text: str, hits: list[Variant], names: Names) -> dict[str, Any]:
+    @classmethod
+    def _detail(cls, text: str, hits: list[Variant], names: Names) -> NameVariant.Detail:
         first = hits[0]
         start = max(text.rfind(c, 0, first.start) for c in "。！？\n") + 1
         end = min((i for i in (text.find(c, first.start) for c in "。！？\n") if i >= 0), default=len(text))
-        detail = {"wrong": first.wrong, "right": first.right, "how": first.how, "count": len(hits),
-                  "sentence": text[start:end + 1].strip()[:120], "lexicon_version": names.version}
-        if first.right in names.serious:
-            detail["veto_candidate"] = True
-        return detail
+        return cls.Detail(first.wrong, first.right, first.how, len(hits), text[start:end + 1].strip()[:120],
+                          names.version, veto_candidate=True if first.right in names.serious else None)
 
     def message(self, detail: dict[str, Any]) -> str:
-        # as wording-error's line (错误用语, 建议改为, 原句), with how the characters are confused
-        return evidence.describe(detail, labels={"how": "错误类型"})
+        """As wording-error's line (错误用语, 建议改为, 原句), with how the characters are confused."""
+        d = detail
+        return evidence.line(evidence.field("错误用语", d.get("wrong")), evidence.field("建议改为", d.get("right")),
+                             evidence.field("错误类型", d.get("how")), evidence.count(d.get("count")),
+                             evidence.field("原句", d.get("sentence")))
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         page = run.page_head(previous.page or previous.url.split("#")[0])

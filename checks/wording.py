@@ -11,6 +11,7 @@ new-media posts later); ``WordingError`` is the check over a run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -21,7 +22,8 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
-from checks.base import Check, Note, Violation
+from checks import evidence
+from checks.base import Check, Note, Points, Violation, optional
 from govwatch.store.view import PageView, PreviousViolation, RunView
 
 KINDS = ("typo", "renamed", "formulation")
@@ -461,6 +463,7 @@ class WordingError(Check):
     source = ("国办秘函〔2019〕19号 严重表述错误（单项否决项，须人工确认后认定）；新华社新闻信息报道中的禁用词和慎用词；"
               "2018年、2023年党和国家机构改革")
     severity = "deduction"
+    points = Points(2, 10)  # provincial schemes' value
 
     @dataclass(frozen=True)
     class Params:
@@ -494,6 +497,43 @@ class WordingError(Check):
         def lexicon(self) -> Lexicon:
             return self._lexicon
 
+    @dataclass(frozen=True)
+    class Detail:
+        wrong: str  # as found
+        right: str
+        kind: str  # typo | renamed | formulation
+        level: str  # serious | normal
+        sentence: str  # the sentence quoted
+        count: int  # occurrences on the page
+        in_title: bool
+        title: str | None
+        published: str | None
+        lexicon: str  # the lexicon file and version the entry comes from
+        lexicon_version: str
+        source: str  # the entry's provenance (other cities' 通报): for the exports, not the line
+        forms: tuple[str, ...] | None = optional()  # the forms found, when the entry has several
+        entry: str | None = optional()  # the entry they belong to
+        since: str | None = optional()  # renamed: the date from which the old name is outdated
+        note: str | None = optional()
+        uncertain: bool | None = optional()  # the entry's date or scope is not verified
+        veto_candidate: bool | None = optional()  # serious: for a person to confirm, never a veto alone
+        scope: str | None = optional()  # page | site (template text on many pages)
+        pages: int | None = optional()  # site scope: pages showing the sentence
+        examples: tuple[str, ...] | None = optional()  # site scope: some of them
+
+    def message(self, detail: dict[str, Any]) -> str:
+        """错误用语：中华人民共合国；建议改为：中华人民共和国；原句：…；标题：…；发布日期：…"""
+        d = detail
+        forms = d.get("forms") or ()
+        return evidence.line(
+            evidence.field("错误用语", d.get("wrong")), evidence.field("建议改为", d.get("right")),
+            evidence.field("原句", d.get("sentence")), evidence.count(d.get("count")),
+            evidence.field("标题", d.get("title")), evidence.field("发布日期", d.get("published")),
+            evidence.field("页面中的写法", forms) if len(forms) > 1 else "",
+            evidence.field("更名日期", d.get("since")), evidence.note(d.get("note")),
+            "更名日期或适用范围未经核实，请人工确认" if d.get("uncertain") else "",
+            f"网站模板文字，出现在 {d['pages']} 个页面" if d.get("scope") == "site" and d.get("pages") else "")
+
     def check(self, run: RunView, params: Params) -> Iterator[Violation | Note]:
         homes = {s.name: s.url for s in run.sites()}
         # (site, entry key) -> page url -> hits; pages kept small (url, column, title, date)
@@ -520,18 +560,17 @@ class WordingError(Check):
                 first = min(urls)
                 entry = hits[0].entry
                 home = homes.get(site) or first
-                detail = self._detail(hits, pages[first])
                 # template text: no one page's title or date describes it
-                detail.update(scope="site", pages=len(urls), examples=sorted(urls)[:10], title=None,
-                              published=None, in_title=False)
+                detail = dataclasses.replace(self._detail(hits, pages[first]), scope="site", pages=len(urls),
+                                             examples=tuple(sorted(urls)[:10]), title=None, published=None,
+                                             in_title=False)
                 yield Violation(self.id, site, f"{home}#wording-{_short(entry.key)}-{_short(sentence)}",
                                 page=first, column=None, detail=detail)
             for url, hits in sorted(by_page.items()):
                 hits = [h for h in hits if h.sentence not in template or url not in template[h.sentence]]
                 if not hits:
                     continue
-                detail = self._detail(hits, pages[url])
-                detail["scope"] = "page"
+                detail = dataclasses.replace(self._detail(hits, pages[url]), scope="page")
                 yield Violation(self.id, site, f"{url}#wording-{_short(hits[0].entry.key)}", page=url,
                                 column=pages[url][0], detail=detail)
 
@@ -550,37 +589,32 @@ class WordingError(Check):
                 pages_of.setdefault(hit.sentence, set()).add(url)
         return {s: urls for s, urls in pages_of.items() if len(urls) >= threshold}
 
-    @staticmethod
-    def _detail(hits: list[Hit], page: tuple) -> dict[str, Any]:
+    @classmethod
+    def _detail(cls, hits: list[Hit], page: tuple) -> WordingError.Detail:
         _, title, published = page
         entry = hits[0].entry
-        detail: dict[str, Any] = {
-            "wrong": hits[0].wrong,
-            "right": hits[0].right,
-            "kind": entry.kind,
-            "level": entry.level,
-            "sentence": hits[0].sentence,
-            "count": len(hits),
-            "in_title": any(h.wrong in (title or "") for h in hits),
-            "title": title,
-            "published": published.isoformat() if published else None,
-            "lexicon": entry.lexicon,
-            "lexicon_version": entry.version,
-            "source": entry.source,
-        }
-        forms = sorted({h.wrong for h in hits})
-        if len(forms) > 1 or entry.pattern is not None:
-            detail["forms"] = forms
-            detail["entry"] = entry.wrong
-        if entry.since:
-            detail["since"] = entry.since.isoformat()
-        if entry.note:
-            detail["note"] = entry.note
-        if entry.uncertain:
-            detail["uncertain"] = True
-        if entry.level == "serious":
-            detail["veto_candidate"] = True  # for human confirmation, never a veto by itself
-        return detail
+        forms = tuple(sorted({h.wrong for h in hits}))
+        several = len(forms) > 1 or entry.pattern is not None
+        return cls.Detail(
+            wrong=hits[0].wrong,
+            right=hits[0].right,
+            kind=entry.kind,
+            level=entry.level,
+            sentence=hits[0].sentence,
+            count=len(hits),
+            in_title=any(h.wrong in (title or "") for h in hits),
+            title=title,
+            published=published.isoformat() if published else None,
+            lexicon=entry.lexicon,
+            lexicon_version=entry.version,
+            source=entry.source,
+            forms=forms if several else None,
+            entry=entry.wrong if several else None,
+            since=entry.since.isoformat() if entry.since else None,
+            note=entry.note or None,
+            uncertain=True if entry.uncertain else None,
+            veto_candidate=True if entry.level == "serious" else None,  # for human confirmation, never a veto by itself
+        )
 
     def rechecked(self, run: RunView, previous: PreviousViolation) -> bool:
         if previous.detail.get("scope") == "site":

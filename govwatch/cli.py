@@ -446,11 +446,9 @@ def checks_cmd(rule: str | None, fmt: str) -> None:
     from checks.registry import load_registry
 
     registry = load_registry()
-    table = scoring.points_table(plugin_points={r: c.points for r, c in registry.checks.items()
-                                                if getattr(c, "points", None)})
     described = []
     for rule_id, cls in registry.checks.items():
-        points = table.get(rule_id, scoring.PLUGIN_DEFAULT) if cls.severity == "deduction" else None
+        points = scoring.rule_points(cls)  # declared on the check (the sites file may override it)
         described.append({**cls.describe(), "points": dataclasses.asdict(points) if points else None,
                           "origin": registry.origins[rule_id]})
     broken = [{"id": b.name, "origin": b.origin, "status": "broken", "error": b.error} for b in registry.broken]

@@ -279,7 +279,7 @@ class RulePoints(_Model):
 
 class ScoringConfig(_Model):
     """The national verdict: veto items fail a site; otherwise 100 minus deductions, 合格 from
-    ``pass_mark``. ``points`` overrides checks.scoring.DEFAULT_POINTS per rule."""
+    ``pass_mark``. ``points`` overrides a rule's own (its check's ``points``; checks.scoring)."""
 
     pass_mark: Annotated[float, Field(ge=0, le=100)] = 60
     points: dict[str, RulePoints] = {}

@@ -39,7 +39,8 @@ A plugin is a class with the same attributes as the built-ins, registered under 
 The names below are the API; anything else in GovWatch's packages may change between versions.
 """
 
-from checks.base import SEVERITIES, Check, NoParams, Note, Violation
+from checks import evidence
+from checks.base import SEVERITIES, Check, NoParams, Note, Violation, optional
 from checks.evidence import describe
 from checks.subjects import SUBJECTS
 from govwatch.store.view import (ColumnItemView, ColumnView, LinkCheckView, LinkSource, OutLink, PageHead, PageView,
@@ -50,5 +51,5 @@ ENTRY_POINT_GROUP = "govwatch.checks"
 __all__ = [
     "Check", "ColumnItemView", "ColumnView", "ENTRY_POINT_GROUP", "LinkCheckView", "LinkSource", "NoParams", "Note",
     "OutLink", "PageHead", "PageView", "PreviousViolation", "ProbeView", "RunView", "SEVERITIES", "SUBJECTS",
-    "SiteView", "Violation", "describe",
+    "SiteView", "Violation", "describe", "evidence", "optional",
 ]

@@ -15,10 +15,9 @@ from govwatch.store import models as m
 
 def store_verdicts(s, config: Config, run: m.Run, registry: dict[str, type[Check]]) -> None:
     """The national verdict per site of the run, from its open violations after the checks."""
+    # each check's own points, the sites file's `scoring.points` over them
     table = scoring.points_table(
-        {rule: p.model_dump(exclude_none=True) for rule, p in config.scoring.points.items()},
-        {rule: cls.points for rule, cls in registry.items() if getattr(cls, "points", None)},
-    )
+        {rule: p.model_dump(exclude_none=True) for rule, p in config.scoring.points.items()}, registry)
     reached = dict(s.execute(select(m.Site.name, m.SiteVisit.reached).join(m.SiteVisit, m.SiteVisit.site_id == m.Site.id)
                              .where(m.SiteVisit.run_id == run.id)).all())
     s.execute(delete(m.SiteScore).where(m.SiteScore.run_id == run.id))  # `check` may be run again

@@ -12,7 +12,9 @@
         assert "40 字" in found.messages[0]
 
 The run lives in an in-memory SQLite database with GovWatch's real schema, and checks see it
-through the same read-only ``RunView`` as on a real night. ``check`` validates the parameters as
+through the same read-only ``RunView`` as on a real night. Given a ``store``, the run is built
+into that database instead, beside the runs already there (a site is the same row in each), and
+saved when the builder is closed: tests of "fixed" compare several runs. ``check`` validates the parameters as
 the sites file's ``rules:`` are validated, and ``rechecked`` says what the lifecycle would.
 """
 
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checks.base import Check, Note, Violation
+from checks.registry import load_checks, sentence
 from govwatch.store import models as m
 from govwatch.store.db import Store
 from govwatch.store.view import PreviousViolation, RunView
@@ -53,47 +56,62 @@ class RunBuilder:
     verdicts, probes. Each method returns the builder, so calls chain."""
 
     def __init__(self, as_of: dt.date | str = "2026-11-22", *, timezone: str = "Asia/Shanghai",
-                 rules: dict[str, dict[str, Any]] | None = None) -> None:
+                 rules: dict[str, dict[str, Any]] | None = None, store: Store | None = None) -> None:
         self.as_of = _date(as_of)
         self.timezone = timezone
         self.rules = dict(rules or {})  # other rules' parameters, as under `rules:` (for rules building on them)
-        self.store = Store("sqlite://")  # in memory: one connection per thread, the real schema
+        self._own_store = store is None
+        # in memory: one connection per thread, the real schema
+        self.store = Store("sqlite://") if store is None else store
         self._s = self.store.session()
         self.run = m.Run(as_of=self.as_of, status="crawled", sites=[])
         self._s.add(self.run)
         self._s.flush()
+        self._run_id = self.run.id  # still known once a given store has the run saved
         self._sites: dict[str, m.Site] = {}
         self.column_settings: dict[tuple[str, str], dict[str, Any]] = {}
         self.site_settings: dict[str, dict[str, Any]] = {}
 
     # -- building ------------------------------------------------------------------------
 
+    @property
+    def run_id(self) -> int:
+        return self._run_id
+
     def site(self, name: str, url: str, *, reached: bool = True, completed: bool = True, kind: str = "portal",
-             home_status: int | None = 200, identity: dict[str, Any] | None = None) -> RunBuilder:
-        row = m.Site(name=name, url=url, kind=kind)
-        self._s.add(row)
-        self._s.flush()
+             home_status: int | None = 200, home_error: str | None = None,
+             identity: dict[str, Any] | None = None) -> RunBuilder:
+        """A site (or an account: ``kind="account"``) of the run and how the run's visit went."""
+        row = self._s.query(m.Site).filter_by(name=name).one_or_none()  # a store's earlier runs'
+        if row is None:
+            row = m.Site(name=name, url=url, kind=kind)
+            self._s.add(row)
+            self._s.flush()
         self._sites[name] = row
         self.run.sites = [*self.run.sites, name]
         self._s.add(m.SiteVisit(run_id=self.run.id, site_id=row.id, reached=reached, completed=completed,
-                                home_status=home_status, identity=identity))
+                                home_status=home_status, home_error=home_error, identity=identity))
         if kind == "portal":
             self.site_settings[name] = {"url": url}
         return self
 
     def column(self, site: str, name: str, url: str, category: str = "news", *,
-               items: Iterable[tuple[str, str, Any]] = (), kind: str = "list", list_pages: int = 1,
+               items: Iterable[tuple[Any, ...]] = (), kind: str = "list", list_pages: int = 1,
                **settings: Any) -> RunBuilder:
-        """A column with its list rows (url, title, date); ``settings`` are the sites file's column
-        keys (needs_metadata, schedule, due_days)."""
-        items = [(u, t, _date(d)) for u, t, d in items]
-        dated = [d for _, _, d in items if d]
+        """A column with its list rows (url, title, date), or for an interaction column (url, title,
+        date, state, answered_on) with the reply state the list shows (answered, unanswered);
+        ``settings`` are the sites file's column keys (needs_metadata, schedule, due_days)."""
+        items = [(u, t, _date(d), *rest) for u, t, d, *rest in items]
+        dated = [d for _, _, d, *_ in items if d]
         column = m.Column(run_id=self.run.id, site_id=self._sites[site].id, name=name, url=url, category=category,
                           source="config", kind=kind, list_pages=list_pages if kind == "list" else 0,
                           item_count=len(items), dated_items=len(dated), newest_date=max(dated, default=None))
         self._s.add(column)
         self._s.flush()
-        self._s.add_all([m.ColumnItem(column_id=column.id, url=u, title=t, date=d) for u, t, d in items])
+        self._s.add_all([m.ColumnItem(column_id=column.id, url=u, title=t, date=d,
+                                      state=rest[0] if rest else None,
+                                      answered_on=_date(rest[1]) if len(rest) > 1 else None)
+                         for u, t, d, *rest in items])
         if settings:
             self.column_settings[(site, url)] = settings
         return self
@@ -106,13 +124,14 @@ class RunBuilder:
                            metadata_=metadata or {}, meta=meta or {}))
         return self
 
-    def link(self, site: str, page: str, target: str, *, verdict: str = "ok", status: int | None = 200,
+    def link(self, site: str, page: str, target: str, *, verdict: str | None = "ok", status: int | None = 200,
              anchor: str = "", tag: str = "a", error: str | None = None) -> RunBuilder:
-        """A link on ``page`` and the run's verdict on its target (one verdict per target)."""
+        """A link on ``page`` and the run's verdict on its target (one verdict per target; None: the
+        run did not check the target)."""
         self._s.add(m.Link(run_id=self.run.id, site_id=self._sites[site].id, page_url=page, target=target,
                            anchor=anchor, tag=tag))
         self._s.flush()
-        if not self._s.query(m.LinkCheck).filter_by(run_id=self.run.id, url=target).count():
+        if verdict is not None and not self._s.query(m.LinkCheck).filter_by(run_id=self.run.id, url=target).count():
             self._s.add(m.LinkCheck(run_id=self.run.id, url=target, verdict=verdict, status=status, error=error))
         return self
 
@@ -125,8 +144,6 @@ class RunBuilder:
     def view(self, rule_params: dict[str, Any] | None = None) -> RunView:
         self._s.flush()
         params = {}
-        from checks.registry import load_checks
-
         registry = load_checks(plugins=False)
         for rule, overrides in self.rules.items():
             if rule in registry:
@@ -141,7 +158,7 @@ class RunBuilder:
         found = Found()
         for out in check.check(self.view({check.id: effective}), effective):
             (found.notes if isinstance(out, Note) else found.violations).append(out)
-        found.messages = [check.message(dict(v.detail)) for v in found.violations]
+        found.messages = [sentence(check, v.detail) for v in found.violations]  # as reports ask it
         return found
 
     def rechecked(self, check: type[Check] | Check, violation: Violation, **params: Any) -> bool:
@@ -152,11 +169,18 @@ class RunBuilder:
         return check.rechecked(self.view({check.id: type(check).params(params)}), previous)
 
     def close(self) -> None:
+        """Done: an in-memory run is gone; a run built into a given store is saved there."""
+        if self._own_store:
+            self._s.close()
+            self.store.close()
+            return
+        self._s.commit()
         self._s.close()
-        self.store.close()
 
     def __enter__(self) -> RunBuilder:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None and not self._own_store:
+            self._s.rollback()  # a half-built run is not saved
         self.close()

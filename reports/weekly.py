@@ -144,7 +144,7 @@ def build_weekly(store: Store, config: Config, week: str, now: dt.datetime | Non
         scores = {(row.run_id, row.site): row
                   for row in s.scalars(select(m.SiteScore).where(m.SiteScore.run_id.in_(run_ids)))}
         facts = _SiteFacts.load(s, {r.id for r in current.site_runs.values()})
-        owners = Owners.load(s, config, {r.id for r in current.site_runs.values()})
+        owners = Owners.load(s, config, {site: r.id for site, r in current.site_runs.items()})
 
         open_items, fixed_items, answered = _items(current, violations, start, end, owners,
                                                    answers.excused(s, run.as_of))

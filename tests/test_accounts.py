@@ -17,6 +17,7 @@ from conftest import closed_port, govwatch, violations_json
 from govwatch.store import models as m
 from govwatch.store.db import Store
 from govwatch.store.view import RunView
+from govwatch.testing import RunBuilder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "accounts"
 # every host the fixtures name is this server: the test must not touch the network
@@ -136,17 +137,12 @@ def test_the_same_crawl_judged_later_finds_silent_accounts(crawled, tmp_path):
 
 def _run(tmp_path, posts=(), reached=True):
     store = Store(f"sqlite:///{tmp_path}/a.db")
-    with store.session() as s, s.begin():
-        account = m.Site(name="号", url="http://127.0.0.1:1/feed.xml", kind="account")
-        run = m.Run(as_of=dt.date(2026, 11, 22), status="crawled", sites=["号"])
-        s.add_all([account, run])
-        s.flush()
-        s.add(m.SiteVisit(run_id=run.id, site_id=account.id, reached=reached, completed=reached,
-                          home_error=None if reached else "DownloadConnectionRefusedError"))
+    with RunBuilder(dt.date(2026, 11, 22), store=store) as run:
+        run.site("号", "http://127.0.0.1:1/feed.xml", kind="account", reached=reached, completed=reached,
+                 home_status=None, home_error=None if reached else "DownloadConnectionRefusedError")
         for i, day in enumerate(posts):
-            s.add(m.Page(run_id=run.id, site_id=account.id, url=f"http://127.0.0.1:1/p{i}", status=200, kind="post",
-                         published=day))
-        return store, run.id
+            run.page("号", f"http://127.0.0.1:1/p{i}", kind="post", published=day)
+    return store, run.run_id
 
 
 def _found(store, run_id, check, **params):

@@ -15,6 +15,7 @@ from checks.workdays import UnknownYear, WorkCalendar
 from govwatch.store import models as m
 from govwatch.store.db import Store
 from govwatch.store.view import PreviousViolation, RunView
+from govwatch.testing import RunBuilder
 
 D = dt.date.fromisoformat
 COUNTY = "示例县人民政府"
@@ -29,33 +30,18 @@ def store(tmp_path):
 def build(store, as_of, *, sites=((COUNTY, HOME, True),), columns=(), pages=(), links=()):
     """sites: (name, url, completed); columns: dict(site, name, url, category, kind, items=[(url, title, date)]);
     pages: dict(url, title, published, metadata, site); links: (page url, target)."""
-    with store.session() as s, s.begin():
-        run = m.Run(as_of=as_of, status="crawled", sites=[name for name, _, _ in sites])
-        s.add(run)
-        s.flush()
-        ids = {}
+    with RunBuilder(as_of, store=store) as run:
         for name, url, completed in sites:
-            site = s.query(m.Site).filter_by(name=name).one_or_none() or m.Site(name=name, url=url)
-            s.add(site)
-            s.flush()
-            ids[name] = site.id
-            s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=completed, completed=completed))
+            run.site(name, url, reached=completed, completed=completed, home_status=None)
         for col in columns:
-            items = col.get("items", [])
-            dates = [d for _, _, d in items if d]
-            row = m.Column(run_id=run.id, site_id=ids[col.get("site", COUNTY)], name=col["name"], url=col["url"],
-                           category=col.get("category", "other"), source="config", kind=col.get("kind", "list"),
-                           newest_date=max(dates, default=None), item_count=len(items), dated_items=len(dates))
-            s.add(row)
-            s.flush()
-            for url, title, date in items:
-                s.add(m.ColumnItem(column_id=row.id, url=url, title=title, date=date))
+            run.column(col.get("site", COUNTY), col["name"], col["url"], col.get("category", "other"),
+                       kind=col.get("kind", "list"), items=col.get("items", []))
         for p in pages:
-            s.add(m.Page(run_id=run.id, site_id=ids[p.get("site", COUNTY)], url=p["url"], status=200, kind="article",
-                         title=p.get("title"), published=p.get("published"), metadata_=p.get("metadata") or {}))
+            run.page(p.get("site", COUNTY), p["url"], title=p.get("title"), published=p.get("published"),
+                     metadata=p.get("metadata"))
         for page_url, target in links:
-            s.add(m.Link(run_id=run.id, site_id=ids[COUNTY], page_url=page_url, target=target, anchor="", tag="a"))
-        return run.id
+            run.link(COUNTY, page_url, target, verdict=None)  # pairing reads links, not their verdicts
+    return run.run_id
 
 
 def run_check(store, run_id, check, as_of, params=None, **view):

@@ -13,9 +13,9 @@ from checks.identity import MissingSiteIdentity
 from conftest import REALPAGES
 from crawler.extract.identity import site_identity
 from crawler.extract.page import analyse, parse_html
-from govwatch.store import models as m
 from govwatch.store.db import Store
 from govwatch.store.view import PreviousViolation, RunView
+from govwatch.testing import RunBuilder
 
 AS_OF = dt.date(2026, 11, 22)
 HOME = "http://www.demo-county.gov.cn/"
@@ -204,16 +204,11 @@ def good_pages(articles: int = 3) -> list[tuple[str, str, dict]]:
 
 
 def make_run(store, identity, pages=(), reached=True, completed=True) -> int:
-    with store.session() as s, s.begin():
-        run = m.Run(as_of=AS_OF, status="crawled", sites=["县"])
-        site = s.query(m.Site).filter_by(name="县").one_or_none() or m.Site(name="县", url=HOME)
-        s.add_all([run, site])
-        s.flush()
-        s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=reached, completed=completed, identity=identity))
+    with RunBuilder(AS_OF, store=store) as run:
+        run.site("县", HOME, reached=reached, completed=completed, home_status=None, identity=identity)
         for url, kind, meta in pages:
-            s.add(m.Page(run_id=run.id, site_id=site.id, url=url, status=404 if kind == "error" else 200, kind=kind,
-                         meta=meta or None))
-        return run.id
+            run.page("县", url, kind=kind, status=404 if kind == "error" else 200, meta=meta)
+    return run.run_id
 
 
 def run_check(store, run_id, **params) -> list:

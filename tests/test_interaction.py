@@ -9,11 +9,10 @@ from lxml import html as lxml_html
 
 from checks.base import Note, Violation
 from checks.interaction import MessageUnanswered
-from conftest import new_run
 from crawler.extract.messages import read_message_row
 from crawler.extract.page import analyse
-from govwatch.store import models as m
 from govwatch.store.view import PreviousViolation, RunView
+from govwatch.testing import RunBuilder
 
 AS_OF = dt.date(2026, 11, 22)
 D = dt.date
@@ -124,19 +123,12 @@ def test_news_rows_say_nothing_about_replies():
 
 def make_run(store, columns, completed=True):
     """columns: (name, kind, [(url, date, state, answered_on), ...]); returns the run id."""
-    with store.session() as s, s.begin():
-        run, site = new_run(s, AS_OF, completed)
+    with RunBuilder(AS_OF, store=store) as run:
+        run.site("县", "http://x.gov.cn/", completed=completed)
         for i, (name, kind, rows) in enumerate(columns):
-            dates = [r[1] for r in rows if r[1]]
-            col = m.Column(run_id=run.id, site_id=site.id, name=name, url=f"http://x.gov.cn/hd{i}/",
-                           category="interaction", source="nav", kind=kind, newest_date=max(dates, default=None),
-                           item_count=len(rows), dated_items=len(dates), list_pages=1)
-            s.add(col)
-            s.flush()
-            for url, date, state, answered_on in rows:
-                s.add(m.ColumnItem(column_id=col.id, url=url, title=f"留言{url[-6:]}", date=date, state=state,
-                                   answered_on=answered_on))
-        return run.id
+            run.column("县", name, f"http://x.gov.cn/hd{i}/", "interaction", kind=kind,
+                       items=[(url, f"留言{url[-6:]}", date, state, answered_on) for url, date, state, answered_on in rows])
+    return run.run_id
 
 
 def run_check(store, run_id, **params):

@@ -24,6 +24,7 @@ from govwatch.lock import RunLock
 from govwatch.store import models as m
 from govwatch.store.db import Store
 from govwatch.store.view import RunView
+from govwatch.testing import RunBuilder
 from conftest import closed_port, govwatch
 
 UA = "GovWatchTest/1 (probe)"
@@ -226,16 +227,10 @@ def spread(total, failed, start=WINDOW_START, span=WEEK, error="timeout"):
 
 
 def make_run(store, as_of=AS_OF, sites=("县",)):
-    with store.session() as s, s.begin():
-        run = m.Run(as_of=as_of, status="crawled", sites=list(sites))
-        s.add(run)
-        s.flush()
+    with RunBuilder(as_of, store=store) as run:
         for name in sites:
-            site = s.scalar(select(m.Site).where(m.Site.name == name)) or m.Site(name=name, url="http://x.gov.cn/")
-            s.add(site)
-            s.flush()
-            s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=True, completed=True))
-        return run.id
+            run.site(name, "http://x.gov.cn/", home_status=None)
+    return run.run_id
 
 
 def run_check(store, check, as_of=AS_OF, sites=("县",), **params):

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from checks import scoring
+from checks.base import Check
+from checks.registry import load_checks
 from checks.scoring import Problem, judge, points_table
 from govwatch import jobs
 from govwatch.config import ConfigError, load_config
@@ -40,8 +42,41 @@ def test_pass_mark_boundary(columns, verdict):
 
 def test_warnings_cost_nothing_and_unknown_rules_use_the_plugin_default():
     v = judge("县", [Problem("link-timeout", "warning"), Problem("local-rule", "deduction")], True, TABLE)
-    assert v.deductions == {"local-rule": scoring.PLUGIN_DEFAULT.points}
-    assert points_table(plugin_points={"local-rule": (2, 4)})["local-rule"] == scoring.Points(2, 4)
+    assert v.deductions == {"local-rule": scoring.DEFAULT.points}
+
+    class Local(Check):
+        """A plugin's deduction rule with its own points."""
+
+        id, title, source, severity, points = "local-rule", "本地规则", "示例", "deduction", (2, 4)
+
+    class Silent(Local):
+        """One without."""
+
+        id, points = "silent-rule", None
+
+    table = points_table(checks={**load_checks(plugins=False), "local-rule": Local, "silent-rule": Silent})
+    assert table["local-rule"] == scoring.Points(2, 4) and table["silent-rule"] == scoring.DEFAULT
+    # the sites file's scoring.points still has the last word
+    assert points_table({"local-rule": {"cap": 10}}, checks={"local-rule": Local})["local-rule"] == scoring.Points(2, 10)
+
+
+# The points of the release before they moved onto the checks (scoring.DEFAULT_POINTS): the verdicts
+# of a sites file without `scoring:` stay what they were.
+EARLIER = {
+    "dead-link": (0.1, 10, 1), "soft-404": (0.1, 10, 1), "bad-attachment": (0.1, 10, 1), "stale-column": (5, 20, None),
+    "blank-column": (5, 20, None), "missing-metadata": (0.5, 5, None), "malformed-doc-number": (0.5, 5, None),
+    "inconsistent-dates": (0.5, 5, None), "expired-but-valid": (1, 5, None), "interpretation-overdue": (1, 5, None),
+    "interpretation-unlinked": (0.5, 5, None), "annual-report-overdue": (5, 5, None), "schedule-overdue": (2, 10, None),
+    "wording-error": (2, 10, None), "injected-content": (5, 20, None), "name-variant": (2, 10, None),
+    "missing-site-identity": (3, 3, None), "account-unreachable": (1, 5, None),  # it had the default
+}
+
+
+def test_each_deduction_rule_declares_its_points_on_its_check():
+    checks = load_checks(plugins=False)
+    for rule, cls in checks.items():
+        assert (cls.points is not None) == (cls.severity == "deduction"), rule
+    assert {r: (p.points, p.cap, p.home_points) for r, p in points_table(checks=checks).items()} == EARLIER
 
 
 def test_an_unreached_site_is_not_scored_unless_a_veto_decides():

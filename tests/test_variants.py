@@ -10,9 +10,9 @@ import pytest
 
 from checks.base import Violation
 from checks.variants import NameVariant, find_variants, load_names
-from conftest import REALPAGES, new_run
-from govwatch.store import models as m
+from conftest import REALPAGES
 from govwatch.store.view import RunView
+from govwatch.testing import RunBuilder
 
 HOME = "http://www.sl.gov.cn/"
 
@@ -39,13 +39,12 @@ def test_allow_list_parameter():
 
 
 def test_the_check_reports_per_page_and_leaves_listed_typos_to_wording_error(store):
-    with store.session() as s, s.begin():
-        run, site = new_run(s, dt.date(2026, 11, 22), url=HOME)
+    with RunBuilder(dt.date(2026, 11, 22), store=store) as run:
+        run.site("县", HOME, home_status=None)
         for i, text in enumerate(["县人民政府办工厅通知。县人民政府办工厅发布。", "中华人民共合国安全生产法",
                                   "中华人民共禾国国旗"]):
-            s.add(m.Page(run_id=run.id, site_id=site.id, url=f"{HOME}a/{i}.html", status=200, kind="article",
-                         title="通知", text=text))
-        run_id = run.id
+            run.page("县", f"{HOME}a/{i}.html", title="通知", text=text)
+    run_id = run.run_id
     check = NameVariant()
     with store.session() as s:
         found = [v for v in check.check(RunView(s, run_id, dt.date(2026, 11, 22), ("县",)), check.params({}))

@@ -11,9 +11,8 @@ import pytest
 from checks.base import Note
 from checks.wording import (KINDS, LEXICON_DIR, WordingError, builtin_lexicon, find_wording_errors,
                             load_lexicon, quote)
-from conftest import new_run
-from govwatch.store import models as m
 from govwatch.store.view import PreviousViolation, RunView
+from govwatch.testing import RunBuilder
 
 AS_OF = dt.date(2026, 11, 22)
 LATE = dt.date(2024, 5, 6)  # after every certain `since` of the built-in lexicon
@@ -241,19 +240,14 @@ def test_parameter_values_are_validated():
 
 
 def make_run(store, pages, completed=True):
-    """pages: (url, kind, title, text, published)."""
-    with store.session() as s, s.begin():
-        run, site = new_run(s, AS_OF, completed)
-        col = m.Column(run_id=run.id, site_id=site.id, name="工作动态", url="http://x.gov.cn/gzdt/",
-                       category="news", source="nav", kind="list", newest_date=AS_OF)
-        s.add(col)
-        s.flush()
+    """pages: (url, kind, title, text, published); the articles are 工作动态's rows."""
+    with RunBuilder(AS_OF, store=store) as run:
+        run.site("县", "http://x.gov.cn/", completed=completed)
+        run.column("县", "工作动态", "http://x.gov.cn/gzdt/", "news",
+                   items=[(url, title or "", published) for url, kind, title, _, published in pages if kind == "article"])
         for url, kind, title, text, published in pages:
-            s.add(m.Page(run_id=run.id, site_id=site.id, url=url, status=200, kind=kind, title=title,
-                         text=text, published=published))
-            if kind == "article":
-                s.add(m.ColumnItem(column_id=col.id, url=url, title=title or "", date=published))
-        return run.id
+            run.page("县", url, kind=kind, title=title, text=text, published=published)
+    return run.run_id
 
 
 def run_check(store, run_id, **params):

@@ -19,6 +19,7 @@ import httpx
 import pytest
 import uvicorn
 
+from checks.registry import message
 from conftest import AS_OF, govwatch
 from govwatch.config import load_config
 from govwatch.store import models as m
@@ -161,6 +162,21 @@ def test_problem_list_filters_and_pages(bench):
     xlsx = c.get("/problems/export.xlsx", params={"rule": "dead-link"})
     assert xlsx.content[:2] == b"PK"
     assert c.get("/problems/export.pdf").status_code == 404
+
+
+def test_problems_say_the_rules_sentence_as_the_report_does(bench):
+    """The list, the problem page and the exports ask the registry for the sentence, as the weekly
+    report and the notifications do (checks.registry.message)."""
+    c = login(bench["server"], "office")
+    with bench["store"].session() as s:
+        shown = {v.rule: (v.id, message(v.rule, v.detail)) for v in s.query(m.Violation).filter(
+            m.Violation.rule.in_(("stale-column", "missing-metadata", "site-unreachable")))}
+    assert set(shown) == {"stale-column", "missing-metadata", "site-unreachable"}
+    for rule, (vid, sentence) in shown.items():
+        assert sentence and "_" not in sentence  # the rule's words, no evidence key
+        assert sentence in c.get(f"/problems/{vid}").text
+        assert sentence in c.get("/problems", params={"rule": rule}).text
+        assert sentence in c.get("/problems/export.csv", params={"rule": rule}).content.decode("utf-8-sig")
 
 
 def test_hostile_crawled_text_is_escaped_everywhere(bench):

@@ -163,7 +163,7 @@ def create_app(config: Config, store: Store | None = None, *, session_seconds: i
     async def week(request: Request, who: auth.Person) -> Response:
         today = config.today()
         with store.session() as s:
-            owners = queries.Owners(config, s)
+            owners = queries.owners_now(s, config)
             sites = queries.this_week(s, config, who, owners, today)
             return render(request, "week.html", who, sites=sites, today=today)
 
@@ -214,7 +214,7 @@ def create_app(config: Config, store: Store | None = None, *, session_seconds: i
         f, errors = _filters(request, who)
         today = config.today()
         with store.session() as s:
-            owners = queries.Owners(config, s)
+            owners = queries.owners_now(s, config)
             rows, total = queries.problem_page(s, f, who, owners, today)
             from checks.registry import load_checks
 
@@ -233,7 +233,7 @@ def create_app(config: Config, store: Store | None = None, *, session_seconds: i
         f, _ = _filters(request, who)
         today = config.today()
         with store.session() as s:
-            owners = queries.Owners(config, s)
+            owners = queries.owners_now(s, config)
             rows = queries.problem_rows(s, f, who, owners, today)
             body = exports.xlsx(rows) if fmt == "xlsx" else exports.csv_bytes(rows)
         media = exports.MEDIA[fmt]
@@ -242,7 +242,7 @@ def create_app(config: Config, store: Store | None = None, *, session_seconds: i
 
     def _visible(s, who: auth.Person, vid: int) -> m.Violation | None:
         v = s.get(m.Violation, vid)
-        if v is None or not queries.may_see(who, queries.Owners(config, s), v):
+        if v is None or not queries.may_see(who, queries.owners_now(s, config), v):
             return None  # another unit's problem is "not found", not "forbidden": nothing leaks
         return v
 
@@ -260,7 +260,8 @@ def create_app(config: Config, store: Store | None = None, *, session_seconds: i
             cls = load_checks().get(v.rule)
             return render(request, "problem.html", who, v=v, status=queries.status_of(v, active), answer=active,
                           history=answers.history(s, v.id), evidence=queries.evidence(s, v),
-                          owner=queries.Owners(config, s).of(v.site, v.column), rule_title=cls.title if cls else v.rule,
+                          sentence=queries.sentence(v),
+                          owner=queries.owners_now(s, config)(v), rule_title=cls.title if cls else v.rule,
                           can_recheck=recheck.supported(v.rule), today=today)
 
     @page()
@@ -320,7 +321,7 @@ def create_app(config: Config, store: Store | None = None, *, session_seconds: i
 
             users = people.active_users(s)
             log = list(s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc()).limit(200)))
-            owners = queries.Owners(config, s).all()
+            owners = queries.owners_now(s, config).all()
             return render(request, "people.html", who, users=users, log=log, owners=owners, roles=people.ROLES)
 
     @page(("admin",))

@@ -14,7 +14,7 @@ from workbench.queries import SEVERITY_LABELS, STATUS_LABELS, ProblemRow
 MEDIA = {"csv": "text/csv; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 HEADER = ("编号", "规则", "网站/账号", "栏目", "责任单位", "性质", "状态", "地址", "发现页面", "首次发现", "最近发现",
-          "整改日期", "答复理由", "答复有效期", "证据")
+          "整改日期", "答复理由", "答复有效期", "问题描述", "证据")
 
 
 def _cell(value) -> str:
@@ -26,7 +26,7 @@ def _row(r: ProblemRow) -> list[str]:
     return [_cell(x) for x in (
         v.id, v.rule, v.site, v.column, r.owner, SEVERITY_LABELS.get(v.severity, v.severity),
         STATUS_LABELS.get(r.status, r.status), v.url, v.page, v.first_seen, v.last_seen, v.fixed_on,
-        r.answer.reason if r.answer else None, r.answer.expires if r.answer else None,
+        r.answer.reason if r.answer else None, r.answer.expires if r.answer else None, r.sentence,
         json.dumps(v.detail, ensure_ascii=False, default=str))]
 
 

@@ -8,11 +8,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import func, or_, select, true
 
+from checks.registry import message
 from govwatch.config import Config
 from govwatch.store import answers
 from govwatch.store import models as m
+from reports.owners import Owners
 from workbench.auth import Person
 
 STATUSES = ("open", "acknowledged", "exempt", "fixed", "all")
@@ -22,50 +24,11 @@ SEVERITY_LABELS = {"veto": "单项否决", "deduction": "扣分", "warning": "�
 PAGE_SIZE = 50
 
 
-# -- owners (责任单位) -------------------------------------------------------------------------
+# -- owners (责任单位): reports.owners.Owners, the resolver of the weekly report and notifications
 
-class Owners:
-    """A problem's owner unit: its column's owner (the sites file, else the latest run's record
-    of the column), else its site's or account's owner — as the weekly report decides it."""
-
-    def __init__(self, config: Config, s) -> None:
-        self.site = {x.name: x.owner for x in [*config.sites, *config.accounts]}
-        self.column: dict[tuple[str, str], str] = {}
-        latest = s.scalar(select(func.max(m.Run.id)).where(m.Run.status == "checked"))
-        if latest is not None:
-            for site, name, owner in s.execute(
-                    select(m.Site.name, m.Column.name, m.Column.owner).join(m.Site, m.Site.id == m.Column.site_id)
-                    .where(m.Column.run_id == latest, m.Column.owner.is_not(None))):
-                self.column[(site, name)] = owner
-        for site in config.sites:
-            for c in site.columns:
-                if c.owner:
-                    self.column[(site.name, c.name)] = c.owner
-
-    def of(self, site: str, column: str | None) -> str | None:
-        return (column and self.column.get((site, column))) or self.site.get(site)
-
-    def all(self) -> list[str]:
-        return sorted({o for o in [*self.site.values(), *self.column.values()] if o})
-
-    def clause(self, owner: str):
-        """SQL: the violations whose owner is ``owner``."""
-        mine: dict[str, list[str]] = {}
-        others: dict[str, list[str]] = {}
-        for (site, column), o in self.column.items():
-            (mine if o == owner else others).setdefault(site, []).append(column)
-        parts = []
-        for site in set(self.site) | set(mine):
-            if self.site.get(site) == owner:  # everything of the site but the columns owned by others
-                rest = m.Violation.column.is_(None)
-                if others.get(site):
-                    rest = or_(rest, m.Violation.column.not_in(others[site]))
-                else:
-                    rest = true()
-                parts.append(and_(m.Violation.site == site, rest))
-            elif mine.get(site):
-                parts.append(and_(m.Violation.site == site, m.Violation.column.in_(mine[site])))
-        return or_(*parts) if parts else false()
+def owners_now(s, config: Config) -> Owners:
+    """Problems' owners as the latest checked run of each site left its columns."""
+    return Owners.current(s, config)
 
 
 # -- the problem list --------------------------------------------------------------------------
@@ -157,6 +120,15 @@ class ProblemRow:
     status: str  # open | acknowledged | exempt | fixed
     answer: m.Answer | None = None
 
+    @property
+    def sentence(self) -> str:
+        """The problem in one Chinese line, as the weekly report says it (asked of its check)."""
+        return sentence(self.v)
+
+
+def sentence(v: m.Violation) -> str:
+    return message(v.rule, v.detail or {})
+
 
 def status_of(v: m.Violation, answer: m.Answer | None) -> str:
     if v.status == "fixed":
@@ -181,12 +153,12 @@ def problem_rows(s, f: Filters, who: Person, owners: Owners, today: dt.date, lim
 
 def _rows(s, rows: list[m.Violation], owners: Owners, today: dt.date) -> list[ProblemRow]:
     excused = answers.excused(s, today, [v.id for v in rows])
-    return [ProblemRow(v, owners.of(v.site, v.column), status_of(v, excused.get(v.id)), excused.get(v.id))
+    return [ProblemRow(v, owners(v), status_of(v, excused.get(v.id)), excused.get(v.id))
             for v in rows]
 
 
 def may_see(who: Person, owners: Owners, v: m.Violation) -> bool:
-    return not who.is_department or owners.of(v.site, v.column) == who.owner
+    return not who.is_department or owners(v) == who.owner
 
 
 # -- this week -------------------------------------------------------------------------------
