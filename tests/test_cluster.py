@@ -270,6 +270,26 @@ def test_a_coordinator_killed_mid_night_is_resumed(tmp_path, pg_url, redis_url):
     assert rows(pg_url) == single_rows(tmp_path)
 
 
+def test_a_second_coordinator_is_refused(tmp_path, pg_url, redis_url):
+    servers = portals(tmp_path, 1)
+    try:
+        sites = sites_yaml(tmp_path / "sites.yaml", [servers[0].url], pg_url, redis_url, "delay: 0")
+        first = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites, "--as-of", "2026-11-23"],
+                                 stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while "waiting for `govwatch worker`" not in (line := first.stderr.readline()):  # seeded, no worker yet
+            assert line and time.monotonic() < deadline, "the first coordinator did not start"
+        second = govwatch("run", "--config", sites, "--as-of", "2026-11-23", check=False)
+        workers = start_workers(sites, 1)  # the first one finishes its night
+        rest = first.communicate(timeout=120)[1]
+        finish_workers(workers)
+    finally:
+        for s in servers:
+            s.stop()
+    assert second.returncode == 1 and "another govwatch run is using this database" in second.stderr
+    assert first.returncode == 0, rest
+
+
 def test_losing_redis_fails_the_run_with_a_message(tmp_path, pg_url):
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is needed (Debian package redis-server; .ci/run installs it)")
