@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from crawler.extract.links import PageLink
 
 
 @dataclass
@@ -33,6 +35,16 @@ class ColumnItem:
     owner: str | None = None
 
 
+class ListRow(NamedTuple):
+    """One row of a column's list: a 留言 row has its state and the day it was answered."""
+
+    url: str
+    title: str
+    date: dt.date | None  # None for a pinned (置顶) row: its date must not make a column look fresh
+    state: str | None = None
+    answered_on: dt.date | None = None
+
+
 @dataclass
 class ListPageItem:
     """One list page of a column; ``first`` decides the column's kind."""
@@ -42,8 +54,7 @@ class ListPageItem:
     page_url: str
     first: bool
     kind: str  # list | static | unread
-    # (url, title, date, state, answered_on); state and answered_on for 留言 rows, else None
-    items: list[tuple[str, str, dt.date | None, str | None, dt.date | None]] = field(default_factory=list)
+    items: list[ListRow] = field(default_factory=list)
     error: str | None = None
     again: bool = False  # from a request redelivered after its worker went away (crawler.cluster)
 
@@ -59,7 +70,7 @@ class PageItem:
     published_source: str | None
     text: str | None
     metadata: dict[str, Any] | None
-    links: list[tuple[str, str, str]] = field(default_factory=list)  # (target, anchor, tag)
+    links: list[PageLink] = field(default_factory=list)
     meta: dict[str, str] | None = None  # the standard government <meta> tags
     # validators and a hash of the body: the URL memory of incremental nights
     etag: str | None = None

@@ -184,9 +184,9 @@ class StorePipeline:
             self._add(m.Page, run_id=self.run_id, site_id=site_id, url=item.url, status=item.status, kind=item.kind,
                       title=item.title, published=item.published, published_source=item.published_source,
                       text=item.text, metadata_=item.metadata, meta=item.meta, hidden=item.hidden)
-            for target, anchor, tag in item.links:
-                self._add(m.Link, run_id=self.run_id, site_id=site_id, page_url=item.url, target=target,
-                          anchor=anchor, tag=tag)
+            for link in item.links:
+                self._add(m.Link, run_id=self.run_id, site_id=site_id, page_url=item.url, target=link.url,
+                          anchor=link.anchor, tag=link.tag)
             self._add(carry.READ, url=item.url, site_id=site_id, read_run_id=self.run_id, read_on=self._run_as_of(),
                       etag=item.etag, last_modified=item.last_modified, content_hash=item.content_hash)
             self._count("pages")
@@ -232,9 +232,9 @@ class StorePipeline:
         if item.again and item.page_url in self.again:
             return
         self.list_pages[column_id] += 1
-        for url, title, date, state, answered_on in item.items:
-            self._add(m.ColumnItem, column_id=column_id, url=url, title=title[:1000], date=date, state=state,
-                      answered_on=answered_on)
+        for row in item.items:
+            self._add(m.ColumnItem, column_id=column_id, url=row.url, title=row.title[:1000], date=row.date,
+                      state=row.state, answered_on=row.answered_on)
         if item.first:
             self._sync()
             with self.store.session() as s, s.begin():

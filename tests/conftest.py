@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -24,6 +27,31 @@ def govwatch(*args: str, env: dict | None = None, check: bool = True, timeout: f
     if check and proc.returncode != 0:
         raise AssertionError(f"govwatch {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+@contextlib.contextmanager
+def postgres_database(admin_url: str, missing: Callable[[str], None], prefix: str = "govwatch_test"):
+    """A new, empty PostgreSQL database on the server of ``admin_url`` (its URL), dropped after.
+    No server: ``missing(why)`` (pytest.skip where a laptop may lack one, pytest.fail where CI
+    starts one: tests/services.sh)."""
+    from sqlalchemy import create_engine, text
+
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:
+        missing(f"no PostgreSQL at {admin_url} ({type(exc).__name__}: {exc})")
+        return
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'create database "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'drop database "{name}" with (force)'))
+        admin.dispose()
 
 
 def violations_json(sites_file: Path, *extra: str) -> list[dict]:

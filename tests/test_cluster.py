@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import govwatch, violations_json
+from conftest import govwatch, postgres_database, violations_json
 from govwatch.demo.server import PortalServer
 from test_incremental import write_site
 from test_one_engine import Recorder, _html, serve
@@ -40,20 +40,12 @@ FAST = {"GOVWATCH_WORKER_TIMEOUT": "3"}  # a killed worker's requests come back 
 
 @pytest.fixture
 def pg_url():
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as exc:
-        pytest.fail(f"the cluster tests need PostgreSQL at {PG_ADMIN} (set GOVWATCH_TEST_CLUSTER_POSTGRES; "
-                    f"tests/services.sh starts it): {type(exc).__name__}: {exc}")
-    name = f"govwatch_cluster_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'create database "{name}"'))
-    yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'drop database "{name}" with (force)'))
-    admin.dispose()
+    def missing(why: str) -> None:
+        pytest.fail(f"the cluster tests need PostgreSQL: {why} (set GOVWATCH_TEST_CLUSTER_POSTGRES; "
+                    "tests/services.sh starts it)")
+
+    with postgres_database(PG_ADMIN, missing, "govwatch_cluster") as url:
+        yield url
 
 
 @pytest.fixture
@@ -90,6 +82,13 @@ def start_workers(sites: str, n: int, env: dict | None = None) -> list[subproces
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, **(env or {})}, start_new_session=True)
             for _ in range(n)]
+
+
+def start_coordinator(sites: str, env: dict | None = None) -> subprocess.Popen:
+    """`govwatch run` in the background (its stderr readable)."""
+    return subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites, "--as-of", "2026-11-23"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
 
 
 def finish_workers(workers: list[subprocess.Popen]) -> list[str]:
@@ -231,9 +230,7 @@ def test_a_worker_killed_mid_night_loses_nothing_and_doubles_nothing(tmp_path, p
         single = one_process(tmp_path, urls, crawl)
         sites = sites_yaml(tmp_path / "sites.yaml", urls, pg_url, redis_url, crawl)
         workers = start_workers(sites, 2, FAST)
-        coordinator = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites,
-                                        "--as-of", "2026-11-23"], stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, text=True, env={**os.environ, **FAST})
+        coordinator = start_coordinator(sites, FAST)
         _wait_for_pages(pg_url, 30)
         os.killpg(workers[0].pid, signal.SIGKILL)  # the worker and its crawl process, mid-night
         _, err = coordinator.communicate(timeout=240)
@@ -254,8 +251,7 @@ def test_a_coordinator_killed_mid_night_is_resumed(tmp_path, pg_url, redis_url):
         crawl = "delay: 0.05, concurrency: 2"
         single = one_process(tmp_path, urls, crawl)
         sites = sites_yaml(tmp_path / "sites.yaml", urls, pg_url, redis_url, crawl)
-        coordinator = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites,
-                                        "--as-of", "2026-11-23"], stderr=subprocess.PIPE, text=True)
+        coordinator = start_coordinator(sites)
         workers = start_workers(sites, 1)
         _wait_for_pages(pg_url, 20)
         coordinator.kill()
@@ -274,8 +270,7 @@ def test_a_second_coordinator_is_refused(tmp_path, pg_url, redis_url):
     servers = portals(tmp_path, 1)
     try:
         sites = sites_yaml(tmp_path / "sites.yaml", [servers[0].url], pg_url, redis_url, "delay: 0")
-        first = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites, "--as-of", "2026-11-23"],
-                                 stderr=subprocess.PIPE, text=True)
+        first = start_coordinator(sites)
         deadline = time.monotonic() + 60
         while "waiting for `govwatch worker`" not in (line := first.stderr.readline()):  # seeded, no worker yet
             assert line and time.monotonic() < deadline, "the first coordinator did not start"
@@ -302,8 +297,7 @@ def test_losing_redis_fails_the_run_with_a_message(tmp_path, pg_url):
         queue = f"redis://127.0.0.1:{port}/0"
         sites = sites_yaml(tmp_path / "sites.yaml", [s.url for s in servers], pg_url, queue,
                            "delay: 0.1, concurrency: 1")
-        coordinator = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites,
-                                        "--as-of", "2026-11-23"], stderr=subprocess.PIPE, text=True)
+        coordinator = start_coordinator(sites)
         workers = start_workers(sites, 1)
         _wait_for_pages(pg_url, 10)
         redis_server.kill()  # and back, empty (no persistence): the run's queue is gone
@@ -328,7 +322,6 @@ def test_claims_of_a_gone_worker_are_taken_back(redis_url):
     """A callback claims URLs, then its worker dies before all their requests reach the queue:
     the request comes back, and what was claimed without a request can be claimed again."""
     import redis
-    from scrapy import Request
 
     from crawler.cluster import RunQueue, decode, encode, run_prefix, slot_of
     from crawler.spiders.night import NightSpider

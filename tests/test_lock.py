@@ -9,11 +9,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from conftest import postgres_database
 from govwatch.lock import LockedError, RunLock
 from govwatch.store.db import Store
 
@@ -81,19 +80,9 @@ def test_no_lock_file_and_a_planted_symlink_is_left_alone(tmp_path):
 
 @pytest.fixture
 def postgres_db():
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as exc:  # a laptop without PostgreSQL; CI machines run one
-        pytest.skip(f"no PostgreSQL at {PG_ADMIN} ({type(exc).__name__}); set GOVWATCH_TEST_POSTGRES")
-    name = f"govwatch_lock_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'create database "{name}"'))
-    yield PG_ADMIN.rsplit("/", 1)[0], name
-    with admin.connect() as conn:
-        conn.execute(text(f'drop database "{name}" with (force)'))
-    admin.dispose()
+    with postgres_database(PG_ADMIN, lambda why: pytest.skip(f"{why}; set GOVWATCH_TEST_POSTGRES"),
+                           "govwatch_lock") as url:
+        yield url.rsplit("/", 1)
 
 
 def test_postgres_advisory_lock_holds_for_every_spelling_and_dies_with_its_holder(postgres_db):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
+from conftest import postgres_database
 from govwatch.store.db import Store, alembic_config, current_revision, head_revision, upgrade
 
 PG_ADMIN = os.environ.get("GOVWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -30,19 +30,8 @@ def test_sqlite_migrations(tmp_path):
 
 @pytest.fixture
 def postgres_url():
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as exc:  # a laptop without PostgreSQL; CI machines run one
-        pytest.skip(f"no PostgreSQL at {PG_ADMIN} ({type(exc).__name__}); set GOVWATCH_TEST_POSTGRES")
-    name = f"govwatch_test_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'create database "{name}"'))
-    yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'drop database "{name}" with (force)'))
-    admin.dispose()
+    with postgres_database(PG_ADMIN, lambda why: pytest.skip(f"{why}; set GOVWATCH_TEST_POSTGRES")) as url:
+        yield url
 
 
 def test_postgres_migrations(postgres_url):

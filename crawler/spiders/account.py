@@ -18,6 +18,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.extract.feeds import FeedError, Post, parse_feed, parse_wechat_article
+from crawler.extract.links import PageLink
 from crawler.items import PageItem, SiteVisitItem
 from crawler.spiders.portal import PortalCrawl, _unless_left
 from crawler.verdicts import verdict_for_failure, verdict_for_status
@@ -89,5 +90,5 @@ class AccountCrawl(PortalCrawl):
         self.coverage.add("read")
         day = post.published.astimezone(self.local).date() if post.published and not post.pinned else None
         yield PageItem(self.site["name"], post.url, 200, "post", post.title, day, f"{source}:post-time" if day else None,
-                       post.text[: self.text_cap], None, [(url, anchor, "a") for url, anchor in post.links])
+                       post.text[: self.text_cap], None, [PageLink(url, anchor, "a") for url, anchor in post.links])
         yield from self._follow_all([url for url, _ in post.links])

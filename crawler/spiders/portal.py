@@ -34,7 +34,9 @@ from crawler.extract.identity import footer_missing, footer_scripts, gov_meta, s
 from crawler.extract.listing import extract_list
 from crawler.extract.links import is_asset, is_attachment, is_private_host, url_problem
 from crawler.extract.page import PageFacts, analyse, decode_html, parse_html
-from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
+from crawler.items import (
+    CarryItem, CheckItem, ColumnItem, ListPageItem, ListRow, PageItem, SiteIdentityItem, SiteVisitItem,
+)
 from crawler.middlewares import OutOfTime
 from crawler.state import LeaseRun, LeaseState
 from crawler.tlscheck import certificate_problems
@@ -404,7 +406,7 @@ class PortalCrawl:
             self.site["name"], response.url, response.status,
             "error" if error_page else ("list" if column_url else facts.kind), facts.title, published,
             source, facts.text[: self.text_cap], facts.metadata or None,
-            [(l.url, l.anchor, l.tag) for l in facts.links], gov_meta(facts.meta) or None,
+            list(facts.links), gov_meta(facts.meta) or None,
             _header(response, b"ETag"), _header(response, b"Last-Modified"),
             hashlib.sha1(response.body).hexdigest(), facts.hidden or None, bool(response.meta.get("gw_again")),
         )
@@ -605,9 +607,9 @@ def _header(response: Response, name: bytes) -> str | None:
 _EVIDENCE_HEADERS = ("Content-Type", "Content-Length", "Location", "Retry-After", "Server", "Last-Modified")
 
 
-def _rows(listing) -> list[tuple]:
+def _rows(listing) -> list[ListRow]:
     # a pinned (置顶) row keeps its place but not its date: it must not make a column look fresh
-    return [(i.url, i.title, None if i.pinned else i.date, i.state, i.answered_on) for i in listing.items]
+    return [ListRow(i.url, i.title, None if i.pinned else i.date, i.state, i.answered_on) for i in listing.items]
 
 
 def _evidence_headers(response: Response) -> dict[str, str] | None:
