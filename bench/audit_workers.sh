@@ -4,7 +4,7 @@
 # Scrapy spider of ../shared/bench on the same portal in the same run: the figure of
 # ../shared/bench/perf-vs-baseline.sh, with the night shared by workers.
 # Usage (from the checkout; Redis and PostgreSQL running, nginx installed, ../shared/bench beside
-# the checkout): bench/audit_workers.sh [PAGES] [WORKERS]
+# the checkout): bench/audit_workers.sh [PAGES] [WORKERS]   (SKIP_BASELINE=1: GovWatch only)
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 B=$REPO/../shared/bench
@@ -30,7 +30,7 @@ DB=gw_audit_$$
 trap 'kill $(cat $W/ngx/nginx.pid) 2>/dev/null; PGPASSWORD=govwatch psql -qh 127.0.0.1 -U govwatch -d postgres -c "drop database if exists $DB with (force)" 2>/dev/null' EXIT
 PGPASSWORD=govwatch psql -qh 127.0.0.1 -U govwatch -d postgres -c "create database $DB" || exit 3
 timed() { local name=$1; shift; /usr/bin/time -f "%e %M" -o $W/$name.time "$@" >$W/$name.out 2>&1; echo "$name rc=$? wall_s,maxrss_kb=$(tail -n 1 $W/$name.time)"; }
-timed baseline $V/bin/python "$B/baseline_spider.py" "http://127.0.0.1:$PORT/" --concurrency 32 --concurrent-items 10 --summary $W/baseline.json
+[ -n "${SKIP_BASELINE:-}" ] || timed baseline $V/bin/python "$B/baseline_spider.py" "http://127.0.0.1:$PORT/" --concurrency 32 --concurrent-items 10 --summary $W/baseline.json
 printf 'database: "%s/%s"\nqueue: "%s"\ncrawl: {parse_workers: 0}\nsites:\n  - name: "bench"\n    url: "http://127.0.0.1:%s/"\n    crawl:\n      concurrency: 32\n      delay: 0\n' "$PG" "$DB" "$REDIS" "$PORT" > $W/sites.yaml
 for i in $(seq "$WORKERS"); do
   /usr/bin/time -f "%e %M" -o $W/worker$i.time $GW worker --config $W/sites.yaml --once > $W/worker$i.out 2>&1 &
@@ -39,7 +39,9 @@ sleep 3  # the workers are ready: the clock measures the audit
 timed govwatch $GW run --config $W/sites.yaml
 wait
 grep -h "crawled" $W/worker*.out
-read bw bm < <(tail -n 1 $W/baseline.time); read gw gm < <(tail -n 1 $W/govwatch.time)
+read gw gm < <(tail -n 1 $W/govwatch.time)
+[ -n "${SKIP_BASELINE:-}" ] && { echo "pages $N: govwatch with $WORKERS worker(s) $gw s"; exit 0; }
+read bw bm < <(tail -n 1 $W/baseline.time)
 python3 - "$N" "$WORKERS" "$bw" "$bm" "$gw" "$gm" <<'PY'
 import sys
 n, w, bw, bm, gw, gm = int(sys.argv[1]), int(sys.argv[2]), *map(float, sys.argv[3:])
