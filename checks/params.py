@@ -68,7 +68,7 @@ def _check_value(hint: Any, value: Any) -> tuple[Any, str | None]:
         expected = _EXPECTED.get(err["type"], err["msg"].lower())
         shown = value if not where else _at(value, err["loc"])
         return None, f"{'item' + where + ': ' if where else ''}expected {expected}, got {describe_value(shown)}"
-    except Exception as exc:  # a type pydantic cannot validate: accept what the check declared
+    except Exception:  # a type pydantic cannot validate: accept what the check declared
         return value, None
 
 

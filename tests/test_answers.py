@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from conftest import AS_OF, govwatch, violations_json
+from conftest import govwatch, violations_json
 from govwatch.config import load_config
 from govwatch.store import answers
 from govwatch.store import models as m

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 
-import pytest
 from sqlalchemy import event, func, insert, select
 
 from checks.base import violation_key

@@ -13,7 +13,6 @@ next night's run.
 
 from __future__ import annotations
 
-import datetime as dt
 import socket
 import ssl
 import threading
