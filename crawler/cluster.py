@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Request
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 2.0
 # a worker silent this long is gone: its leases go back to the queue (GOVWATCH_WORKER_TIMEOUT:
 # longer where a worker's machine may stall, e.g. heavy swapping; shorter in tests)
-ALIVE_SECONDS = int(os.environ.get("GOVWATCH_WORKER_TIMEOUT", "15"))
+ALIVE_SECONDS = int(os.environ.get("GOVWATCH_WORKER_TIMEOUT", "30"))
 
 
 def namespace(database: str) -> str:
@@ -458,6 +459,14 @@ class ClusterLink:
 
     def beat(self) -> None:
         self._beat = time.monotonic()
+        if self.loop is not None and not self.client.sismember(self.run.prefix + "workers", self.worker):
+            # silent too long (a stalled machine): its requests went to others, and what it would
+            # still queue or store could come twice; it stops, and the worker starts afresh
+            log.error("run %s: this worker was taken for gone (no heartbeat for %d s); stopping",
+                      self.run.run_id, ALIVE_SECONDS)
+            self.loop.stop()
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="taken_for_gone"))
+            return
         self.client.set(alive_key(self.worker), self.run.run_id, ex=ALIVE_SECONDS)
 
     def left_downloader(self, request: Request, spider) -> None:
