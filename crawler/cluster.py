@@ -447,7 +447,7 @@ class ClusterLink:
         """Heartbeat, and a nudge to the engine: a host's delay may have passed (the engine
         itself would look again only every 5 s)."""
         now = time.monotonic()
-        if now - getattr(self, "_beat", 0) >= HEARTBEAT_SECONDS:
+        if now - getattr(self, "_beat", 0) >= HEARTBEAT_SECONDS or self.taken_for_gone():
             self.beat()
         if self.crawler.stats.get_value("govwatch/degraded") and not getattr(self, "_degraded", False):
             self._degraded = True  # the canary failed: the coordinator marks the run degraded
@@ -457,9 +457,14 @@ class ClusterLink:
             self.crawler.engine._slot.nextcall.schedule()
             self._pipeline().flush_acks()
 
+    def taken_for_gone(self) -> bool:
+        """Whether the coordinator gave this worker's requests to others (asked every tick:
+        what it would queue or store meanwhile may come twice)."""
+        return self.loop is not None and not self.client.sismember(self.run.prefix + "workers", self.worker)
+
     def beat(self) -> None:
         self._beat = time.monotonic()
-        if self.loop is not None and not self.client.sismember(self.run.prefix + "workers", self.worker):
+        if self.taken_for_gone():
             # silent too long (a stalled machine): its requests went to others, and what it would
             # still queue or store could come twice; it stops, and the worker starts afresh
             log.error("run %s: this worker was taken for gone (no heartbeat for %d s); stopping",
