@@ -244,37 +244,6 @@ def test_a_worker_killed_mid_night_loses_nothing_and_doubles_nothing(tmp_path, p
     assert rows(pg_url) == single_rows(tmp_path)
 
 
-def test_a_worker_taken_for_gone_stops(tmp_path, pg_url, redis_url):
-    """A worker that only stalled past the timeout finds its leases given to others: it stops.
-    (Here it is busy when that happens, so rows it stores in its last tick may come twice:
-    the problems found must not change.)"""
-    import redis
-
-    from crawler.cluster import RunQueue, namespace
-
-    servers = portals(tmp_path, 3, articles=20)
-    try:
-        urls = [s.url for s in servers]
-        crawl = "delay: 0.05, concurrency: 2"
-        single = one_process(tmp_path, urls, crawl)
-        sites = sites_yaml(tmp_path / "sites.yaml", urls, pg_url, redis_url, crawl)
-        workers = start_workers(sites, 2)
-        coordinator = start_coordinator(sites)
-        _wait_for_pages(pg_url, 20)
-        queue = RunQueue(redis.Redis.from_url(redis_url), namespace(pg_url), 1)
-        gone = sorted(queue.workers())[0]
-        queue.requeue(gone)  # what the coordinator does when a heartbeat is missing
-        _, err = coordinator.communicate(timeout=240)
-        assert coordinator.returncode == 0, err
-        logs = finish_workers(workers)
-    finally:
-        for s in servers:
-            s.stop()
-    stopped = [log for log in logs if "taken for gone" in log]
-    assert len(stopped) == 1 and gone in stopped[0]
-    assert problems(sites) == problems(single)
-
-
 def test_a_coordinator_killed_mid_night_is_resumed(tmp_path, pg_url, redis_url):
     servers = portals(tmp_path, 3, articles=20)
     try:
