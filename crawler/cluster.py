@@ -345,9 +345,9 @@ class ClusterScheduler(Scheduler):
             raise NotConfigured("GOVWATCH_QUEUE is set by `govwatch worker`")
         server = connect(url)
         server.ping()
+        # no dupe filter: every GovWatch request is dont_filter, the sites' claims decide (crawler.state)
         return cls(server=server, persist=True, queue_key="govwatch:%(spider)s",
-                   queue_cls="crawler.cluster.LeaseQueue", dupefilter=_NoDupes(),
-                   dupefilter_cls="crawler.cluster._NoDupes")
+                   queue_cls="crawler.cluster.LeaseQueue")
 
     def open(self, spider) -> None:
         # Scrapy-Redis 0.9.1 logs through the deprecated Spider.log(); the queue is the run's
@@ -368,22 +368,6 @@ class ClusterScheduler(Scheduler):
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
-
-
-class _NoDupes:
-    """Every GovWatch request is dont_filter: the sites' claims (crawler.state) decide."""
-
-    def request_seen(self, request) -> bool:
-        return False
-
-    def clear(self) -> None:
-        pass
-
-    def close(self, reason: str = "") -> None:
-        pass
-
-    def log(self, request, spider) -> None:
-        pass
 
 
 class ClusterLink:

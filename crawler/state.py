@@ -113,8 +113,6 @@ class LocalRun:
     def undecide(self, url: str) -> None:
         self.decided.discard(url)
 
-    def is_decided(self, url: str) -> bool:
-        return url in self.decided
 
 
 # -- Redis --------------------------------------------------------------------------------------
@@ -256,10 +254,6 @@ class RedisState:
     def release(self) -> list[str]:
         return [u.decode() for u in self._release(keys=[self.prefix + "home_read", self.prefix + "waiting"])]
 
-    @property
-    def home_read(self) -> bool:
-        return bool(self.client.exists(self.prefix + "home_read"))
-
     def set_missing_page(self, page: MissingPage | None) -> None:
         self._missing = page
         value = {"url": page.final_url, "title": page.title, "length": page.text_length} if page else None
@@ -275,8 +269,6 @@ class RedisState:
             self._missing = MissingPage(value["url"], value["title"], value["length"]) if value else None
         return self._missing
 
-    def list_page_counts(self) -> dict[str, int]:
-        return {k.decode(): int(v) for k, v in self.client.hgetall(self.prefix + "list_pages").items()}
 
 
 class RedisRun:
@@ -296,9 +288,6 @@ class RedisRun:
 
     def undecide(self, url: str) -> None:
         self.client.srem(self.prefix + "decided", url)
-
-    def is_decided(self, url: str) -> bool:
-        return bool(self.client.sismember(self.prefix + "decided", url))
 
 
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import pickle
 import signal
 import subprocess
 import sys
 import time
-from typing import Any
 
 from sqlalchemy import select
 
@@ -179,7 +179,7 @@ def _finish(client, queue: RunQueue, store: Store, names: list[str], full: bool)
     prefix, run_id = queue.prefix, queue.run_id
     shared = RedisRun(client, prefix)
     coverage = {name: shared.site(name).coverage.as_dict() for name in names}
-    pages = [_load(v) for v in client.hgetall(prefix + "carry_pages").values()]
+    pages = [pickle.loads(v) for v in client.hgetall(prefix + "carry_pages").values()]
     checks = {k.decode(): int(v) for k, v in client.hgetall(prefix + "carry_checks").items()}
     list_pages = {int(k): int(v) for k, v in client.hgetall(prefix + "list_pages").items()}
     degraded = bool(client.exists(prefix + "degraded"))
@@ -190,12 +190,6 @@ def _finish(client, queue: RunQueue, store: Store, names: list[str], full: bool)
     finish(store, run_id, coverage, checks, pages, list_pages, {k: bool(v) for k, v in reached.items()}, "finished")
     jobs.crawled(store, run_id, names, degraded, full)
     _forget(client, queue.space, run_id)
-
-
-def _load(raw: bytes) -> Any:
-    import pickle
-
-    return pickle.loads(raw)
 
 
 def _forget(client, space: str, run_id: int) -> None:
