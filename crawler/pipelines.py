@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import pickle
-import queue
-import threading
 import time
 from collections import defaultdict
 from typing import Any
@@ -23,57 +21,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import CarryItem, CheckItem, ColumnItem, ListPageItem, PageItem, SiteIdentityItem, SiteVisitItem
+from crawler.writer import WriteFailed, describe, open_writer
 from govwatch.store import memory as carry
 from govwatch.store import models as m
 from govwatch.store.db import Store, shared_store
-
-class _Writer:
-    """Writes the batches in a thread of their own, one after the other, in order.
-
-    SQLite (and psycopg) run statements and commits — and a WAL checkpoint now and then —
-    with the GIL released, so the engine goes on downloading and parsing meanwhile (measured:
-    writing was 14% of the engine thread's time on the 5,000-page benchmark). A failed write
-    is raised in the engine's thread at the next batch or synchronous write, and nothing is
-    written after it: the run has lost writes and fails (StorePipeline._failed)."""
-
-    def __init__(self, write) -> None:
-        self.write = write
-        self.queue: queue.Queue = queue.Queue(maxsize=4)  # bounded: memory stays flat if the disk is slow
-        self.failed = False
-        self.error: BaseException | None = None  # not yet raised in the engine's thread
-        self.thread = threading.Thread(target=self._run, name="govwatch-store", daemon=True)
-        self.thread.start()
-
-    def submit(self, batch: dict[Any, list[dict[str, Any]]]) -> None:
-        self._raise()
-        self.queue.put(batch)
-
-    def drain(self) -> None:
-        """Wait until every batch is written (before a write that must follow them)."""
-        self.queue.join()
-        self._raise()
-
-    def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        self._raise()
-
-    def _raise(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
-
-    def _run(self) -> None:
-        while (batch := self.queue.get()) is not None:
-            try:
-                if not self.failed:
-                    self.write(batch)
-            except BaseException as exc:  # noqa: BLE001 - handed to the engine's thread
-                self.failed, self.error = True, exc
-            finally:
-                self.queue.task_done()
-        self.queue.task_done()
-
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +49,7 @@ class StorePipeline:
         self.carried_checks: dict[str, int] = {}
         self.crawler = None
         self.write_errors = 0  # a run with lost writes is failed, never checked (govwatch.jobs)
-        self.writer = _Writer(self._write)
+        self.writer = open_writer(store, self._written)
         # A worker of a shared run (crawler.cluster): leases acknowledged once their results are
         # written, carried facts handed to Redis, a failed write told to the coordinator.
         self.shared = None  # the run's Redis client
@@ -141,7 +92,7 @@ class StorePipeline:
             return item  # the run has failed already: the crawl is closing
         try:
             self._store(item)
-        except (SQLAlchemyError, OSError) as exc:
+        except (SQLAlchemyError, OSError, WriteFailed) as exc:
             self._failed(exc)
         return item
 
@@ -151,15 +102,16 @@ class StorePipeline:
         self.write_errors += 1
         self.rows.clear()
         self.pending = 0
+        what = describe(exc)
         if self.stats is not None:
             self.stats.inc_value("govwatch/write_errors")
-            self.stats.set_value("govwatch/write_error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+            self.stats.set_value("govwatch/write_error", what)
         if self.shared is not None:  # the coordinator fails the run
             try:
-                self.shared.set(self.prefix + "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+                self.shared.set(self.prefix + "failed", what)
             except Exception:  # noqa: BLE001 - Redis may be what failed
                 log.exception("could not tell the coordinator that a write failed")
-        log.error("could not write to the database: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:300])
+        log.error("could not write to the database: %s", what)
         if not closing and self.crawler is not None and self.crawler.engine is not None:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
 
@@ -281,32 +233,29 @@ class StorePipeline:
         waiting = self.shared is not None and (self.acks or self.carried_pages or self.carried_checks or self.list_pages)
         if not self.pending and not (force and waiting):
             return
-        batch, self.rows = self.rows, defaultdict(list)
+        rows, self.rows = self.rows, defaultdict(list)
+        extra = None
         if self.shared is not None:
-            batch["_acks"], self.acks = self.acks, []
-            batch["_carried"] = (self.carried_pages, self.carried_checks, self.list_pages)
-            self.carried_pages, self.carried_checks, self.list_pages = {}, {}, defaultdict(int)
+            extra = (self.acks, (self.carried_pages, self.carried_checks, self.list_pages))
+            self.acks, self.carried_pages, self.carried_checks, self.list_pages = [], {}, {}, defaultdict(int)
         self.pending = 0
         self.last_flush = time.monotonic()
-        self.writer.submit(batch)
+        self.writer.submit(rows, extra)
 
     def _sync(self) -> None:
         """Every row so far written: before a write that reads or updates them."""
         self._flush()
         self.writer.drain()
 
-    def _write(self, batch: dict[Any, list[dict[str, Any]]]) -> None:
-        with self.store.session() as s, s.begin():
-            for model in (m.Page, m.Link, m.LinkCheck, m.ColumnItem):  # insert order: no FK surprises
-                if batch.get(model):
-                    s.execute(_insert(s, model), self._columns(model, batch[model]))
-            for kind in (carry.READ, carry.REVALIDATED, carry.CHECKED):  # the URL memory, in the same transaction
-                if batch.get(kind):
-                    carry.remember(s, kind, batch[kind])
-        if self.shared is not None:
-            self._share(*batch["_carried"])
-            if batch["_acks"] and self.on_written is not None:
-                self.on_written(batch["_acks"])
+    def _written(self, extra) -> None:
+        """A batch is committed (called in a thread of the writer): a worker of a shared run hands
+        its carried facts to Redis and acknowledges the leases whose results the batch held."""
+        if extra is None:
+            return
+        acks, carried = extra
+        self._share(*carried)
+        if acks and self.on_written is not None:
+            self.on_written(acks)
 
     def _share(self, pages: dict[str, CarryItem], checks: dict[str, int], list_pages: dict[int, int]) -> None:
         """A worker's carried facts and list page counts, for the coordinator to apply when the
@@ -320,18 +269,12 @@ class StorePipeline:
             pipe.hincrby(self.prefix + "list_pages", column_id, n)
         pipe.execute()
 
-    @staticmethod
-    def _columns(model: type, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        # ORM attribute names -> table column names (Page.metadata_ is column "metadata")
-        names = {attr.key: attr.columns[0].name for attr in model.__mapper__.column_attrs}
-        return [{names[k]: v for k, v in row.items()} for row in rows]
-
     def spider_closed(self, spider, reason: str) -> None:
         if self.write_errors:
             return
         try:
             self._close(spider, reason)
-        except (SQLAlchemyError, OSError) as exc:
+        except (SQLAlchemyError, OSError, WriteFailed) as exc:
             self._failed(exc, closing=True)
 
     def _close(self, spider, reason: str) -> None:
@@ -380,11 +323,3 @@ def finish(store: Store, run_id: int, coverage: dict[str, dict[str, Any]], carri
             s.execute(update(m.SiteVisit).where(m.SiteVisit.run_id == run_id, m.SiteVisit.site_id == site_id)
                       .values(completed=completed, pages=pages.get(site_id, 0), links=links.get(site_id, 0),
                               coverage=cover))
-
-
-def _insert(session, model: type):
-    """INSERT that skips rows already stored in this run: two sites of one run may link the
-    same URL, and its verdict is stored once (pages and link checks are unique per run and URL)."""
-    if model not in (m.Page, m.LinkCheck):
-        return model.__table__.insert()
-    return carry.insert_ignore(session, model.__table__)
