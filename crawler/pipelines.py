@@ -14,7 +14,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy import func, select, update
@@ -285,6 +285,48 @@ class StorePipeline:
         coverage = spider.coverage() if hasattr(spider, "coverage") else {}
         finish(self.store, self.run_id, coverage, self.carried_checks, list(self.carried_pages.values()),
                dict(self.list_pages), self.reached, reason)
+
+
+class ItemsToStore:
+    """A spider middleware, the innermost: hands each item a callback yields straight to the
+    store pipeline, and only requests go on through Scrapy's spider-output chain and scraper.
+
+    Every object a callback yields costs Scrapy an async generator step per spider middleware,
+    a task and the item pipeline's machinery; a night yields about one item per URL
+    (a verdict) plus one per page read. Without a store pipeline (a crawl with no database)
+    items go on as usual."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.pipeline: StorePipeline | None | bool = None  # False: there is none
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _store(self) -> StorePipeline | None:
+        if self.pipeline is None:
+            managers = getattr(self.crawler.engine, "scraper", None)
+            found = [p for p in getattr(getattr(managers, "itemproc", None), "middlewares", ())
+                     if isinstance(p, StorePipeline)]
+            self.pipeline = found[0] if found else False
+        return self.pipeline or None
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        store = self._store()
+        async for out in result:
+            if store is None or isinstance(out, Request):
+                yield out
+            else:
+                store.process_item(out)
+
+    def process_spider_output(self, response, result, spider=None):
+        store = self._store()
+        for out in result:
+            if store is None or isinstance(out, Request):
+                yield out
+            else:
+                store.process_item(out)
 
 
 def finish(store: Store, run_id: int, coverage: dict[str, dict[str, Any]], carried_checks: dict[str, int],

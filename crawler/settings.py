@@ -65,6 +65,7 @@ ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # requested and judged, not dropped unseen) and the meta-copy debugging aid.
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.PageErrorMiddleware": 50,  # outermost: sees every callback's error
+    "crawler.pipelines.ItemsToStore": 1000,  # innermost: items go to the store, not down the chain
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
