@@ -25,7 +25,8 @@ headers, body, and when it came and when its answer began (``started``, ``answer
 A request is *in flight* between the two, so ``log.peak(host)`` is the most requests a host had at
 once (a politeness measurement) and ``Response(delay=...)`` keeps it in flight that long.
 
-Special answers: ``Response(chunks=..., pause=...)`` sends the body piece by piece (``length``
+Special answers: ``Response(chunks=..., pause=...)`` sends the body piece by piece (a list, so that
+a route answering every request with the same ``Response`` sends it each time; ``length``
 announces a Content-Length other than the body's: a huge file the client is to hang up on);
 ``raw=True`` makes the chunks the whole answer, status line and headers included (a server that
 never finishes its headers); ``reset=True`` closes the connection with a RST and no answer. A
