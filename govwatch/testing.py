@@ -97,15 +97,20 @@ class RunBuilder:
 
     def column(self, site: str, name: str, url: str, category: str = "news", *,
                items: Iterable[tuple[Any, ...]] = (), kind: str = "list", list_pages: int = 1,
-               **settings: Any) -> RunBuilder:
+               newest: Any = None, source: str = "config", **settings: Any) -> RunBuilder:
         """A column with its list rows (url, title, date), or for an interaction column (url, title,
         date, state, answered_on) with the reply state the list shows (answered, unanswered);
-        ``settings`` are the sites file's column keys (needs_metadata, schedule, due_days)."""
+        ``settings`` are the sites file's column keys (needs_metadata, schedule, due_days).
+        ``newest``: the newest date the list showed, when the test leaves its rows out (counted
+        as one dated row); ``source``: where the run found the column (config, nav)."""
         items = [(u, t, _date(d), *rest) for u, t, d, *rest in items]
         dated = [d for _, _, d, *_ in items if d]
+        newest = _date(newest)
+        summary = 1 if newest is not None and not items else 0
         column = m.Column(run_id=self.run.id, site_id=self._sites[site].id, name=name, url=url, category=category,
-                          source="config", kind=kind, list_pages=list_pages if kind == "list" else 0,
-                          item_count=len(items), dated_items=len(dated), newest_date=max(dated, default=None))
+                          source=source, kind=kind, list_pages=list_pages if kind == "list" else 0,
+                          item_count=len(items) + summary, dated_items=len(dated) + summary,
+                          newest_date=max([*dated, *([newest] if newest else [])], default=None))
         self._s.add(column)
         self._s.flush()
         self._s.add_all([m.ColumnItem(column_id=column.id, url=u, title=t, date=d,
@@ -118,10 +123,12 @@ class RunBuilder:
 
     def page(self, site: str, url: str, *, kind: str = "article", title: str | None = None,
              published: Any = None, text: str = "", metadata: dict[str, str] | None = None,
-             column_url: str | None = None, status: int = 200, meta: dict[str, Any] | None = None) -> RunBuilder:
+             column_url: str | None = None, status: int = 200, meta: dict[str, Any] | None = None,
+             hidden: list[dict[str, Any]] | None = None) -> RunBuilder:
+        """A page the run read; ``hidden``: links on it hidden from readers ({target, anchor, how})."""
         self._s.add(m.Page(run_id=self.run.id, site_id=self._sites[site].id, url=url, status=status, kind=kind,
                            column_url=column_url, title=title, published=_date(published), text=text,
-                           metadata_=metadata or {}, meta=meta or {}))
+                           metadata_=metadata or {}, meta=meta or {}, hidden=hidden or None))
         return self
 
     def link(self, site: str, page: str, target: str, *, verdict: str | None = "ok", status: int | None = 200,

@@ -74,18 +74,6 @@ def store(tmp_path):
     return Store(f"sqlite:///{tmp_path}/t.db")
 
 
-def new_run(s, as_of, completed: bool = True, name: str = "县", url: str = "http://x.gov.cn/"):
-    """A crawled run of one site (created once per store) with its visit, in session ``s``."""
-    from govwatch.store import models as m
-
-    run = m.Run(as_of=as_of, status="crawled", sites=[name])
-    site = s.query(m.Site).filter_by(name=name).one_or_none() or m.Site(name=name, url=url)
-    s.add_all([run, site])
-    s.flush()
-    s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=True, completed=completed))
-    return run, site
-
-
 def closed_port() -> int:
     """A port on 127.0.0.1 nobody listens on (the socket is closed again at once)."""
     import socket

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from govwatch.store import models as m
 from govwatch.store.db import Store
 from govwatch.store.view import RunView
 from govwatch.testing import RunBuilder
+from httpserver import LocalServer, Request, Response
 
 FIXTURES = Path(__file__).parent / "fixtures" / "accounts"
 # every host the fixtures name is this server: the test must not touch the network
@@ -26,37 +25,33 @@ _FOREIGN = re.compile(r"https?://[A-Za-z0-9.-]*(?:example|weibo|weixin|qpic|sina
 pytestmark = pytest.mark.slow
 
 
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        name = self.path.lstrip("/").split("?")[0]
-        path = FIXTURES / name
-        if name and path.is_file():
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
-            body = _FOREIGN.sub(base, path.read_text("utf-8"))
-            body = re.sub(r"""href=(\\?["'])/""", lambda m: f"href={m.group(1)}{base}/", body)  # Weibo's relative links
-            self._send(200, body.encode("utf-8"), "application/json" if name.endswith(".json") else
-                       "application/xml" if name.endswith(".xml") else "text/html; charset=utf-8")
-        elif self.path.startswith(("/status/", "/n/", "/s", "/ztzl/", "/zwgk/", "/hjzl/", "/yjsyc/")):
-            self._send(200, b"<html><head><title>ok</title></head><body>ok</body></html>", "text/html")
-        else:
-            self._send(404, b"<html><head><title>404</title></head><body>404</body></html>", "text/html")
+def feeds_server() -> LocalServer:
+    """Every fixture file at its name, with the hosts it names made this server; a small page
+    at the paths the posts link; 404 elsewhere."""
+    server = LocalServer(default=Response(404, "<html><head><title>404</title></head><body>404</body></html>",
+                                          content_type="text/html"))
+    base = server.url.rstrip("/")
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    def fixture(request: Request) -> Response:
+        name = request.path.lstrip("/")
+        body = _FOREIGN.sub(base, (FIXTURES / name).read_text("utf-8"))
+        body = re.sub(r"""href=(\\?["'])/""", lambda m: f"href={m.group(1)}{base}/", body)  # Weibo's relative links
+        return Response(body=body, content_type="application/json" if name.endswith(".json") else
+                        "application/xml" if name.endswith(".xml") else "text/html; charset=utf-8")
 
-    def log_message(self, *args) -> None:
-        pass
+    for path in ("/status/", "/n/", "/s", "/ztzl/", "/zwgk/", "/hjzl/", "/yjsyc/"):
+        server.route(path + "*", Response(body="<html><head><title>ok</title></head><body>ok</body></html>",
+                                          content_type="text/html"))
+    for path in FIXTURES.iterdir():
+        if path.is_file():
+            server.route(f"/{path.name}", fixture)
+    return server
 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = feeds_server()
+    base = server.url.rstrip("/")
     closed = closed_port()
     directory = tmp_path_factory.mktemp("accounts")
     sites = directory / "sites.yaml"
@@ -76,8 +71,7 @@ crawl: {{delay: 0, retries: 0, robots: false}}
     try:
         govwatch("run", "--config", str(sites), "--as-of", "2026-11-22")
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
     return {"sites": sites, "base": base, "directory": directory}
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from conftest import govwatch, violations_json
 from crawler.browser import find_browser
+from httpserver import LocalServer, Request, Response
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -28,51 +27,30 @@ ITEMS = [{"url": "/js/a1.html", "title": "关于开展安全检查的通知", "d
 CHALLENGE = """<html><script>document.cookie='gw_clearance=1; path=/'; location.reload();</script></html>"""
 
 
-class Site(ThreadingHTTPServer):
-    daemon_threads = True
+ARTICLE = "<html><head><title>通知</title></head><body><h1>通知</h1><p>发布时间：2026-11-20</p></body></html>"
 
-    def __init__(self):
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
 
-            def send(self, status, body, ctype="text/html; charset=utf-8"):
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                if self.path == "/":
-                    return self.send(200, f"<html><head><title>站</title></head><body>{NAV}"
-                                          f"<a href='/guarded.html'>受保护页面</a></body></html>")
-                if self.path in ("/js/", "/js/index.html"):
-                    return self.send(200, JS_LIST)
-                if self.path == "/js/list.json":
-                    return self.send(200, json.dumps(ITEMS, ensure_ascii=False), "application/json")
-                if self.path in ("/js/a1.html", "/js/a2.html"):
-                    return self.send(200, "<html><head><title>通知</title></head><body><h1>通知</h1>"
-                                          "<p>发布时间：2026-11-20</p></body></html>")
-                if self.path == "/guarded.html":
-                    if "gw_clearance=1" in (self.headers.get("Cookie") or ""):
-                        return self.send(200, "<html><head><title>正常</title></head><body>正文</body></html>")
-                    return self.send(412, CHALLENGE)
-                return self.send(404, "not found")
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+def guarded(request: Request) -> Response:
+    if "gw_clearance=1" in (request.headers.get("Cookie") or ""):
+        return Response(body="<html><head><title>正常</title></head><body>正文</body></html>")
+    return Response(412, CHALLENGE)
 
 
 @pytest.fixture
 def site(tmp_path):
-    server = Site()
-    sites = tmp_path / "sites.yaml"
-    sites.write_text(f"sites:\n  - name: 站\n    url: http://127.0.0.1:{server.server_address[1]}/\n"
-                     "crawl: {delay: 0, timeout: 20}\n", "utf-8")
-    yield sites
-    server.shutdown()
+    with LocalServer(routes={
+        "/": f"<html><head><title>站</title></head><body>{NAV}<a href='/guarded.html'>受保护页面</a></body></html>",
+        "/js/": JS_LIST,
+        "/js/index.html": JS_LIST,
+        "/js/list.json": Response(body=json.dumps(ITEMS, ensure_ascii=False), content_type="application/json"),
+        "/js/a1.html": ARTICLE,
+        "/js/a2.html": ARTICLE,
+        "/guarded.html": guarded,
+    }) as server:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text(f"sites:\n  - name: 站\n    url: {server.url}\n"
+                         "crawl: {delay: 0, timeout: 20}\n", "utf-8")
+        yield sites
 
 
 def column_and_checks(sites):

@@ -8,30 +8,25 @@ import pytest
 
 from checks.freshness import BlankColumn, StaleColumn
 from checks.metadata import ExpiredButValid, MissingMetadata
-from conftest import new_run
 from govwatch.store import models as m
 from govwatch.store import violations as lifecycle
 from govwatch.store.view import RunView
+from govwatch.testing import RunBuilder
 
 AS_OF = dt.date(2026, 11, 22)
 
 
 def make_run(store, columns=(), pages=(), completed=True):
     """columns: (name, category, kind, newest); pages: (url, column name, metadata)."""
-    with store.session() as s, s.begin():
-        run, site = new_run(s, AS_OF, completed)
+    with RunBuilder(AS_OF, store=store) as run:
+        run.site("县", "http://x.gov.cn/", completed=completed, home_status=None)
         for i, (name, category, kind, newest) in enumerate(columns):
-            col = m.Column(run_id=run.id, site_id=site.id, name=name, url=f"http://x.gov.cn/c{i}/",
-                           category=category, source="nav", kind=kind, newest_date=newest,
-                           item_count=1 if newest else 0, dated_items=1 if newest else 0)
-            s.add(col)
-            s.flush()
-            for url, column, _ in pages:
-                if column == name:
-                    s.add(m.ColumnItem(column_id=col.id, url=url, title="t", date=newest))
+            items = [(url, "t", newest) for url, column, _ in pages if column == name]
+            run.column("县", name, f"http://x.gov.cn/c{i}/", category, kind=kind, source="nav", items=items,
+                       newest=newest)
         for url, _, metadata in pages:
-            s.add(m.Page(run_id=run.id, site_id=site.id, url=url, status=200, kind="article", metadata_=metadata))
-        return run.id
+            run.page("县", url, metadata=metadata)
+        return run.run_id
 
 
 def run_check(store, run_id, check, **params):
@@ -229,3 +224,16 @@ def test_stale_column_words_its_window_as_the_indicators_do(store):
                               ("人事", "personnel", "list", dt.date(2024, 1, 1))])
     windows = {v.column: v.detail["window"] for v in run_check(store, run_id, StaleColumn())}
     assert windows == {"要闻": "14天", "通知": "6个月", "人事": "1年"}
+
+
+def test_run_builder_columns_in_summary_their_source_and_hidden_links():
+    hidden = [{"target": "http://x.test/", "anchor": "a", "how": "display:none"}]
+    with RunBuilder(AS_OF).site("县", "http://x.gov.cn/") as run:
+        run.column("县", "要闻", "http://x.gov.cn/yw/", source="nav", newest=AS_OF - dt.timedelta(days=30))
+        run.column("县", "规划", "http://x.gov.cn/gh/", "plan")
+        run.page("县", "http://x.gov.cn/a.html", hidden=hidden)
+        yw, gh = sorted(run.view().columns("县"), key=lambda c: c.url, reverse=True)
+        assert (yw.source, yw.item_count, yw.dated_items, yw.newest_date) == ("nav", 1, 1, AS_OF - dt.timedelta(days=30))
+        assert (gh.source, gh.item_count, gh.newest_date) == ("config", 0, None)
+        assert run.check(StaleColumn).urls == ["http://x.gov.cn/yw/"] and run.check(BlankColumn).urls == ["http://x.gov.cn/gh/"]
+        assert [(url, links) for _, url, links in run.view().hidden_links("县")] == [("http://x.gov.cn/a.html", hidden)]

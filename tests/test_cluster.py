@@ -15,10 +15,8 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,8 +24,9 @@ from sqlalchemy import create_engine, text
 
 from conftest import govwatch, postgres_database, violations_json
 from govwatch.demo.server import PortalServer
+from httpserver import LocalServer, Request, RequestLog, Response
 from test_incremental import write_site
-from test_one_engine import Recorder, _html, serve
+from test_one_engine import _html, serve
 
 pytestmark = pytest.mark.slow
 
@@ -150,21 +149,21 @@ def test_three_workers_find_exactly_what_one_process_finds(tmp_path, pg_url, red
 
 
 def test_politeness_holds_for_the_whole_cluster(tmp_path, pg_url, redis_url):
-    recorder = Recorder()
+    log = RequestLog()
     hosts = ["127.0.0.2", "127.0.0.3"]
-    servers = [serve(recorder, host, f"http://{host}:1/none", pause=0.05) for host in hosts]
+    servers = [serve(log, host, f"http://{host}:1/none", pause=0.05) for host in hosts]
     try:
-        urls = [f"http://{h}:{s.server_address[1]}/" for h, s in zip(hosts, servers)]
+        urls = [s.url for s in servers]
         sites = sites_yaml(tmp_path / "sites.yaml", urls, pg_url, redis_url, "concurrency: 1, delay: 0.2")
         workers = start_workers(sites, 3)
         govwatch("crawl", "--config", sites, "--as-of", "2026-11-23")
         finish_workers(workers)
     finally:
         for s in servers:
-            s.shutdown()
+            s.stop()
     for host in hosts:
-        assert recorder.peak[host] == 1  # three workers, one connection per host
-        starts = sorted(recorder.times[host])
+        assert log.peak(host) == 1  # three workers, one connection per host
+        starts = sorted(log.times(host))
         gaps = sorted(b - a for a, b in zip(starts, starts[1:]))
         # and the delay between requests, as they are sent: their arrival varies by a worker's
         # own latency (a first connection), never by a second worker sending at once
@@ -172,54 +171,32 @@ def test_politeness_holds_for_the_whole_cluster(tmp_path, pg_url, redis_url):
 
 
 def test_retry_after_holds_the_host_for_every_worker(tmp_path, pg_url, redis_url):
-    recorder = Recorder()
+    log = RequestLog()
     host = "127.0.0.2"
     asked: list[float] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def article(request: Request) -> Response:
+        if request.path == "/tzgg/3.html" and not asked:  # once: slow down, for 2 s
+            asked.append(time.monotonic())
+            return Response(429, headers={"Retry-After": "2"}, content_type=None)
+        return Response(200 if request.path != "/none" else 404, _html("通知", "<p>发布日期：2026-11-12</p>"))
 
-        def do_GET(self) -> None:
-            recorder.enter(host, self.path)
-            recorder.leave(host)
-            if self.path == "/tzgg/3.html" and not asked:  # once: slow down, for 2 s
-                asked.append(time.monotonic())
-                self.send_response(429)
-                self.send_header("Retry-After", "2")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            if self.path == "/":
-                body = _html("示例县人民政府", '<a href="/tzgg/">通知公告</a>')
-            elif self.path == "/tzgg/":
-                body = _html("通知公告", '<ul class="list">' + "".join(
-                    f'<li><a href="/tzgg/{i}.html">第{i}号通知的标题</a><span>2026-11-1{i}</span></li>'
-                    for i in range(10)) + "</ul>")
-            else:
-                body = _html("通知", "<p>发布日期：2026-11-12</p>")
-            self.send_response(200 if self.path != "/none" else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer((host, 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rows = "".join(f'<li><a href="/tzgg/{i}.html">第{i}号通知的标题</a><span>2026-11-1{i}</span></li>' for i in range(10))
+    server = LocalServer(host, log=log, default=article, routes={
+        "/": _html("示例县人民政府", '<a href="/tzgg/">通知公告</a>'),
+        "/tzgg/": _html("通知公告", f'<ul class="list">{rows}</ul>'),
+    })
     try:
-        url = f"http://{host}:{server.server_address[1]}/"
-        sites = sites_yaml(tmp_path / "sites.yaml", [url], pg_url, redis_url, "concurrency: 1, delay: 0")
+        sites = sites_yaml(tmp_path / "sites.yaml", [server.url], pg_url, redis_url, "concurrency: 1, delay: 0")
         workers = start_workers(sites, 2)
         govwatch("crawl", "--config", sites, "--as-of", "2026-11-23")
         finish_workers(workers)
     finally:
-        server.shutdown()
-    assert asked and recorder.hits[host, "/tzgg/3.html"] == 2  # asked to wait, then retried
-    after = [t for t in recorder.times[host] if t > asked[0]]
+        server.stop()
+    assert asked and log.hits("/tzgg/3.html", host) == 2  # asked to wait, then retried
+    after = [t for t in log.times(host) if t > asked[0]]
     assert after and min(after) - asked[0] >= 1.9  # no worker sent the host anything meanwhile
-    assert len(recorder.times[host]) > 12
+    assert len(log.times(host)) > 12
 
 
 def test_a_worker_killed_mid_night_loses_nothing_and_doubles_nothing(tmp_path, pg_url, redis_url):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ import pytest
 from conftest import closed_port, govwatch, violations_json
 from govwatch.demo.server import PortalServer
 from hardsite import last_visit, page, runs, sites_file, write_home, write_site
+from httpserver import LocalServer, Request, Response
 
 pytestmark = pytest.mark.slow
 
@@ -110,28 +109,12 @@ def test_max_pages_caps_the_pages_parsed_and_says_so(tmp_path):
         assert ("unread", "not read tonight: max_pages reached") in conn.execute("select kind, error from columns").fetchall()
 
 
-class _IPv6Server(ThreadingHTTPServer):
-    address_family = socket.AF_INET6
-    daemon_threads = True
-
-
-class _Page(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = "<html><head><title>IPv6</title></head><body>只在 IPv6 上应答的页面</body></html>".encode()
-        self.send_response(200 if self.path == "/ok.html" else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+IPV6_PAGE = "<html><head><title>IPv6</title></head><body>只在 IPv6 上应答的页面</body></html>"
 
 
 def test_ipv6_links_are_fetched_not_dead(tmp_path):
-    v6 = _IPv6Server(("::1", 0), _Page)
-    threading.Thread(target=v6.serve_forever, daemon=True).start()
-    good, gone = f"http://[::1]:{v6.server_address[1]}/ok.html", f"http://[::1]:{v6.server_address[1]}/gone.html"
+    v6 = LocalServer("::1", default=Response(404, IPV6_PAGE), routes={"/ok.html": IPV6_PAGE})
+    good, gone = f"{v6.url}ok.html", f"{v6.url}gone.html"
     root = tmp_path / "portal"
     write_site(root, home_extra=f'<a href="{good}">IPv6</a><a href="{gone}">IPv6 gone</a>')
     try:
@@ -139,7 +122,7 @@ def test_ipv6_links_are_fetched_not_dead(tmp_path):
             sites = sites_file(tmp_path, server.url)
             govwatch("run", "--config", sites, "--as-of", "2026-11-23")
     finally:
-        v6.shutdown()
+        v6.stop()
     dead = {v["url"] for v in violations_json(sites) if v["rule"] == "dead-link"}
     assert gone in dead and good not in dead
     with sqlite3.connect(tmp_path / "govwatch.db") as conn:
@@ -206,66 +189,44 @@ def test_sigterm_during_the_crawl_stops_it_and_leaves_the_run_aborted(tmp_path):
     assert violations_json(sites) == before
 
 
-class _TricklingHook(BaseHTTPRequestHandler):
+def _trickling_hook() -> LocalServer:
     """A webhook that never finishes its answer: one header line every half second."""
+    hook = LocalServer()
+    hook.called = threading.Event()
 
-    def do_POST(self) -> None:
-        self.server.called.set()
-        self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-        for i in range(240):
-            try:
-                self.wfile.write(f"X-Wait-{i}: 1\r\n".encode())
-                self.wfile.flush()
-            except OSError:
-                return
-            time.sleep(0.5)
+    def trickle(request: Request) -> Response:
+        hook.called.set()
+        lines = [b"HTTP/1.1 200 OK\r\n", *(f"X-Wait-{i}: 1\r\n".encode() for i in range(240))]
+        return Response(raw=True, chunks=lines, pause=0.5)
 
-    def log_message(self, *args) -> None:
-        pass
+    return hook.route("/*", trickle, methods=("POST",))
 
 
 def test_sigterm_after_the_crawl_stops_govwatch_promptly(tmp_path):
-    hook = ThreadingHTTPServer(("127.0.0.1", 0), _TricklingHook)
-    hook.daemon_threads = True
-    hook.called = threading.Event()
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    hook = _trickling_hook()
     root = tmp_path / "portal"
     write_site(root)
     try:
         with PortalServer(root) as server:
-            sites = sites_file(tmp_path, server.url, top=f"notify:\n  - url: json://127.0.0.1:{hook.server_address[1]}/hook\n")
+            sites = sites_file(tmp_path, server.url, top=f"notify:\n  - url: json://127.0.0.1:{hook.port}/hook\n")
             proc = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--config", sites, "--as-of", "2026-11-23"],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             assert hook.called.wait(120), "no notification was sent"
             took, err = _stopped_by_sigterm(proc)
     finally:
-        hook.shutdown()
+        hook.stop()
     assert proc.returncode == 1 and "stopped by SIGTERM" in err and "Traceback" not in err, err
     assert took < 10
 
 
-class _Hook(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.server.auth.append(self.headers.get("Authorization") or "")
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 def test_secrets_come_from_the_environment_and_are_never_shown_or_stored(tmp_path):
     token = "Tk9f3hG7qPzX2mLw"
-    hook = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
-    hook.daemon_threads, hook.auth = True, []
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    hook = LocalServer().route("/*", None, methods=("POST",))
     root = tmp_path / "portal"
     write_site(root)
     try:
         with PortalServer(root) as server:
-            notify = f"notify:\n  - url: json://${{HOOK_TOKEN}}@127.0.0.1:{hook.server_address[1]}/hook\n"
+            notify = f"notify:\n  - url: json://${{HOOK_TOKEN}}@127.0.0.1:{hook.port}/hook\n"
             sites = sites_file(tmp_path, server.url, top=notify)
             text = Path(sites).read_text("utf-8")
             assert token not in text
@@ -274,8 +235,9 @@ def test_secrets_come_from_the_environment_and_are_never_shown_or_stored(tmp_pat
                 in missing.stderr, missing.stderr
             out = govwatch("run", "--config", sites, "--as-of", "2026-11-23", env={"HOOK_TOKEN": token})
     finally:
-        hook.shutdown()
-    assert hook.auth, "the webhook got nothing"  # the token went where it belongs
+        hook.stop()
+    auth = [r.headers.get("Authorization") or "" for r in hook.requests if r.method == "POST"]
+    assert auth, "the webhook got nothing"  # the token went where it belongs
     assert token not in out.stdout + out.stderr and "json://***@127.0.0.1" in out.stderr
     with sqlite3.connect(tmp_path / "govwatch.db") as conn:
         dump = "\n".join(conn.iterdump())
@@ -353,9 +315,7 @@ def test_a_public_sites_links_to_private_addresses_are_a_warning_not_a_request(t
     root, inner = tmp_path / "portal", tmp_path / "inner"
     inner.mkdir()
     (inner / "x.html").write_text(page("内网", "<p>内网页面</p>"), "utf-8")
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
-    proxy.daemon_threads, proxy.seen = True, []
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    proxy = _Proxy()
     try:
         with PortalServer(inner) as intranet:
             port = intranet.port
@@ -366,7 +326,7 @@ def test_a_public_sites_links_to_private_addresses_are_a_warning_not_a_request(t
                 # a public site, as the test can have one: a name only the proxy knows
                 proxy.portal = server.url
                 sites = sites_file(tmp_path, "http://www.example-county.gov.cn/",
-                                   f", proxy: 'http://127.0.0.1:{proxy.server_address[1]}'")
+                                   f", proxy: '{proxy.url.rstrip('/')}'")
                 govwatch("run", "--config", sites, "--as-of", "2026-11-23")
                 assert intranet.hits == {}
                 found = {v["url"] for v in violations_json(sites) if v["rule"] == "link-private-address"}
@@ -377,7 +337,7 @@ def test_a_public_sites_links_to_private_addresses_are_a_warning_not_a_request(t
                 govwatch("run", "--config", sites, "--as-of", "2026-11-24")
                 assert intranet.hits.get("/x.html")
     finally:
-        proxy.shutdown()
+        proxy.stop()
 
 
 def test_bad_database_urls_and_empty_weeks_are_said_plainly(tmp_path):
@@ -409,32 +369,15 @@ def test_fail_on_gives_monitoring_an_exit_code(tmp_path):
         assert cut.returncode == 3 and "fail-on incomplete: 县" in cut.stderr
 
 
-class _BigFile(BaseHTTPRequestHandler):
-    """A genuine 200 MiB PDF: its headers say so, its body starts like one and goes on."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/pdf")
-        self.send_header("Content-Length", str(200 * 1024 * 1024))
-        self.end_headers()
-        chunk = b"%PDF-1.7\n" + b"0" * (256 * 1024)
-        try:
-            for _ in range(800):
-                self.wfile.write(chunk)
-        except OSError:
-            pass  # the checker hung up after the first bytes, as it should
-
-    def log_message(self, *args) -> None:
-        pass
+# a genuine 200 MiB PDF: its headers say so, its body starts like one and goes on (until the
+# checker hangs up after the first bytes, as it should)
+BIG_FILE = Response(content_type="application/pdf", length=200 * 1024 * 1024,
+                    chunks=[b"%PDF-1.7\n" + b"0" * (256 * 1024)] * 800)
 
 
 def test_a_large_genuine_attachment_is_ok_not_an_error(tmp_path):
-    big = ThreadingHTTPServer(("127.0.0.1", 0), _BigFile)
-    big.daemon_threads = True
-    threading.Thread(target=big.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{big.server_address[1]}/files/atlas.pdf"
+    big = LocalServer(default=BIG_FILE)
+    url = f"{big.url}files/atlas.pdf"
     root = tmp_path / "portal"
     write_site(root, home_extra=f'<a href="{url}">全县地图（200MB）</a>')
     try:
@@ -442,7 +385,7 @@ def test_a_large_genuine_attachment_is_ok_not_an_error(tmp_path):
             sites = sites_file(tmp_path, server.url)
             govwatch("run", "--config", sites, "--as-of", "2026-11-23")
     finally:
-        big.shutdown()
+        big.stop()
     with sqlite3.connect(tmp_path / "govwatch.db") as conn:
         assert conn.execute("select verdict from link_checks where url = ?", (url,)).fetchone() == ("ok",)
     assert not [v for v in violations_json(sites) if v["url"] == url]
@@ -471,41 +414,40 @@ def test_db_prune_drops_old_nights_rows_but_not_what_later_nights_carry(tmp_path
                                                                         if v["status"] == "open"}
 
 
-class _Proxy(BaseHTTPRequestHandler):
+class _Proxy(LocalServer):
     """A forward proxy that alone knows www.example-county.gov.cn: it is the local portal."""
 
-    def do_GET(self) -> None:
-        self.server.seen.append(self.path)
-        target = self.path.replace("http://www.example-county.gov.cn", self.server.portal.rstrip("/"), 1)
+    def __init__(self) -> None:
+        self.portal = ""
+        super().__init__(default=self._forward)
+
+    @property
+    def seen(self) -> list[str]:
+        """The URLs asked for."""
+        return [r.target for r in self.requests]
+
+    def _forward(self, request: Request) -> Response:
+        target = request.target.replace("http://www.example-county.gov.cn", self.portal.rstrip("/"), 1)
         try:
             with urllib.request.urlopen(target, timeout=10) as resp:
                 status, body, ctype = resp.status, resp.read(), resp.headers.get("Content-Type", "text/html")
         except urllib.error.HTTPError as exc:
             status, body, ctype = exc.code, exc.read(), exc.headers.get("Content-Type", "text/html")
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+        return Response(status, body, content_type=ctype)
 
 
 def test_crawl_proxy_carries_every_request(tmp_path):
     root = tmp_path / "portal"
     write_site(root)
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
-    proxy.daemon_threads, proxy.seen = True, []
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    proxy = _Proxy()
     try:
         with PortalServer(root) as server:
             proxy.portal = server.url
             sites = sites_file(tmp_path, "http://www.example-county.gov.cn/",
-                               f", proxy: 'http://127.0.0.1:{proxy.server_address[1]}'")
+                               f", proxy: '{proxy.url.rstrip('/')}'")
             govwatch("run", "--config", sites, "--as-of", "2026-11-23")
     finally:
-        proxy.shutdown()
+        proxy.stop()
     assert "http://www.example-county.gov.cn/zcwj/" in proxy.seen
     assert ("stale-column", "http://www.example-county.gov.cn/zcwj/") in _problems(sites)
     assert last_visit(tmp_path)["pages"] > 10

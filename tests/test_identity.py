@@ -412,43 +412,23 @@ def test_footer_scripts_are_the_sites_own_footer_like_scripts():
 
 def test_a_crawl_reads_the_footer_an_external_script_writes(tmp_path):
     import sqlite3
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from conftest import govwatch
+    from httpserver import LocalServer, Response
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/":
-                body, kind = ('<html><head><meta charset="utf-8"><title>示例县人民政府</title></head><body>'
-                              '<p>首页</p><script src="/js/footer.js"></script></body></html>').encode(), "text/html"
-            elif self.path == "/js/footer.js":
-                body, kind = FOOTER_JS.encode(), "application/javascript"
-            else:
-                body, kind = b"", "text/plain"
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", kind + "; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sites = tmp_path / "sites.yaml"
-    sites.write_text(f"""database: sqlite:///govwatch.db
+    with LocalServer(routes={
+        "/": '<html><head><meta charset="utf-8"><title>示例县人民政府</title></head><body>'
+             '<p>首页</p><script src="/js/footer.js"></script></body></html>',
+        "/js/footer.js": Response(body=FOOTER_JS, content_type="application/javascript; charset=utf-8"),
+    }) as server:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text(f"""database: sqlite:///govwatch.db
 sites:
   - name: 示例县人民政府
-    url: http://127.0.0.1:{server.server_address[1]}/
+    url: {server.url}
 crawl: {{delay: 0, robots: false}}
 """, encoding="utf-8")
-    try:
         govwatch("crawl", "--config", str(sites), "--as-of", "2026-11-22")
-    finally:
-        server.shutdown()
-        server.server_close()
     with sqlite3.connect(tmp_path / "govwatch.db") as conn:
         (identity,) = conn.execute("select identity from site_visits").fetchone()
     identity = json.loads(identity)

@@ -8,11 +8,11 @@ import pytest
 
 from checks.base import Note, Violation
 from checks.injected import InjectedContent, load_spam_lexicon, spam_in_text
-from conftest import REALPAGES, new_run
+from conftest import REALPAGES
 from crawler.extract.hidden import hidden_how, hidden_outbound_links
 from crawler.extract.page import analyse, parse_html
-from govwatch.store import models as m
 from govwatch.store.view import RunView
+from govwatch.testing import RunBuilder
 
 HOME = "http://www.sl.gov.cn/"
 DAY = dt.date(2026, 11, 22)
@@ -57,12 +57,16 @@ def test_spam_text(text, found):
     assert bool(spam_in_text(text, load_spam_lexicon())) is found
 
 
-def store_page(s, run, site, url, html, kind="article"):
+def night(store, as_of) -> RunBuilder:
+    """A run of 县 (at HOME) built into ``store``."""
+    return RunBuilder(as_of, store=store).site("县", HOME, home_status=None)
+
+
+def store_page(run: RunBuilder, url, html, kind="article"):
     facts = analyse(html, url)
-    s.add(m.Page(run_id=run.id, site_id=site.id, url=url, status=200, kind=kind, title=facts.title,
-                 text=facts.text, hidden=facts.hidden or None))
+    run.page("县", url, kind=kind, title=facts.title, text=facts.text, hidden=facts.hidden)
     for link in facts.links:
-        s.add(m.Link(run_id=run.id, site_id=site.id, page_url=url, target=link.url, anchor=link.anchor, tag=link.tag))
+        run.link("县", url, link.url, verdict=None, anchor=link.anchor, tag=link.tag)
 
 
 def run_check(store, run_id, as_of=DAY, **params):
@@ -73,16 +77,15 @@ def run_check(store, run_id, as_of=DAY, **params):
 
 
 def test_the_check_reports_each_sign_with_its_evidence(store):
-    with store.session() as s, s.begin():
-        run, site = new_run(s, DAY, url=HOME)
-        store_page(s, run, site, HOME + "a/1.html", page(
+    with night(store, DAY) as run:
+        store_page(run, HOME + "a/1.html", page(
             "<div style='position:absolute;left:-3000px'><a href='http://www.hg-yule8.test/'>最新影视</a></div>"))
-        store_page(s, run, site, HOME + "a/2.html", page(
+        store_page(run, HOME + "a/2.html", page(
             "<p>十一选五开奖结果查询，北京赛车pk10在线投注，注册送彩金。</p>"))
-        store_page(s, run, site, HOME + "a/3.html", page("<a href='http://bocai88.test/'>点此进入</a>"))
-        store_page(s, run, site, HOME + "a/4.html", page(
+        store_page(run, HOME + "a/3.html", page("<a href='http://bocai88.test/'>点此进入</a>"))
+        store_page(run, HOME + "a/4.html", page(
             "<div style='display:none'><a href='http://www.people.com.cn/'>人民网</a></div>"))  # hidden, harmless
-        run_id = run.id
+        run_id = run.run_id
     found, _ = run_check(store, run_id)
     signs = {v.url: v.detail["sign"] for v in found}
     assert signs == {HOME + "a/1.html#injected-hidden-link": "hidden-link",
@@ -97,19 +100,18 @@ def test_the_check_reports_each_sign_with_its_evidence(store):
 
 
 def test_a_new_host_on_many_pages_at_once(store):
-    def night(as_of, with_new):
-        with store.session() as s, s.begin():
-            run, site = new_run(s, as_of, url=HOME)
+    def nightly(as_of, with_new):
+        with night(store, as_of) as run:
             for i in range(30):
                 extra = "<a href='http://www.partner.test/'>合作单位</a>"
                 if with_new:
                     extra += "<a href='http://promo.example.test/x'>优惠活动</a>"
-                store_page(s, run, site, f"{HOME}a/{i}.html", page(extra))
-            return run.id
+                store_page(run, f"{HOME}a/{i}.html", page(extra))
+            return run.run_id
 
-    first = night(DAY - dt.timedelta(days=1), False)
+    first = nightly(DAY - dt.timedelta(days=1), False)
     assert run_check(store, first, DAY - dt.timedelta(days=1), new_host_pages=20)[0] == []
-    second = night(DAY, True)
+    second = nightly(DAY, True)
     found, _ = run_check(store, second, new_host_pages=20)
     assert [(v.detail["sign"], v.detail["host"], v.detail["pages"]) for v in found] == [
         ("new-host", "promo.example.test", 30)]

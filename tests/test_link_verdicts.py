@@ -174,8 +174,7 @@ def test_old_tls_server_is_checked_and_its_certificate_judged(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1
-    old = FaultServer()
-    old.socket = ctx.wrap_socket(old.socket, server_side=True)
+    old = FaultServer(tls=ctx)
     site = FaultServer()
     port = old.server_address[1]
     site.extra_links = [f"https://127.0.0.1:{port}/ok.html", f"https://127.0.0.1:{port}/gone.html"]

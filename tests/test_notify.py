@@ -5,9 +5,7 @@ import base64
 import json
 import logging
 import sys
-import threading
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from conftest import closed_port
+from httpserver import LocalServer
 from reports.model import ReportViolation
 from reports.notify import NotifyResult, redact, run_digest, send, takes_attachments, veto_alerts
 
@@ -25,39 +24,12 @@ TITLE = "【GovWatch】监测告警"
 BODY = "甲县人民政府网站：新发现死链 2 个"
 
 
-class Receiver:
-    def __init__(self):
-        self.requests: list[dict] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                n = int(self.headers.get("Content-Length") or 0)
-                outer.requests.append({"path": self.path, "headers": dict(self.headers),
-                                       "body": self.rfile.read(n)})
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):  # keep pytest output clean
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def receiver():
-    r = Receiver()
-    yield r
-    r.close()
-
+    """A webhook receiver: its ``requests`` are every POST it got."""
+    with LocalServer() as hook:
+        hook.route("/*", None, methods=("POST",))
+        yield hook
 
 
 def test_one_post_per_url_with_chinese_text(receiver):
@@ -65,9 +37,9 @@ def test_one_post_per_url_with_chinese_text(receiver):
     results = send(urls, TITLE, BODY)
     assert [r.ok for r in results] == [True, True]
     assert all(isinstance(r, NotifyResult) and r.error is None for r in results)
-    assert sorted(q["path"].split("?")[0] for q in receiver.requests) == ["/hook/a", "/hook/b"]
+    assert sorted(q.target.split("?")[0] for q in receiver.requests) == ["/hook/a", "/hook/b"]
     for q in receiver.requests:
-        doc = json.loads(q["body"])
+        doc = json.loads(q.body)
         assert doc["title"] == TITLE and doc["message"] == BODY
 
 
@@ -77,7 +49,7 @@ def test_attachment_arrives(receiver, tmp_path):
     [res] = send([f"json://127.0.0.1:{receiver.port}/hook"], TITLE, BODY, attach=pdf)
     assert res.ok
     [q] = receiver.requests
-    [att] = json.loads(q["body"])["attachments"]
+    [att] = json.loads(q.body)["attachments"]
     assert base64.b64decode(att["base64"]) == pdf.read_bytes()
     assert att["filename"] == "周报.pdf"
     assert res.attached
@@ -86,7 +58,7 @@ def test_attachment_arrives(receiver, tmp_path):
 def test_missing_attachment_is_not_fatal(receiver, tmp_path, caplog):
     [res] = send([f"json://127.0.0.1:{receiver.port}/hook"], TITLE, BODY, attach=tmp_path / "no.pdf")
     assert res.ok and not res.attached
-    assert json.loads(receiver.requests[0]["body"])["attachments"] == []
+    assert json.loads(receiver.requests[0].body)["attachments"] == []
     assert "not found" in caplog.text
 
 
@@ -102,8 +74,8 @@ def test_secrets_reach_receiver_but_not_results_or_logs(receiver, caplog):
     [res] = send([url], TITLE, BODY)
     assert res.ok
     [q] = receiver.requests
-    assert q["headers"]["X-Token"] == SECRET  # the header really was sent
-    assert q["headers"]["Authorization"].startswith("Basic ")
+    assert q.headers["X-Token"] == SECRET  # the header really was sent
+    assert q.headers["Authorization"].startswith("Basic ")
     assert SECRET not in res.target and res.target.startswith("json://user:")
     assert str(receiver.port) in res.target and "X-Token" in res.target
     assert SECRET not in caplog.text

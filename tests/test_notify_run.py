@@ -12,13 +12,12 @@ import datetime as dt
 import json
 import logging
 import shutil
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from conftest import closed_port, govwatch
+from httpserver import LocalServer
 from test_e2e_demo import planted_entries
 from govwatch.config import load_config
 from govwatch.demo.server import PortalServer
@@ -31,39 +30,24 @@ SECRET = "s3cr3tTOKEN"
 DAY = dt.date(2026, 11, 22)  # a Sunday: ISO week 2026-W47
 
 
-class Receiver(ThreadingHTTPServer):
+class Receiver(LocalServer):
+    """A webhook receiver: the JSON of every POST, with its path and X-Token header."""
+
     def __init__(self, port: int = 0):
+        super().__init__(port=port)
         self.messages: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.messages.append({"path": self.path.split("?")[0], "json": json.loads(body),
-                                          "token": self.headers.get("X-Token")})
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        super().__init__(("127.0.0.1", port), Handler)
-        self.port = self.server_address[1]
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        self.route("/*", lambda req: self.messages.append({"path": req.path, "json": json.loads(req.body),
+                                                           "token": req.headers.get("X-Token")}), methods=("POST",))
 
     def at(self, path: str) -> list[dict]:
         return [q["json"] for q in self.messages if q["path"] == path]
-
-    def close(self):
-        self.shutdown()
-        self.server_close()
 
 
 @pytest.fixture
 def receiver():
     r = Receiver()
     yield r
-    r.close()
+    r.stop()
 
 
 
@@ -270,7 +254,7 @@ def test_failed_target_is_served_next_run_and_the_other_is_not_told_twice(world,
         world.notify()
         assert late.messages == []
     finally:
-        late.close()
+        late.stop()
     shown = "\n".join(first + second) + caplog.text
     assert SECRET not in shown
     with world.store.session() as s:
@@ -386,6 +370,6 @@ def test_run_alerts_digests_and_never_repeats(demo_dir, tmp_path):
         for proc in (first, second, third, again):
             assert SECRET not in proc.stdout + proc.stderr  # tokens never printed
     finally:
-        receiver.close()
+        receiver.stop()
         if late:
-            late.close()
+            late.stop()

@@ -137,4 +137,4 @@ def test_report_notifications_and_workbench_agree_on_each_problems_owner(tmp_pat
                 assert {r.v.url for r in queries.problem_rows(s, queries.Filters(), unit, owners, DAY)} == urls
             assert owners.all() == sorted(expected)
     finally:
-        receiver.close()
+        receiver.stop()

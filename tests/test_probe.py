@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import ssl
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,56 +22,25 @@ from govwatch.store.db import Store
 from govwatch.store.view import RunView
 from govwatch.testing import RunBuilder
 from conftest import closed_port, govwatch
+from httpserver import LocalServer, Response, redirect
 
 UA = "GovWatchTest/1 (probe)"
 SLOW = 6.0  # seconds the slow pages take; the test's probe limit is 3 s (roomy on a loaded CI machine)
 
 
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.server.agents.append(self.headers.get("User-Agent"))
-        path = self.path
-        if path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", "/fast")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        if path == "/slow":  # nothing at all until after the limit
-            time.sleep(SLOW)
-        body = "<html><head><title>示例县人民政府</title></head><body>首页</body></html>".encode()
-        self.send_response({"/busy": 503, "/challenge": 412}.get(path, 200))
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        if path == "/trickle":  # headers at once, the page itself after the limit
-            self.end_headers()
-            for _ in range(4):
-                self.wfile.write(b"<p>" + b"x" * 100 + b"</p>")
-                self.wfile.flush()
-                time.sleep(SLOW / 4)
-            return
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+PAGE = "<html><head><title>示例县人民政府</title></head><body>首页</body></html>"
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, tls: Path | None = None) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.agents: list[str | None] = []
-        if tls:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(tls)
-            self.socket = context.wrap_socket(self.socket, server_side=True)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def base(self) -> str:
-        return f"127.0.0.1:{self.server_address[1]}"
+def probe_server(tls: Path | None = None) -> LocalServer:
+    """A home page at every path but these."""
+    return LocalServer(tls=tls, default=Response(body=PAGE), routes={
+        "/redirect": redirect("/fast"),
+        "/slow": Response(body=PAGE, delay=SLOW),  # nothing at all until after the limit
+        "/busy": Response(503, PAGE),
+        "/challenge": Response(412, PAGE),
+        # headers at once, the page itself after the limit
+        "/trickle": Response(chunks=[b"<p>" + b"x" * 100 + b"</p>"] * 4, pause=SLOW / 4),
+    })
 
 
 def bad_certificate(path: Path) -> Path:
@@ -94,14 +59,13 @@ def bad_certificate(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    plain, tls = Server(), Server(tls=bad_certificate(tmp_path_factory.mktemp("tls") / "cert.pem"))
+    plain, tls = probe_server(), probe_server(tls=bad_certificate(tmp_path_factory.mktemp("tls") / "cert.pem"))
     yield plain, tls
     for server in (plain, tls):
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
-def sites_file(tmp_path: Path, plain: Server, tls: Server, canary: str | None = None) -> Path:
+def sites_file(tmp_path: Path, plain: LocalServer, tls: LocalServer, canary: str | None = None) -> Path:
     base = plain.base
     text = f"""
 crawl:
@@ -171,7 +135,7 @@ def test_probe_records_each_site_and_exits_0_while_a_crawl_holds_the_lock(tmp_pa
     assert seconds["快站"] < 3.0 and 3.0 <= seconds["慢站"] < SLOW and 3.0 <= seconds["断续"] < SLOW
     assert SLOW <= seconds["慢站放宽"] < 10
     assert all(started - dt.timedelta(seconds=1) <= r[0].at <= m.utcnow() for r in rows.values())  # UTC
-    assert set(plain.agents) == {UA}
+    assert {r.headers.get("User-Agent") for r in plain.requests} == {UA}
 
 
 def test_probe_one_site_appends_and_bad_input_exits_2(tmp_path, servers):

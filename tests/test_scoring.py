@@ -15,6 +15,7 @@ from govwatch import jobs
 from govwatch.config import ConfigError, load_config
 from govwatch.store import models as m
 from govwatch.store.db import Store
+from govwatch.testing import RunBuilder
 
 TABLE = points_table()
 
@@ -92,17 +93,11 @@ def _config(tmp_path, extra=""):
 
 
 def _run(store, as_of=dt.date(2026, 11, 22), columns=()):
-    with store.session() as s, s.begin():
-        site = s.scalar(select(m.Site).where(m.Site.name == "县")) or m.Site(name="县", url="http://x.gov.cn/")
-        run = m.Run(as_of=as_of, status="crawled", sites=["县"])
-        s.add_all([site, run])
-        s.flush()
-        s.add(m.SiteVisit(run_id=run.id, site_id=site.id, reached=True, completed=True))
+    with RunBuilder(as_of, store=store) as run:
+        run.site("县", "http://x.gov.cn/", home_status=None)
         for i, newest in enumerate(columns):
-            s.add(m.Column(run_id=run.id, site_id=site.id, name=f"要闻{i}", url=f"http://x.gov.cn/c{i}/",
-                           category="news", source="nav", kind="list", newest_date=newest, item_count=1,
-                           dated_items=1))
-        return run.id
+            run.column("县", f"要闻{i}", f"http://x.gov.cn/c{i}/", "news", source="nav", newest=newest)
+        return run.run_id
 
 
 def test_verdicts_are_stored_per_run_with_the_sites_file_points(tmp_path):

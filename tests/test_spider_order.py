@@ -3,12 +3,11 @@ those links must still be crawled as columns, not as plain pages."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from conftest import govwatch
+from httpserver import LocalServer, Response
 
 NAV = '<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/a/">通知公告</a></li><li><a href="/b/">工作动态</a></li></ul></div>'
 
@@ -23,34 +22,18 @@ def _list(prefix: str) -> str:
     return f'<ul class="list">{rows}</ul>'
 
 
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path == "/":
-            time.sleep(1.5)  # the home page answers last
-            body = _page("<p>首页</p>")
-        elif self.path in ("/a/", "/b/"):
-            body = _page(_list(self.path.strip("/")))
-        elif self.path.endswith(".html") and self.path.count("/") == 2:
-            body = _page("<h1>通知</h1><p>发布日期：2026-11-12</p>")
-        else:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+def serve() -> LocalServer:
+    server = LocalServer(default=Response(404, content_type=None))
+    server.route("/", Response(body=_page("<p>首页</p>"), delay=1.5))  # the home page answers last
+    server.route("/a/", _page(_list("a")))
+    server.route("/b/", _page(_list("b")))
+    server.route(re.compile(r"/[^/]*/[^/]*\.html"), _page("<h1>通知</h1><p>发布日期：2026-11-12</p>"))
+    return server
 
 
 def test_links_wait_for_the_home_pages_navigation(tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = serve()
+    base = server.url.rstrip("/")
     sites = tmp_path / "sites.yaml"
     sites.write_text(f"""database: sqlite:///govwatch.db
 sites:
@@ -65,8 +48,7 @@ crawl: {{delay: 0, concurrency: 4, robots: false}}
         # links (the nav columns among them) must wait for the home page all the same
         govwatch("crawl", "--config", str(sites), "--as-of", "2026-11-23")
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
     with sqlite3.connect(tmp_path / "govwatch.db") as conn:
         for run in (1, 2):
             columns = dict(conn.execute("select url, source || ':' || kind from columns where run_id = ?",

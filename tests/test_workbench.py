@@ -12,7 +12,6 @@ import socket
 import statistics
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -23,6 +22,7 @@ from conftest import AS_OF, govwatch
 from govwatch.config import load_config
 from govwatch.store import models as m
 from govwatch.store.db import Store
+from httpserver import LocalServer, Request, Response
 from workbench import people
 from workbench.app import create_app
 from workbench.auth import LoginLimiter
@@ -288,34 +288,20 @@ METADATA = ('<table class="xxgk"><tr><td>索引号：</td><td>1</td><td>发文�
             '<tr><td>发布日期：</td><td>2026-10-02</td></tr></table>')
 
 
-class Target(ThreadingHTTPServer):
+class Target(LocalServer):
     """A link target whose answer the test changes: 404 until fixed."""
 
+    PAGE = "<html><head><title>通知</title></head><body><p>正文内容</p></body></html>"
+
     def __init__(self):
-        target = self
         self.fixed = False
+        super().__init__(default=Response(404, self.PAGE))
+        self.route("/policy.html", self._policy)
+        self.route("/doc.html", lambda req: Response(200 if self.fixed else 404, self.PAGE))
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                if self.path == "/policy.html":  # always there; its metadata block only once fixed
-                    block = METADATA if target.fixed else '<table class="xxgk"><tr><td>索引号：</td><td>1</td></tr></table>'
-                    body = f"<html><head><title>关于印发办法的通知</title></head><body>{block}<p>正文</p></body></html>"
-                    body = body.encode()
-                    ok = True
-                else:
-                    ok = target.fixed and self.path == "/doc.html"
-                    body = "<html><head><title>通知</title></head><body><p>正文内容</p></body></html>".encode()
-                self.send_response(200 if ok else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+    def _policy(self, request: Request) -> str:  # always there; its metadata block only once fixed
+        block = METADATA if self.fixed else '<table class="xxgk"><tr><td>索引号：</td><td>1</td></tr></table>'
+        return f"<html><head><title>关于印发办法的通知</title></head><body>{block}<p>正文</p></body></html>"
 
 
 def test_recheck_a_link_still_dead_then_fixed(bench):
@@ -360,8 +346,7 @@ def test_recheck_a_link_still_dead_then_fixed(bench):
         post(c, f"/problems/{stale}/recheck", f"/problems/{stale}")
         assert "下次夜间监测时复查" in c.get(f"/problems/{stale}").text
     finally:
-        target.shutdown()
-        target.server_close()
+        target.stop()
 
 
 def test_serve_command_starts_and_says_how_to_add_users(tmp_path):
