@@ -12,8 +12,8 @@ Scrapy-Redis's priority queue:
   has passed since the last request to it. A 429/503 with Retry-After holds the host for every
   worker. One Lua script decides, atomically.
 - **Leases.** A popped request is leased to its worker until its callback's results are
-  written to the store (the store pipeline's writer thread acknowledges it after the batch
-  that holds them); the coordinator gives the leases of a worker whose heartbeat stopped back
+  written to the store (the store pipeline's writer acknowledges it once the batch that
+  holds them is committed); the coordinator gives the leases of a worker whose heartbeat stopped back
   to the queue, marked, so the pipeline stores nothing twice (crawler.pipelines).
 - **Callbacks of a site's crawl.** Requests carry the name of their PortalCrawl method, bound
   again to that site's crawl in the worker that pops them.

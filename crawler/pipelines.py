@@ -54,7 +54,7 @@ class StorePipeline:
         # written, carried facts handed to Redis, a failed write told to the coordinator.
         self.shared = None  # the run's Redis client
         self.prefix = ""
-        self.on_written = None  # leases -> None, called in the writer thread after their batch
+        self.on_written = None  # leases -> None, called in a thread of the writer once their batch is committed
         self.acks: list[str] = []
         self.again: set[str] = set()  # pages a gone worker had stored: not stored twice
 
