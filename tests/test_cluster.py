@@ -165,9 +165,12 @@ def test_politeness_holds_for_the_whole_cluster(tmp_path, pg_url, redis_url):
         assert log.peak(host) == 1  # three workers, one connection per host
         starts = sorted(log.times(host))
         gaps = sorted(b - a for a, b in zip(starts, starts[1:]))
-        # and the delay between requests, as they are sent: their arrival varies by a worker's
-        # own latency (a first connection), never by a second worker sending at once
-        assert len(starts) > 10 and gaps[len(gaps) // 2] >= 0.19 and gaps[0] >= 0.08, gaps
+        # and the delay between requests: the gate spaces them as workers take them, so their
+        # arrival varies by a worker's own latency (one that is still starting its processes may
+        # send 0.1 s late, once), never by a second worker sending at once. Each worker keeping a
+        # delay of its own would make most gaps 0.2 / 3 s.
+        short = [gap for gap in gaps if gap < 0.15]
+        assert len(starts) > 10 and gaps[len(gaps) // 2] >= 0.19 and len(short) <= 1 and gaps[0] >= 0.03, gaps
 
 
 def test_retry_after_holds_the_host_for_every_worker(tmp_path, pg_url, redis_url):
