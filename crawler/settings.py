@@ -42,7 +42,7 @@ RETRY_TIMES = _CRAWL.retries
 COOKIES_ENABLED = True
 REDIRECT_MAX_TIMES = 10
 # Scrapy 2.19 starts CONCURRENT_ITEMS + 1 asyncio tasks for every response's output; the store
-# takes items one by one anyway (batched, written in its own thread: crawler.pipelines), so one
+# takes items one by one anyway (batched, written by a process of its own: crawler.writer), so one
 # is enough (measured on a 5,000-page portal: 58.4 s with 10, 51.9 s with 1).
 CONCURRENT_ITEMS = 1
 # Scrapy reads a callback's source to warn about `return value` in generators; its cache is keyed
